@@ -1,0 +1,15 @@
+//! Shared presentation for the rnnlab apps.
+//!
+#![doc = include_str!("../README.md")]
+//!
+//! Everything that two or more binaries in `apps/` would otherwise repeat lives here:
+//! - [`output`]: atomic file output (temporary file beside the target, then rename);
+//! - [`exit`]: the top-level runner that turns an error into a one-line message and exit code 1.
+//!
+//! Library crates never depend on this crate; they read from `impl Read` and write to `impl Write`.
+
+pub mod exit;
+pub mod output;
+
+pub use exit::run;
+pub use output::{write_atomic, write_json_atomic};
