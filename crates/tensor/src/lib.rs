@@ -1,0 +1,17 @@
+#![doc = include_str!("../README.md")]
+//!
+//! Modules: [`linalg`] (matrix products), [`activation`] (element-wise functions and derivatives),
+//! [`softmax`] (stable softmax / log-softmax), [`reduce`] (broadcast shapes and gradient
+//! reductions), [`init`] (Keras / PyTorch initialisers), [`rng`] (the seeded ChaCha8 RNG).
+
+pub mod activation;
+pub mod error;
+pub mod init;
+pub mod linalg;
+pub mod reduce;
+pub mod rng;
+pub mod softmax;
+
+pub use error::{Error, Result};
+pub use ndarray;
+pub use rng::{ProjectRng, seeded_rng};
