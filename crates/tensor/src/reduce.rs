@@ -65,8 +65,8 @@ pub fn sum_to_shape(grad: &ArrayD<f32>, shape: &[usize]) -> Result<ArrayD<f32>> 
             return Err(mismatch());
         }
     }
-    Ok(g.into_shape_with_order(IxDyn(shape))
-        .map_err(|_| mismatch())?)
+    g.into_shape_with_order(IxDyn(shape))
+        .map_err(|_| mismatch())
 }
 
 #[cfg(test)]

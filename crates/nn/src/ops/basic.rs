@@ -1,0 +1,319 @@
+//! Element-wise, matrix and shape ops as methods on [`Tape`].
+//!
+//! Binary element-wise ops broadcast like numpy; their gradients are summed back to each
+//! operand's shape. `matmul` multiplies `(..., k)` by a 2-D `(k, n)` (leading axes flattened, so a
+//! Dense layer applies to every time step of a `(batch, time, features)` input).
+
+use ndarray::{ArrayD, ArrayView2, Axis, IxDyn, Slice};
+use rand::Rng;
+use tensor::activation::{relu, sigmoid};
+use tensor::reduce::broadcast_shape;
+use tensor::softmax::{log_softmax_last_axis_inplace, softmax_last_axis_inplace};
+
+use crate::error::shape_err;
+use crate::params::scalar;
+use crate::tape::{Op, Tape, Var};
+use crate::{Error, Result};
+
+/// View an array as 2-D `(prod(leading), last)`; the array must be in standard layout.
+pub(crate) fn as_2d(a: &ArrayD<f32>) -> Result<ArrayView2<'_, f32>> {
+    let last = *a.shape().last().unwrap_or(&1);
+    let rows = a.len().checked_div(last).unwrap_or(0);
+    a.view()
+        .into_shape_with_order((rows, last))
+        .map_err(|_| Error::Invalid(format!("array of shape {:?} is not contiguous", a.shape())))
+}
+
+impl Tape<'_> {
+    /// Matrix product of `a: (..., k)` and `b: (k, n)`, giving `(..., n)`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `b` is not 2-D or the inner dimensions differ.
+    pub fn matmul(&mut self, a: Var, b: Var) -> Result<Var> {
+        let (av, bv) = (self.value(a), self.value(b));
+        if bv.ndim() != 2 || av.ndim() == 0 || av.shape()[av.ndim() - 1] != bv.shape()[0] {
+            return Err(shape_err("matmul", av.shape(), bv.shape()));
+        }
+        let b2 = bv
+            .view()
+            .into_dimensionality::<ndarray::Ix2>()
+            .map_err(|_| shape_err("matmul", av.shape(), bv.shape()))?;
+        let a2 = as_2d(av)?;
+        let out = tensor::linalg::matmul(&a2, &b2)?;
+        let mut shape = av.shape().to_vec();
+        let last = shape.len() - 1;
+        shape[last] = b2.ncols();
+        let out = out
+            .into_shape_with_order(IxDyn(&shape))
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        Ok(self.push(out, Op::MatMul(a, b), &[a, b]))
+    }
+
+    fn broadcast_check(&self, op: &'static str, a: Var, b: Var) -> Result<()> {
+        broadcast_shape(op, self.shape(a), self.shape(b))
+            .map(|_| ())
+            .map_err(|_| shape_err(op, self.shape(a), self.shape(b)))
+    }
+
+    /// `a + b` with broadcasting.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the shapes do not broadcast.
+    pub fn add(&mut self, a: Var, b: Var) -> Result<Var> {
+        self.broadcast_check("add", a, b)?;
+        let out = self.value(a) + self.value(b);
+        Ok(self.push(out, Op::Add(a, b), &[a, b]))
+    }
+
+    /// `a - b` with broadcasting.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the shapes do not broadcast.
+    pub fn sub(&mut self, a: Var, b: Var) -> Result<Var> {
+        self.broadcast_check("sub", a, b)?;
+        let out = self.value(a) - self.value(b);
+        Ok(self.push(out, Op::Sub(a, b), &[a, b]))
+    }
+
+    /// `a ⊙ b` (element-wise) with broadcasting.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the shapes do not broadcast.
+    pub fn mul(&mut self, a: Var, b: Var) -> Result<Var> {
+        self.broadcast_check("mul", a, b)?;
+        let out = self.value(a) * self.value(b);
+        Ok(self.push(out, Op::Mul(a, b), &[a, b]))
+    }
+
+    /// `s · a` for a constant scalar `s`.
+    pub fn scale(&mut self, a: Var, s: f32) -> Var {
+        let out = self.value(a).mapv(|v| v * s);
+        self.push(out, Op::Scale(a, s), &[a])
+    }
+
+    /// Logistic sigmoid.
+    pub fn sigmoid(&mut self, a: Var) -> Var {
+        let out = self.value(a).mapv(sigmoid);
+        self.push(out, Op::Sigmoid(a), &[a])
+    }
+
+    /// Hyperbolic tangent.
+    pub fn tanh(&mut self, a: Var) -> Var {
+        let out = self.value(a).mapv(f32::tanh);
+        self.push(out, Op::Tanh(a), &[a])
+    }
+
+    /// `max(a, 0)`.
+    pub fn relu(&mut self, a: Var) -> Var {
+        let out = self.value(a).mapv(relu);
+        self.push(out, Op::Relu(a), &[a])
+    }
+
+    /// Softmax along the last axis (numerically stable).
+    pub fn softmax(&mut self, a: Var) -> Var {
+        let mut out = self.value(a).clone();
+        softmax_last_axis_inplace(&mut out);
+        self.push(out, Op::Softmax(a), &[a])
+    }
+
+    /// Log-softmax along the last axis (numerically stable).
+    pub fn log_softmax(&mut self, a: Var) -> Var {
+        let mut out = self.value(a).clone();
+        log_softmax_last_axis_inplace(&mut out);
+        self.push(out, Op::LogSoftmax(a), &[a])
+    }
+
+    /// Concatenate along `axis`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the other axes differ or `axis` is out of range.
+    pub fn concat(&mut self, parts: &[Var], axis: usize) -> Result<Var> {
+        let Some(&first) = parts.first() else {
+            return Err(Error::Invalid("concat: no inputs".into()));
+        };
+        let views: Vec<_> = parts.iter().map(|&v| self.value(v).view()).collect();
+        if axis >= self.shape(first).len() {
+            return Err(Error::Invalid(format!(
+                "concat: axis {axis} out of range for shape {:?}",
+                self.shape(first)
+            )));
+        }
+        let out = ndarray::concatenate(Axis(axis), &views).map_err(|_| {
+            let other = parts
+                .iter()
+                .map(|&v| self.shape(v))
+                .find(|s| *s != self.shape(first))
+                .unwrap_or(&[]);
+            shape_err(
+                format!("concat along axis {axis}"),
+                self.shape(first),
+                other,
+            )
+        })?;
+        Ok(self.push(out, Op::Concat(parts.to_vec(), axis), parts))
+    }
+
+    fn check_axis(&self, op: &str, a: Var, axis: usize) -> Result<()> {
+        if axis < self.shape(a).len() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(format!(
+                "{op}: axis {axis} out of range for shape {:?}",
+                self.shape(a)
+            )))
+        }
+    }
+
+    /// Elements `start..end` along `axis` (the axis is kept).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an axis or range out of bounds.
+    pub fn slice(&mut self, a: Var, axis: usize, start: usize, end: usize) -> Result<Var> {
+        self.check_axis("slice", a, axis)?;
+        let n = self.shape(a)[axis];
+        if start > end || end > n {
+            return Err(Error::Invalid(format!(
+                "slice: range {start}..{end} out of bounds for axis {axis} of length {n}"
+            )));
+        }
+        let out = self
+            .value(a)
+            .slice_axis(Axis(axis), Slice::from(start..end))
+            .as_standard_layout()
+            .into_owned();
+        Ok(self.push(out, Op::Slice { a, axis, start }, &[a]))
+    }
+
+    /// Element `index` along `axis` (the axis is removed).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an axis or index out of bounds.
+    pub fn select(&mut self, a: Var, axis: usize, index: usize) -> Result<Var> {
+        self.check_axis("select", a, axis)?;
+        let n = self.shape(a)[axis];
+        if index >= n {
+            return Err(Error::Invalid(format!(
+                "select: index {index} out of bounds for axis {axis} of length {n}"
+            )));
+        }
+        let out = self
+            .value(a)
+            .index_axis(Axis(axis), index)
+            .as_standard_layout()
+            .into_owned();
+        Ok(self.push(out, Op::Select { a, axis, index }, &[a]))
+    }
+
+    /// Reshape (row-major) to `shape`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the element counts differ.
+    pub fn reshape(&mut self, a: Var, shape: &[usize]) -> Result<Var> {
+        let v = self.value(a);
+        if v.len() != shape.iter().product::<usize>() {
+            return Err(shape_err("reshape", v.shape(), shape));
+        }
+        let out = v
+            .as_standard_layout()
+            .into_owned()
+            .into_shape_with_order(IxDyn(shape))
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        Ok(self.push(out, Op::Reshape(a), &[a]))
+    }
+
+    /// Reverse the order of elements along `axis` (e.g. time, for a backward-running layer).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an axis out of range.
+    pub fn reverse(&mut self, a: Var, axis: usize) -> Result<Var> {
+        self.check_axis("reverse", a, axis)?;
+        let out = self
+            .value(a)
+            .slice_axis(Axis(axis), Slice::new(0, None, -1))
+            .as_standard_layout()
+            .into_owned();
+        Ok(self.push(out, Op::Reverse(a, axis), &[a]))
+    }
+
+    /// Sum of all elements (a scalar).
+    pub fn sum(&mut self, a: Var) -> Var {
+        let out = scalar(self.value(a).sum());
+        self.push(out, Op::Sum(a), &[a])
+    }
+
+    /// Mean of all elements (a scalar).
+    pub fn mean(&mut self, a: Var) -> Var {
+        let v = self.value(a);
+        let out = scalar(v.sum() / v.len().max(1) as f32);
+        self.push(out, Op::Mean(a), &[a])
+    }
+
+    /// Rows of `table: (vocab, dim)` at `indices` (an embedding lookup). The result has shape
+    /// `index_shape + [dim]`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an index out of range; [`Error::Shape`] when `table` is not 2-D or
+    /// `index_shape` does not hold `indices.len()` elements.
+    pub fn gather(&mut self, table: Var, indices: &[usize], index_shape: &[usize]) -> Result<Var> {
+        let t = self.value(table);
+        if t.ndim() != 2 {
+            return Err(shape_err("gather (table must be 2-D)", t.shape(), &[]));
+        }
+        if index_shape.iter().product::<usize>() != indices.len() {
+            return Err(shape_err(
+                "gather (index shape)",
+                index_shape,
+                &[indices.len()],
+            ));
+        }
+        let (vocab, dim) = (t.shape()[0], t.shape()[1]);
+        if let Some(&bad) = indices.iter().find(|&&i| i >= vocab) {
+            return Err(Error::Invalid(format!(
+                "gather: index {bad} out of range for a table of {vocab} rows"
+            )));
+        }
+        let t2 = as_2d(t)?;
+        let mut data = Vec::with_capacity(indices.len() * dim);
+        for &i in indices {
+            data.extend(t2.row(i).iter().copied());
+        }
+        let mut shape = index_shape.to_vec();
+        shape.push(dim);
+        let out = ArrayD::from_shape_vec(IxDyn(&shape), data)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        Ok(self.push(
+            out,
+            Op::Gather {
+                table,
+                indices: indices.to_vec(),
+            },
+            &[table],
+        ))
+    }
+
+    /// Inverted dropout: in training mode each element is zeroed with probability `rate` and the
+    /// rest scaled by `1/(1-rate)`; in inference mode the identity. Draws from `rng`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a rate outside `[0, 1)`.
+    pub fn dropout<R: Rng + ?Sized>(&mut self, a: Var, rate: f32, rng: &mut R) -> Result<Var> {
+        if !(0.0..1.0).contains(&rate) {
+            return Err(Error::Invalid(format!(
+                "dropout rate must be in [0, 1), got {rate}"
+            )));
+        }
+        if !self.training || rate == 0.0 {
+            return Ok(a);
+        }
+        let keep = 1.0 / (1.0 - rate);
+        let mask = ArrayD::from_shape_simple_fn(IxDyn(self.shape(a)), || {
+            if rng.random::<f32>() < rate {
+                0.0
+            } else {
+                keep
+            }
+        });
+        let out = self.value(a) * &mask;
+        Ok(self.push(out, Op::Dropout { a, mask }, &[a]))
+    }
+}

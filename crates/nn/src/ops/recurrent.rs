@@ -1,0 +1,813 @@
+//! Fused recurrent kernels: a whole SimpleRNN / LSTM / GRU layer, forward and backward through
+//! time, as one tape op.
+//!
+//! Layout: the input is transposed once to time-major rows (`row = t·batch + b`), the input
+//! projection of *all* time steps is one matrix product up front (or, for index input, a row
+//! lookup of the kernel — a one-hot input times a matrix is never formed), and each time step does
+//! exactly one matrix product `h_{t-1} · U` for all gates over the whole batch. Backward does one
+//! product per step for `dh_{t-1}` and computes the weight gradients as three large products
+//! after the loop.
+//!
+//! Weight layouts follow Keras: kernel `(in, G·units)`, recurrent kernel `(units, G·units)`, gates
+//! side by side in Keras order — LSTM `i, f, c, o` (PyTorch's `i, f, g, o` is the same order),
+//! GRU `z, r, h`; LSTM and SimpleRNN bias `(G·units)`, GRU bias `(2, 3·units)` (row 0 input bias,
+//! row 1 recurrent bias, the `reset_after` form: `h̃ = tanh(x·W_h + b_ih + r ⊙ (h·U_h + b_hh))`).
+
+use ndarray::{
+    Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Ix2, IxDyn,
+    linalg::general_mat_mul,
+};
+use tensor::activation::sigmoid;
+
+use crate::error::shape_err;
+use crate::tape::{Op, Tape, Var};
+use crate::{Error, Result};
+
+/// The input of a recurrent kernel.
+#[derive(Debug, Clone, Copy)]
+pub enum SeqInput {
+    /// Features `(batch, time, in)`.
+    Features(Var),
+    /// Integer indices `(batch, time)` stored as f32, each in `0..in`: equivalent to a one-hot
+    /// input of width `in`, computed as a row lookup of the kernel.
+    Indices(Var),
+}
+
+/// The outputs of a recurrent kernel.
+#[derive(Debug, Clone, Copy)]
+pub struct RecurrentOutput {
+    /// All hidden states `(batch, time, units)`.
+    pub sequence: Var,
+    /// The last hidden state `(batch, units)`.
+    pub h: Var,
+    /// The last cell state `(batch, units)` (LSTM only).
+    pub c: Option<Var>,
+}
+
+/// The input rows of a kernel in time-major order.
+#[derive(Debug)]
+pub(crate) enum SeqX {
+    Dense(Array2<f32>),
+    Indices(Vec<usize>),
+}
+
+/// What every recurrent kernel remembers for backward.
+#[derive(Debug)]
+pub(crate) struct Common {
+    pub(crate) x: Option<Var>,
+    pub(crate) w: Var,
+    pub(crate) u: Var,
+    pub(crate) b: Var,
+    pub(crate) h0: Option<Var>,
+    pub(crate) seq_x: SeqX,
+    pub(crate) batch: usize,
+    pub(crate) steps: usize,
+    pub(crate) hidden: usize,
+}
+
+/// LSTM cache: activated gates `(T·B, 4H)`, hidden and cell states `((T+1)·B, H)` (row block 0 is
+/// the initial state).
+#[derive(Debug)]
+pub(crate) struct LstmCache {
+    pub(crate) common: Common,
+    pub(crate) c0: Option<Var>,
+    gates: Vec<f32>,
+    h: Vec<f32>,
+    c: Vec<f32>,
+}
+
+/// GRU cache: activated `z, r, h̃` `(T·B, 3H)`, the recurrent candidate term `h·U_h + b_hh`
+/// `(T·B, H)`, hidden states `((T+1)·B, H)`.
+#[derive(Debug)]
+pub(crate) struct GruCache {
+    pub(crate) common: Common,
+    act: Vec<f32>,
+    hph: Vec<f32>,
+    h: Vec<f32>,
+}
+
+/// SimpleRNN cache: hidden states `((T+1)·B, H)`.
+#[derive(Debug)]
+pub(crate) struct RnnCache {
+    pub(crate) common: Common,
+    h: Vec<f32>,
+}
+
+fn view2(s: &[f32], rows: usize, cols: usize) -> Result<ArrayView2<'_, f32>> {
+    ArrayView2::from_shape((rows, cols), s)
+        .map_err(|e| Error::Invalid(format!("internal layout: {e}")))
+}
+
+fn view2_mut(s: &mut [f32], rows: usize, cols: usize) -> Result<ArrayViewMut2<'_, f32>> {
+    ArrayViewMut2::from_shape((rows, cols), s)
+        .map_err(|e| Error::Invalid(format!("internal layout: {e}")))
+}
+
+fn to_dyn(v: Vec<f32>, shape: &[usize]) -> Result<ArrayD<f32>> {
+    ArrayD::from_shape_vec(IxDyn(shape), v)
+        .map_err(|e| Error::Invalid(format!("internal layout: {e}")))
+}
+
+/// Batch-major `(B, T, F)` → time-major rows `(T·B, F)`.
+fn to_time_major(x: &ArrayD<f32>, batch: usize, steps: usize, feat: usize) -> Result<Array2<f32>> {
+    let v = x
+        .view()
+        .into_shape_with_order((batch, steps, feat))
+        .map_err(|e| Error::Invalid(format!("internal layout: {e}")))?;
+    let tm = v.permuted_axes([1, 0, 2]).as_standard_layout().into_owned();
+    tm.into_shape_with_order((steps * batch, feat))
+        .map_err(|e| Error::Invalid(format!("internal layout: {e}")))
+}
+
+/// Time-major rows `(T·B, F)` (a slice) → batch-major `(B, T, F)`.
+fn to_batch_major(rows: &[f32], batch: usize, steps: usize, feat: usize) -> Result<ArrayD<f32>> {
+    let v = ndarray::ArrayView3::from_shape((steps, batch, feat), rows)
+        .map_err(|e| Error::Invalid(format!("internal layout: {e}")))?;
+    Ok(v.permuted_axes([1, 0, 2])
+        .as_standard_layout()
+        .into_owned()
+        .into_dyn())
+}
+
+/// Kernel `w` as a 2-D view.
+fn mat<'a>(tape: &'a Tape<'_>, v: Var, what: &str, layer: &str) -> Result<ArrayView2<'a, f32>> {
+    let a = tape.value(v);
+    a.view()
+        .into_dimensionality::<Ix2>()
+        .map_err(|_| shape_err(format!("{layer}: {what} must be 2-D"), a.shape(), &[]))
+}
+
+/// Prepare the input: check shapes, transpose or convert indices. Returns `(seq_x, batch, steps)`.
+fn prepare_input(
+    tape: &Tape<'_>,
+    x: SeqInput,
+    in_dim: usize,
+    layer: &str,
+) -> Result<(SeqX, usize, usize)> {
+    match x {
+        SeqInput::Features(v) => {
+            let s = tape.shape(v);
+            if s.len() != 3 || s[2] != in_dim {
+                return Err(shape_err(
+                    format!("{layer}: input (batch, time, features) vs kernel rows"),
+                    s,
+                    &[in_dim],
+                ));
+            }
+            let (b, t) = (s[0], s[1]);
+            if t == 0 {
+                return Err(Error::Invalid(format!(
+                    "{layer}: the input has no time steps"
+                )));
+            }
+            Ok((
+                SeqX::Dense(to_time_major(tape.value(v), b, t, in_dim)?),
+                b,
+                t,
+            ))
+        }
+        SeqInput::Indices(v) => {
+            let a = tape.value(v);
+            if a.ndim() != 2 {
+                return Err(shape_err(
+                    format!("{layer}: index input must be (batch, time)"),
+                    a.shape(),
+                    &[],
+                ));
+            }
+            let (b, t) = (a.shape()[0], a.shape()[1]);
+            if t == 0 {
+                return Err(Error::Invalid(format!(
+                    "{layer}: the input has no time steps"
+                )));
+            }
+            let mut idx = Vec::with_capacity(b * t);
+            for step in 0..t {
+                for row in 0..b {
+                    let f = a[[row, step]];
+                    if !(f >= 0.0 && f.fract() == 0.0 && (f as usize) < in_dim) {
+                        return Err(Error::Invalid(format!(
+                            "{layer}: input index {f} at (batch {row}, step {step}) is not an integer in 0..{in_dim}"
+                        )));
+                    }
+                    idx.push(f as usize);
+                }
+            }
+            Ok((SeqX::Indices(idx), b, t))
+        }
+    }
+}
+
+/// `x·W + bias` for all time steps: `(T·B, G)`.
+fn project(x: &SeqX, w: &ArrayView2<f32>, bias: ArrayView1<f32>) -> Result<Vec<f32>> {
+    let g = w.ncols();
+    match x {
+        SeqX::Dense(xm) => {
+            let rows = xm.nrows();
+            let mut out = Vec::with_capacity(rows * g);
+            for _ in 0..rows {
+                out.extend(bias.iter().copied());
+            }
+            general_mat_mul(1.0, &xm.view(), w, 1.0, &mut view2_mut(&mut out, rows, g)?);
+            Ok(out)
+        }
+        SeqX::Indices(idx) => {
+            let mut out = Vec::with_capacity(idx.len() * g);
+            for &i in idx {
+                out.extend(w.row(i).iter().zip(bias.iter()).map(|(a, b)| a + b));
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Gradients of the projection: `dW (in, G)` and, for feature input, `dx (T·B, in)`.
+fn project_backward(
+    x: &SeqX,
+    w: &ArrayView2<f32>,
+    dz: &ArrayView2<f32>,
+) -> (Array2<f32>, Option<Array2<f32>>) {
+    match x {
+        SeqX::Dense(xm) => {
+            let mut dw = Array2::zeros(w.raw_dim());
+            general_mat_mul(1.0, &xm.t(), dz, 0.0, &mut dw);
+            let mut dx = Array2::zeros(xm.raw_dim());
+            general_mat_mul(1.0, dz, &w.t(), 0.0, &mut dx);
+            (dw, Some(dx))
+        }
+        SeqX::Indices(idx) => {
+            let mut dw = Array2::zeros(w.raw_dim());
+            for (r, &i) in idx.iter().enumerate() {
+                let mut row = dw.row_mut(i);
+                row += &dz.row(r);
+            }
+            (dw, None)
+        }
+    }
+}
+
+/// The initial state `(B, H)` as a flat vector (zeros when absent).
+fn initial_state(
+    tape: &Tape<'_>,
+    s: Option<Var>,
+    batch: usize,
+    hidden: usize,
+    what: &str,
+    layer: &str,
+) -> Result<Vec<f32>> {
+    match s {
+        None => Ok(vec![0.0; batch * hidden]),
+        Some(v) => {
+            let a = tape.value(v);
+            if a.shape() != [batch, hidden] {
+                return Err(shape_err(
+                    format!("{layer}: {what} vs (batch, units)"),
+                    a.shape(),
+                    &[batch, hidden],
+                ));
+            }
+            Ok(a.as_standard_layout().iter().copied().collect())
+        }
+    }
+}
+
+struct Checked<'a> {
+    seq_x: SeqX,
+    batch: usize,
+    steps: usize,
+    hidden: usize,
+    w: ArrayView2<'a, f32>,
+    u: ArrayView2<'a, f32>,
+}
+
+fn check_weights<'a>(
+    tape: &'a Tape<'_>,
+    x: SeqInput,
+    w: Var,
+    u: Var,
+    gates: usize,
+    layer: &str,
+) -> Result<Checked<'a>> {
+    let wv = mat(tape, w, "kernel", layer)?;
+    let uv = mat(tape, u, "recurrent kernel", layer)?;
+    let hidden = uv.nrows();
+    if uv.ncols() != gates * hidden || wv.ncols() != gates * hidden {
+        return Err(shape_err(
+            format!("{layer}: kernel vs recurrent kernel ({gates} gates)"),
+            wv.shape(),
+            uv.shape(),
+        ));
+    }
+    let (seq_x, batch, steps) = prepare_input(tape, x, wv.nrows(), layer)?;
+    Ok(Checked {
+        seq_x,
+        batch,
+        steps,
+        hidden,
+        w: wv,
+        u: uv,
+    })
+}
+
+fn bias_1d<'a>(tape: &'a Tape<'_>, b: Var, len: usize, layer: &str) -> Result<ArrayView1<'a, f32>> {
+    let a = tape.value(b);
+    if a.shape() != [len] {
+        return Err(shape_err(format!("{layer}: bias"), a.shape(), &[len]));
+    }
+    a.view()
+        .into_dimensionality()
+        .map_err(|_| shape_err(format!("{layer}: bias"), a.shape(), &[len]))
+}
+
+fn input_var(x: SeqInput) -> Var {
+    match x {
+        SeqInput::Features(v) | SeqInput::Indices(v) => v,
+    }
+}
+
+impl Tape<'_> {
+    fn finish(
+        &mut self,
+        seq: ArrayD<f32>,
+        op: Op,
+        inputs: &[Var],
+        c_last: Option<ArrayD<f32>>,
+    ) -> Result<RecurrentOutput> {
+        let steps = seq.shape()[1];
+        let sequence = self.push(seq, op, inputs);
+        let h = self.select(sequence, 1, steps - 1)?;
+        let c = c_last.map(|c| {
+            let needs = self.needs_grad(sequence);
+            let op = if needs {
+                Op::Aux { of: sequence }
+            } else {
+                Op::NoGrad
+            };
+            self.push_raw(Some(c), op, needs)
+        });
+        Ok(RecurrentOutput { sequence, h, c })
+    }
+
+    /// A fused LSTM over a whole sequence: kernel `w (in, 4u)`, recurrent kernel `u (u, 4u)`,
+    /// bias `b (4u)`, gates `i, f, c, o`, optional initial states `(batch, u)`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] naming `layer` and both shapes when weights, input or states do not fit;
+    /// [`Error::Invalid`] for an empty sequence or a bad index.
+    #[allow(clippy::too_many_arguments)]
+    pub fn lstm(
+        &mut self,
+        layer: &str,
+        x: SeqInput,
+        w: Var,
+        u: Var,
+        b: Var,
+        h0: Option<Var>,
+        c0: Option<Var>,
+    ) -> Result<RecurrentOutput> {
+        let Checked {
+            seq_x,
+            batch,
+            steps,
+            hidden: hd,
+            w: wv,
+            u: uv,
+        } = check_weights(self, x, w, u, 4, layer)?;
+        let bv = bias_1d(self, b, 4 * hd, layer)?;
+        let mut gates = project(&seq_x, &wv, bv)?;
+        let bh = batch * hd;
+        let mut h = initial_state(self, h0, batch, hd, "initial h", layer)?;
+        let mut c = initial_state(self, c0, batch, hd, "initial c", layer)?;
+        h.resize((steps + 1) * bh, 0.0);
+        c.resize((steps + 1) * bh, 0.0);
+        let g4 = 4 * hd;
+        for t in 0..steps {
+            let (h_done, h_rest) = h.split_at_mut((t + 1) * bh);
+            let h_prev = &h_done[t * bh..];
+            let g_t = &mut gates[t * batch * g4..(t + 1) * batch * g4];
+            general_mat_mul(
+                1.0,
+                &view2(h_prev, batch, hd)?,
+                &uv,
+                1.0,
+                &mut view2_mut(g_t, batch, g4)?,
+            );
+            let (c_done, c_rest) = c.split_at_mut((t + 1) * bh);
+            let c_prev = &c_done[t * bh..];
+            let (c_new, h_new) = (&mut c_rest[..bh], &mut h_rest[..bh]);
+            for bi in 0..batch {
+                let g = &mut g_t[bi * g4..(bi + 1) * g4];
+                for j in 0..hd {
+                    let i = sigmoid(g[j]);
+                    let f = sigmoid(g[hd + j]);
+                    let gg = g[2 * hd + j].tanh();
+                    let o = sigmoid(g[3 * hd + j]);
+                    g[j] = i;
+                    g[hd + j] = f;
+                    g[2 * hd + j] = gg;
+                    g[3 * hd + j] = o;
+                    let ct = f * c_prev[bi * hd + j] + i * gg;
+                    c_new[bi * hd + j] = ct;
+                    h_new[bi * hd + j] = o * ct.tanh();
+                }
+            }
+        }
+        let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
+        let c_last = to_dyn(c[steps * bh..].to_vec(), &[batch, hd])?;
+        let xv = input_var(x);
+        let mut inputs = vec![xv, w, u, b];
+        inputs.extend(h0);
+        inputs.extend(c0);
+        let op = if self.any_needs_grad(&inputs) {
+            let x_grad = matches!(x, SeqInput::Features(_)).then_some(xv);
+            Op::Lstm(Box::new(LstmCache {
+                common: Common {
+                    x: x_grad,
+                    w,
+                    u,
+                    b,
+                    h0,
+                    seq_x,
+                    batch,
+                    steps,
+                    hidden: hd,
+                },
+                c0,
+                gates,
+                h,
+                c,
+            }))
+        } else {
+            Op::NoGrad
+        };
+        self.finish(seq, op, &inputs, Some(c_last))
+    }
+
+    /// A fused GRU (`reset_after`, Keras gate order `z, r, h`) over a whole sequence: kernel
+    /// `w (in, 3u)`, recurrent kernel `u (u, 3u)`, bias `b (2, 3u)`, optional initial state.
+    ///
+    /// # Errors
+    /// As [`Tape::lstm`].
+    pub fn gru(
+        &mut self,
+        layer: &str,
+        x: SeqInput,
+        w: Var,
+        u: Var,
+        b: Var,
+        h0: Option<Var>,
+    ) -> Result<RecurrentOutput> {
+        let Checked {
+            seq_x,
+            batch,
+            steps,
+            hidden: hd,
+            w: wv,
+            u: uv,
+        } = check_weights(self, x, w, u, 3, layer)?;
+        let ba = self.value(b);
+        if ba.shape() != [2, 3 * hd] {
+            return Err(shape_err(
+                format!("{layer}: bias (2, 3·units)"),
+                ba.shape(),
+                &[2, 3 * hd],
+            ));
+        }
+        let b_in = ba
+            .index_axis(Axis(0), 0)
+            .into_dimensionality::<ndarray::Ix1>()
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let b_rec: Vec<f32> = ba.index_axis(Axis(0), 1).iter().copied().collect();
+        let mut act = project(&seq_x, &wv, b_in)?;
+        let bh = batch * hd;
+        let g3 = 3 * hd;
+        let mut h = initial_state(self, h0, batch, hd, "initial h", layer)?;
+        h.resize((steps + 1) * bh, 0.0);
+        let mut hph = vec![0.0f32; steps * bh];
+        let mut hp = vec![0.0f32; batch * g3];
+        for t in 0..steps {
+            for row in hp.chunks_exact_mut(g3) {
+                row.copy_from_slice(&b_rec);
+            }
+            let (h_done, h_rest) = h.split_at_mut((t + 1) * bh);
+            let h_prev = &h_done[t * bh..];
+            general_mat_mul(
+                1.0,
+                &view2(h_prev, batch, hd)?,
+                &uv,
+                1.0,
+                &mut view2_mut(&mut hp, batch, g3)?,
+            );
+            let a_t = &mut act[t * batch * g3..(t + 1) * batch * g3];
+            let hph_t = &mut hph[t * bh..(t + 1) * bh];
+            let h_new = &mut h_rest[..bh];
+            for bi in 0..batch {
+                let a = &mut a_t[bi * g3..(bi + 1) * g3];
+                let p = &hp[bi * g3..(bi + 1) * g3];
+                for j in 0..hd {
+                    let z = sigmoid(a[j] + p[j]);
+                    let r = sigmoid(a[hd + j] + p[hd + j]);
+                    let cand = (a[2 * hd + j] + r * p[2 * hd + j]).tanh();
+                    a[j] = z;
+                    a[hd + j] = r;
+                    a[2 * hd + j] = cand;
+                    hph_t[bi * hd + j] = p[2 * hd + j];
+                    h_new[bi * hd + j] = z * h_prev[bi * hd + j] + (1.0 - z) * cand;
+                }
+            }
+        }
+        let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
+        let xv = input_var(x);
+        let mut inputs = vec![xv, w, u, b];
+        inputs.extend(h0);
+        let op = if self.any_needs_grad(&inputs) {
+            let x_grad = matches!(x, SeqInput::Features(_)).then_some(xv);
+            Op::Gru(Box::new(GruCache {
+                common: Common {
+                    x: x_grad,
+                    w,
+                    u,
+                    b,
+                    h0,
+                    seq_x,
+                    batch,
+                    steps,
+                    hidden: hd,
+                },
+                act,
+                hph,
+                h,
+            }))
+        } else {
+            Op::NoGrad
+        };
+        self.finish(seq, op, &inputs, None)
+    }
+
+    /// A fused SimpleRNN `h_t = tanh(x_t·W + h_{t-1}·U + b)`: kernel `w (in, u)`, recurrent kernel
+    /// `u (u, u)`, bias `b (u)`, optional initial state.
+    ///
+    /// # Errors
+    /// As [`Tape::lstm`].
+    pub fn simple_rnn(
+        &mut self,
+        layer: &str,
+        x: SeqInput,
+        w: Var,
+        u: Var,
+        b: Var,
+        h0: Option<Var>,
+    ) -> Result<RecurrentOutput> {
+        let Checked {
+            seq_x,
+            batch,
+            steps,
+            hidden: hd,
+            w: wv,
+            u: uv,
+        } = check_weights(self, x, w, u, 1, layer)?;
+        let bv = bias_1d(self, b, hd, layer)?;
+        let pre = project(&seq_x, &wv, bv)?;
+        let bh = batch * hd;
+        let mut h = initial_state(self, h0, batch, hd, "initial h", layer)?;
+        h.resize((steps + 1) * bh, 0.0);
+        for t in 0..steps {
+            let (h_done, h_rest) = h.split_at_mut((t + 1) * bh);
+            let h_new = &mut h_rest[..bh];
+            h_new.copy_from_slice(&pre[t * bh..(t + 1) * bh]);
+            general_mat_mul(
+                1.0,
+                &view2(&h_done[t * bh..], batch, hd)?,
+                &uv,
+                1.0,
+                &mut view2_mut(h_new, batch, hd)?,
+            );
+            for v in h_new.iter_mut() {
+                *v = v.tanh();
+            }
+        }
+        let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
+        let xv = input_var(x);
+        let mut inputs = vec![xv, w, u, b];
+        inputs.extend(h0);
+        let op = if self.any_needs_grad(&inputs) {
+            let x_grad = matches!(x, SeqInput::Features(_)).then_some(xv);
+            Op::Rnn(Box::new(RnnCache {
+                common: Common {
+                    x: x_grad,
+                    w,
+                    u,
+                    b,
+                    h0,
+                    seq_x,
+                    batch,
+                    steps,
+                    hidden: hd,
+                },
+                h,
+            }))
+        } else {
+            Op::NoGrad
+        };
+        self.finish(seq, op, &inputs, None)
+    }
+}
+
+/// Gradients of a kernel's inputs, as `(input, gradient)` pairs.
+pub(crate) type InputGrads = Vec<(Var, ArrayD<f32>)>;
+
+/// The sequence gradient `(B, T, H)` in time-major rows.
+fn seq_grad_time_major(g: &ArrayD<f32>, c: &Common) -> Result<Array2<f32>> {
+    to_time_major(g, c.batch, c.steps, c.hidden)
+}
+
+/// Shared tail: weight gradients from the per-row pre-activation gradients.
+fn weight_grads(
+    tape: &Tape<'_>,
+    c: &Common,
+    h_all: &[f32],
+    d_proj: &Array2<f32>,
+    d_rec: &Array2<f32>,
+    out: &mut InputGrads,
+) -> Result<()> {
+    let wv = mat(tape, c.w, "kernel", "backward")?;
+    let (dw, dx) = project_backward(&c.seq_x, &wv, &d_proj.view());
+    out.push((c.w, dw.into_dyn()));
+    let (rows, hd) = (c.steps * c.batch, c.hidden);
+    let h_prev = view2(&h_all[..rows * hd], rows, hd)?;
+    let mut du = Array2::zeros((hd, d_rec.ncols()));
+    general_mat_mul(1.0, &h_prev.t(), &d_rec.view(), 0.0, &mut du);
+    out.push((c.u, du.into_dyn()));
+    if let (Some(x), Some(dx)) = (c.x, dx) {
+        let feat = dx.ncols();
+        let flat = dx.into_raw_vec_and_offset().0;
+        out.push((x, to_batch_major(&flat, c.batch, c.steps, feat)?));
+    }
+    Ok(())
+}
+
+/// Backward of the fused LSTM; `dc_last` is the gradient of the final cell state, if used.
+pub(crate) fn lstm_backward(
+    tape: &Tape<'_>,
+    k: &LstmCache,
+    g: &ArrayD<f32>,
+    dc_last: Option<ArrayD<f32>>,
+) -> Result<InputGrads> {
+    let c = &k.common;
+    let (batch, hd) = (c.batch, c.hidden);
+    let (bh, g4) = (batch * hd, 4 * hd);
+    let uv = mat(tape, c.u, "recurrent kernel", "backward")?;
+    let dh_seq = seq_grad_time_major(g, c)?;
+    let dh_seq = dh_seq.as_slice().unwrap_or(&[]);
+    let mut dgates = Array2::<f32>::zeros((c.steps * batch, g4));
+    let mut dh_next = vec![0.0f32; bh];
+    let mut dc_next: Vec<f32> = match dc_last {
+        Some(d) => d.iter().copied().collect(),
+        None => vec![0.0; bh],
+    };
+    for t in (0..c.steps).rev() {
+        let gates = &k.gates[t * batch * g4..(t + 1) * batch * g4];
+        let c_prev = &k.c[t * bh..(t + 1) * bh];
+        let c_t = &k.c[(t + 1) * bh..(t + 2) * bh];
+        let mut dg_t =
+            dgates.slice_axis_mut(Axis(0), ndarray::Slice::from(t * batch..(t + 1) * batch));
+        let dg = dg_t
+            .as_slice_mut()
+            .ok_or_else(|| Error::Invalid("internal layout".into()))?;
+        for bi in 0..batch {
+            let gr = &gates[bi * g4..(bi + 1) * g4];
+            let d = &mut dg[bi * g4..(bi + 1) * g4];
+            for j in 0..hd {
+                let n = bi * hd + j;
+                let (i, f, gg, o) = (gr[j], gr[hd + j], gr[2 * hd + j], gr[3 * hd + j]);
+                let tc = c_t[n].tanh();
+                let dh = dh_seq[t * bh + n] + dh_next[n];
+                let dc = dc_next[n] + dh * o * (1.0 - tc * tc);
+                d[j] = dc * gg * i * (1.0 - i);
+                d[hd + j] = dc * c_prev[n] * f * (1.0 - f);
+                d[2 * hd + j] = dc * i * (1.0 - gg * gg);
+                d[3 * hd + j] = dh * tc * o * (1.0 - o);
+                dc_next[n] = dc * f;
+            }
+        }
+        general_mat_mul(
+            1.0,
+            &view2(dg, batch, g4)?,
+            &uv.t(),
+            0.0,
+            &mut view2_mut(&mut dh_next, batch, hd)?,
+        );
+    }
+    let mut out = Vec::with_capacity(7);
+    out.push((c.b, dgates.sum_axis(Axis(0)).into_dyn()));
+    weight_grads(tape, c, &k.h, &dgates, &dgates, &mut out)?;
+    if let Some(h0) = c.h0 {
+        out.push((h0, to_dyn(dh_next, &[batch, hd])?));
+    }
+    if let Some(c0) = k.c0 {
+        out.push((c0, to_dyn(dc_next, &[batch, hd])?));
+    }
+    Ok(out)
+}
+
+/// Backward of the fused GRU.
+pub(crate) fn gru_backward(tape: &Tape<'_>, k: &GruCache, g: &ArrayD<f32>) -> Result<InputGrads> {
+    let c = &k.common;
+    let (batch, hd) = (c.batch, c.hidden);
+    let (bh, g3) = (batch * hd, 3 * hd);
+    let uv = mat(tape, c.u, "recurrent kernel", "backward")?;
+    let dh_seq = seq_grad_time_major(g, c)?;
+    let dh_seq = dh_seq.as_slice().unwrap_or(&[]);
+    let rows = c.steps * batch;
+    let mut dxp = Array2::<f32>::zeros((rows, g3));
+    let mut dhp = Array2::<f32>::zeros((rows, g3));
+    let mut dh_next = vec![0.0f32; bh];
+    let mut dh_direct = vec![0.0f32; bh];
+    for t in (0..c.steps).rev() {
+        let act = &k.act[t * batch * g3..(t + 1) * batch * g3];
+        let hph = &k.hph[t * bh..(t + 1) * bh];
+        let h_prev = &k.h[t * bh..(t + 1) * bh];
+        let mut dxp_t =
+            dxp.slice_axis_mut(Axis(0), ndarray::Slice::from(t * batch..(t + 1) * batch));
+        let dx = dxp_t
+            .as_slice_mut()
+            .ok_or_else(|| Error::Invalid("internal layout".into()))?;
+        let mut dhp_t =
+            dhp.slice_axis_mut(Axis(0), ndarray::Slice::from(t * batch..(t + 1) * batch));
+        let dp = dhp_t
+            .as_slice_mut()
+            .ok_or_else(|| Error::Invalid("internal layout".into()))?;
+        for bi in 0..batch {
+            let a = &act[bi * g3..(bi + 1) * g3];
+            for j in 0..hd {
+                let n = bi * hd + j;
+                let (z, r, cand) = (a[j], a[hd + j], a[2 * hd + j]);
+                let dh = dh_seq[t * bh + n] + dh_next[n];
+                let dz = dh * (h_prev[n] - cand) * z * (1.0 - z);
+                let dcand = dh * (1.0 - z) * (1.0 - cand * cand);
+                let dr = dcand * hph[n] * r * (1.0 - r);
+                let o = bi * g3;
+                dx[o + j] = dz;
+                dx[o + hd + j] = dr;
+                dx[o + 2 * hd + j] = dcand;
+                dp[o + j] = dz;
+                dp[o + hd + j] = dr;
+                dp[o + 2 * hd + j] = dcand * r;
+                dh_direct[n] = dh * z;
+            }
+        }
+        dh_next.copy_from_slice(&dh_direct);
+        general_mat_mul(
+            1.0,
+            &view2(dp, batch, g3)?,
+            &uv.t(),
+            1.0,
+            &mut view2_mut(&mut dh_next, batch, hd)?,
+        );
+    }
+    let mut db = Array2::<f32>::zeros((2, g3));
+    db.row_mut(0).assign(&dxp.sum_axis(Axis(0)));
+    db.row_mut(1).assign(&dhp.sum_axis(Axis(0)));
+    let mut out = vec![(c.b, db.into_dyn())];
+    weight_grads(tape, c, &k.h, &dxp, &dhp, &mut out)?;
+    if let Some(h0) = c.h0 {
+        out.push((h0, to_dyn(dh_next, &[batch, hd])?));
+    }
+    Ok(out)
+}
+
+/// Backward of the fused SimpleRNN.
+pub(crate) fn rnn_backward(tape: &Tape<'_>, k: &RnnCache, g: &ArrayD<f32>) -> Result<InputGrads> {
+    let c = &k.common;
+    let (batch, hd) = (c.batch, c.hidden);
+    let bh = batch * hd;
+    let uv = mat(tape, c.u, "recurrent kernel", "backward")?;
+    let dh_seq = seq_grad_time_major(g, c)?;
+    let dh_seq = dh_seq.as_slice().unwrap_or(&[]);
+    let mut dpre = Array2::<f32>::zeros((c.steps * batch, hd));
+    let mut dh_next = vec![0.0f32; bh];
+    for t in (0..c.steps).rev() {
+        let h_t = &k.h[(t + 1) * bh..(t + 2) * bh];
+        let mut d_t =
+            dpre.slice_axis_mut(Axis(0), ndarray::Slice::from(t * batch..(t + 1) * batch));
+        let d = d_t
+            .as_slice_mut()
+            .ok_or_else(|| Error::Invalid("internal layout".into()))?;
+        for n in 0..bh {
+            d[n] = (dh_seq[t * bh + n] + dh_next[n]) * (1.0 - h_t[n] * h_t[n]);
+        }
+        general_mat_mul(
+            1.0,
+            &view2(d, batch, hd)?,
+            &uv.t(),
+            0.0,
+            &mut view2_mut(&mut dh_next, batch, hd)?,
+        );
+    }
+    let mut out = vec![(c.b, dpre.sum_axis(Axis(0)).into_dyn())];
+    weight_grads(tape, c, &k.h, &dpre, &dpre, &mut out)?;
+    if let Some(h0) = c.h0 {
+        out.push((h0, to_dyn(dh_next, &[batch, hd])?));
+    }
+    Ok(out)
+}

@@ -1,0 +1,209 @@
+//! Parameter storage: an arena of named arrays that layers refer to by [`ParamId`].
+//!
+//! Layers own ids, not arrays; a [`Tape`](crate::Tape) borrows the store while it records, and
+//! `backward` returns [`Grads`] indexed by the same ids, which an optimiser then applies to the
+//! store. No array is copied onto the tape.
+
+use ndarray::{ArrayD, IxDyn};
+
+use crate::{Error, Result};
+
+/// Index of a parameter in a [`Params`] store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamId(pub(crate) usize);
+
+impl ParamId {
+    /// The position of this parameter in its store.
+    #[must_use]
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// One stored parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Name, e.g. `lstm/kernel` (Keras-style `<layer>/<weight>`).
+    pub name: String,
+    /// The value.
+    pub value: ArrayD<f32>,
+    /// Whether optimisers update it and `backward` computes its gradient.
+    pub trainable: bool,
+}
+
+/// An arena of parameters.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    entries: Vec<Param>,
+}
+
+impl Params {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a parameter and return its id.
+    pub fn add(&mut self, name: impl Into<String>, value: ArrayD<f32>, trainable: bool) -> ParamId {
+        self.entries.push(Param {
+            name: name.into(),
+            value,
+            trainable,
+        });
+        ParamId(self.entries.len() - 1)
+    }
+
+    /// The parameter with id `id`.
+    ///
+    /// # Panics
+    /// Never for ids this store returned; an id from another store may be out of range.
+    #[must_use]
+    pub fn get(&self, id: ParamId) -> &Param {
+        &self.entries[id.0]
+    }
+
+    /// Mutable access to a parameter.
+    pub fn get_mut(&mut self, id: ParamId) -> &mut Param {
+        &mut self.entries[id.0]
+    }
+
+    /// Replace a parameter's value, checking that the shape stays the same.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] naming the parameter when the shapes differ.
+    pub fn set(&mut self, id: ParamId, value: ArrayD<f32>) -> Result<()> {
+        let p = &mut self.entries[id.0];
+        if p.value.shape() != value.shape() {
+            return Err(crate::error::shape_err(
+                format!("setting parameter {}", p.name),
+                p.value.shape(),
+                value.shape(),
+            ));
+        }
+        p.value = value;
+        Ok(())
+    }
+
+    /// Number of parameters (arrays).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the store is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Iterate over `(id, parameter)` pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (ParamId, &Param)> {
+        self.entries
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (ParamId(i), p))
+    }
+
+    /// Total number of scalar weights, and how many of them are trainable.
+    #[must_use]
+    pub fn count(&self) -> (usize, usize) {
+        let total = self.entries.iter().map(|p| p.value.len()).sum();
+        let trainable = self
+            .entries
+            .iter()
+            .filter(|p| p.trainable)
+            .map(|p| p.value.len())
+            .sum();
+        (total, trainable)
+    }
+
+    /// Find a parameter by name.
+    #[must_use]
+    pub fn find(&self, name: &str) -> Option<ParamId> {
+        self.entries
+            .iter()
+            .position(|p| p.name == name)
+            .map(ParamId)
+    }
+}
+
+/// Gradients produced by [`Tape::backward`](crate::Tape::backward), indexed by [`ParamId`].
+#[derive(Debug, Clone, Default)]
+pub struct Grads {
+    pub(crate) by_param: Vec<Option<ArrayD<f32>>>,
+}
+
+impl Grads {
+    /// Empty gradients for a store with `n` parameters.
+    #[must_use]
+    pub fn with_len(n: usize) -> Self {
+        Self {
+            by_param: vec![None; n],
+        }
+    }
+
+    /// The gradient of parameter `id`, if the loss depends on it.
+    #[must_use]
+    pub fn get(&self, id: ParamId) -> Option<&ArrayD<f32>> {
+        self.by_param.get(id.0).and_then(Option::as_ref)
+    }
+
+    /// Add `g` to the gradient of `id`.
+    pub(crate) fn accumulate(&mut self, id: ParamId, g: ArrayD<f32>) {
+        if self.by_param.len() <= id.0 {
+            self.by_param.resize(id.0 + 1, None);
+        }
+        match &mut self.by_param[id.0] {
+            Some(acc) => *acc += &g,
+            slot @ None => *slot = Some(g),
+        }
+    }
+
+    /// The global L2 norm over all gradients (in f64, returned as f32).
+    #[must_use]
+    pub fn global_norm(&self) -> f32 {
+        let sq: f64 = self
+            .by_param
+            .iter()
+            .flatten()
+            .flat_map(|g| g.iter())
+            .map(|&v| f64::from(v).powi(2))
+            .sum();
+        sq.sqrt() as f32
+    }
+
+    /// Scale all gradients so that their global norm is at most `max_norm`
+    /// (PyTorch `clip_grad_norm_` / Keras `global_clipnorm`). Returns the norm before clipping.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a non-positive or non-finite `max_norm`.
+    pub fn clip_global_norm(&mut self, max_norm: f32) -> Result<f32> {
+        if !(max_norm.is_finite() && max_norm > 0.0) {
+            return Err(Error::Invalid(format!(
+                "clip norm must be positive and finite, got {max_norm}"
+            )));
+        }
+        let norm = self.global_norm();
+        if norm > max_norm {
+            let scale = max_norm / norm;
+            for g in self.by_param.iter_mut().flatten() {
+                g.mapv_inplace(|v| v * scale);
+            }
+        }
+        Ok(norm)
+    }
+
+    /// Iterate over the gradients that exist.
+    pub fn iter(&self) -> impl Iterator<Item = (ParamId, &ArrayD<f32>)> {
+        self.by_param
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| g.as_ref().map(|g| (ParamId(i), g)))
+    }
+}
+
+/// A zero-dimensional (scalar) array.
+pub(crate) fn scalar(v: f32) -> ArrayD<f32> {
+    ArrayD::from_elem(IxDyn(&[]), v)
+}
