@@ -1,0 +1,207 @@
+//! The per-thread training kernel: one sentence of ids at a time, skip-gram or CBOW with negative sampling,
+//! following gensim's `word2vec_inner.pyx` step by step (the same tables, random stream order, window shrinking,
+//! skipped updates outside the sigmoid table, and CBOW's division of the error by the context size).
+
+use crate::params::Architecture;
+use crate::sampling::{Lcg, SigmoidTable, draw};
+use crate::shared::RowStore;
+
+/// `sum a[i] * b[i]` with eight independent accumulators (a fixed summation order, so it vectorises and stays
+/// deterministic).
+#[inline]
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let ca = a.chunks_exact(8);
+    let cb = b.chunks_exact(8);
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ra.iter().zip(rb) {
+        sum += x * y;
+    }
+    sum
+}
+
+/// `y += a * x`.
+#[inline]
+pub(crate) fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi += a * xi;
+    }
+}
+
+/// Read-only tables shared by all workers.
+pub(crate) struct Tables<'t> {
+    pub cum: &'t [u32],
+    pub sample_ints: &'t [u32],
+    pub sigmoid: &'t SigmoidTable,
+    pub subsample: bool,
+}
+
+/// One thread's state: its random stream and scratch rows.
+pub(crate) struct Worker<'t> {
+    tables: Tables<'t>,
+    architecture: Architecture,
+    window: usize,
+    negative: usize,
+    pub lcg: Lcg,
+    l1: Vec<f32>,
+    l2: Vec<f32>,
+    work: Vec<f32>,
+    sentence: Vec<u32>,
+}
+
+impl<'t> Worker<'t> {
+    pub(crate) fn new(
+        tables: Tables<'t>,
+        architecture: Architecture,
+        dim: usize,
+        window: usize,
+        negative: usize,
+    ) -> Self {
+        Self {
+            tables,
+            architecture,
+            window,
+            negative,
+            lcg: Lcg(0),
+            l1: vec![0.0; dim],
+            l2: vec![0.0; dim],
+            work: vec![0.0; dim],
+            sentence: Vec::new(),
+        }
+    }
+
+    /// Trains on one sentence; returns the number of words left after subsampling.
+    pub(crate) fn train_sentence<S0: RowStore, S1: RowStore>(
+        &mut self,
+        syn0: &mut S0,
+        syn1: &mut S1,
+        ids: &[u32],
+        alpha: f32,
+    ) -> usize {
+        let mut sentence = std::mem::take(&mut self.sentence);
+        sentence.clear();
+        if self.tables.subsample {
+            for &id in ids {
+                if self.tables.sample_ints[id as usize] >= self.lcg.next_u32() {
+                    sentence.push(id);
+                }
+            }
+        } else {
+            sentence.extend_from_slice(ids);
+        }
+        let n = sentence.len();
+        for i in 0..n {
+            let reduced = (self.lcg.next_u32() as usize) % self.window;
+            let reach = self.window - reduced;
+            let lo = i.saturating_sub(reach);
+            let hi = (i + reach + 1).min(n);
+            match self.architecture {
+                Architecture::SkipGram => {
+                    for j in lo..hi {
+                        if j != i {
+                            self.skip_gram_pair(syn0, syn1, sentence[i], sentence[j], alpha);
+                        }
+                    }
+                }
+                Architecture::Cbow => {
+                    self.cbow_position(syn0, syn1, &sentence[lo..hi], i - lo, alpha)
+                }
+            }
+        }
+        self.sentence = sentence;
+        n
+    }
+
+    /// Negative-sampling updates for the hidden vector in `self.l1` predicting `center`; the input-side gradient is
+    /// accumulated in `self.work`.
+    #[inline]
+    fn negative_sampling<S1: RowStore>(&mut self, syn1: &mut S1, center: u32, alpha: f32) {
+        self.work.fill(0.0);
+        for d in 0..=self.negative {
+            let (target, label) = if d == 0 {
+                (center, 1.0f32)
+            } else {
+                let target = draw(self.tables.cum, self.lcg.next_state());
+                if target == center {
+                    continue;
+                }
+                (target, 0.0f32)
+            };
+            syn1.read(target as usize, &mut self.l2);
+            let Some(f) = self.tables.sigmoid.get(dot(&self.l1, &self.l2)) else {
+                continue;
+            };
+            let g = (label - f) * alpha;
+            axpy(&mut self.work, g, &self.l2);
+            syn1.add(target as usize, g, &self.l1);
+        }
+    }
+
+    /// gensim's `w2v_fast_sentence_sg_neg`: the context word's input vector predicts the centre word.
+    #[inline]
+    fn skip_gram_pair<S0: RowStore, S1: RowStore>(
+        &mut self,
+        syn0: &mut S0,
+        syn1: &mut S1,
+        center: u32,
+        context: u32,
+        alpha: f32,
+    ) {
+        syn0.read(context as usize, &mut self.l1);
+        self.negative_sampling(syn1, center, alpha);
+        syn0.add(context as usize, 1.0, &self.work);
+    }
+
+    /// gensim's `w2v_fast_sentence_cbow_neg` with `cbow_mean=1`: `window[center]` is the centre word.
+    #[inline]
+    fn cbow_position<S0: RowStore, S1: RowStore>(
+        &mut self,
+        syn0: &mut S0,
+        syn1: &mut S1,
+        window: &[u32],
+        center: usize,
+        alpha: f32,
+    ) {
+        if window.len() < 2 {
+            return; // no context: gensim's update is a no-op on the weights
+        }
+        self.l1.fill(0.0);
+        for (m, &id) in window.iter().enumerate() {
+            if m != center {
+                syn0.accumulate(id as usize, &mut self.l1);
+            }
+        }
+        let inv_count = 1.0 / (window.len() - 1) as f32;
+        self.l1.iter_mut().for_each(|v| *v *= inv_count);
+        self.negative_sampling(syn1, window[center], alpha);
+        self.work.iter_mut().for_each(|v| *v *= inv_count);
+        for (m, &id) in window.iter().enumerate() {
+            if m != center {
+                syn0.add(id as usize, 1.0, &self.work);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_matches_a_plain_sum() {
+        let a: Vec<f32> = (0..37).map(|i| i as f32 * 0.25 - 3.0).collect();
+        let b: Vec<f32> = (0..37).map(|i| (i as f32).sin()).collect();
+        let plain: f64 = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| f64::from(*x) * f64::from(*y))
+            .sum();
+        assert!((f64::from(dot(&a, &b)) - plain).abs() < 1e-4);
+    }
+}

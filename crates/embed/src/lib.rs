@@ -1,0 +1,24 @@
+#![doc = include_str!("../README.md")]
+
+mod corpus;
+pub mod error;
+pub mod eval;
+pub mod format;
+mod kernel;
+mod keyed;
+mod params;
+mod pca;
+pub mod sampling;
+mod shared;
+mod train;
+mod vocab;
+
+pub use corpus::Corpus;
+pub use error::{Error, Result};
+pub use eval::{AnalogyScore, PairScore, SectionScore, evaluate_analogies, evaluate_word_pairs};
+pub use format::{VectorFormat, load_word2vec, read_word2vec, write_word2vec};
+pub use keyed::{KeyedVectors, format_neighbours};
+pub use params::{Architecture, Word2VecParams};
+pub use pca::pca_2d;
+pub use train::{Progress, ProgressFn, Store, TrainStats, train, train_with};
+pub use vocab::{Vocab, VocabBuilder};

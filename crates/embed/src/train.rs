@@ -1,0 +1,390 @@
+//! Word2Vec training: initialisation as gensim, the linear learning-rate schedule, the deterministic split of the
+//! corpus over threads, and progress reporting. The arithmetic is in `kernel.rs`, the weight sharing in `shared.rs`.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Barrier, mpsc};
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::corpus::Corpus;
+use crate::error::{Error, Result};
+use crate::kernel::{Tables, Worker};
+use crate::keyed::KeyedVectors;
+use crate::params::Word2VecParams;
+use crate::sampling::{Lcg, SigmoidTable, cum_table, sample_ints};
+use crate::shared::{AtomicRows, OwnedRows, RowStore, from_atomic, to_atomic};
+use crate::vocab::Vocab;
+
+/// A snapshot of training progress, passed to the progress callback a few times a second.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Current epoch, from 1.
+    pub epoch: usize,
+    /// Total epochs.
+    pub epochs: usize,
+    /// In-vocabulary words processed so far, over all epochs.
+    pub words_done: u64,
+    /// In-vocabulary words to process in total (`corpus words × epochs`).
+    pub words_total: u64,
+    /// The learning rate the first thread is using now.
+    pub alpha: f32,
+    /// Time since training started.
+    pub elapsed: Duration,
+}
+
+/// What a finished training run measured.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainStats {
+    /// Wall-clock training time in seconds (tables, initialisation and the epochs).
+    pub seconds: f64,
+    /// Raw words (including out-of-vocabulary tokens) × epochs: gensim's numerator for words/s.
+    pub raw_words_trained: u64,
+    /// Words actually trained on after subsampling, over all epochs.
+    pub effective_words: u64,
+    /// `raw_words_trained / seconds`.
+    pub words_per_sec: f64,
+    /// Threads used.
+    pub threads: usize,
+}
+
+/// The progress callback type: called from the coordinating thread, never from a worker.
+pub type ProgressFn<'a> = &'a (dyn Fn(&Progress) + Sync);
+
+/// Trains Word2Vec on `corpus` (encoded with `vocab`) and returns the input vectors as [`KeyedVectors`].
+///
+/// With `params.threads == 1` and a fixed seed the result is bit-identical from run to run. With more threads the
+/// sentence split and every random stream are still fixed by the seed and thread count, but the interleaving of
+/// the Hogwild updates is not (see `shared.rs`).
+///
+/// # Errors
+/// [`Error::InvalidParam`] from [`Word2VecParams::validate`]; [`Error::EmptyCorpus`] if the corpus has no
+/// in-vocabulary word.
+pub fn train(
+    vocab: &Vocab,
+    corpus: &Corpus,
+    params: &Word2VecParams,
+    progress: Option<ProgressFn<'_>>,
+) -> Result<(KeyedVectors, TrainStats)> {
+    train_with(vocab, corpus, params, progress, Store::Auto)
+}
+
+/// Which weight store to use (`Auto`: plain for one thread, atomic otherwise; the others exist for tests and the
+/// bench that measure the two stores against each other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
+pub enum Store {
+    /// Plain for one thread, atomic for several.
+    Auto,
+    /// Atomic even for one thread.
+    Atomic,
+}
+
+/// [`train`] with an explicit weight store (for measurements and tests).
+///
+/// # Errors
+/// As [`train`].
+#[doc(hidden)]
+pub fn train_with(
+    vocab: &Vocab,
+    corpus: &Corpus,
+    params: &Word2VecParams,
+    progress: Option<ProgressFn<'_>>,
+    store: Store,
+) -> Result<(KeyedVectors, TrainStats)> {
+    params.validate()?;
+    if corpus.words() == 0 {
+        return Err(Error::EmptyCorpus);
+    }
+    let start = Instant::now();
+    let dim = params.dim;
+    let v = vocab.len();
+    let threads = params.threads.min(corpus.sentences().max(1));
+    let cum = cum_table(vocab.counts(), params.ns_exponent);
+    let sample_int = sample_ints(vocab.counts(), params.sample);
+    let sigmoid = SigmoidTable::new();
+
+    // gensim's `prep_vectors`: input vectors uniform in [-1, 1) / dim; output vectors zero.
+    let mut init_rng = ChaCha8Rng::seed_from_u64(params.seed);
+    let mut syn0: Vec<f32> = (0..v * dim)
+        .map(|_| (init_rng.random::<f32>() * 2.0 - 1.0) / dim as f32)
+        .collect();
+    let mut syn1: Vec<f32> = vec![0.0; v * dim];
+
+    // One LCG seed per (epoch, thread), drawn from the seed: the whole schedule is fixed before any thread starts.
+    let mut stream_rng = ChaCha8Rng::seed_from_u64(params.seed ^ 0x5851_F42D_4C95_7F2D);
+    let seeds: Vec<Vec<u64>> = (0..params.epochs)
+        .map(|_| {
+            (0..threads)
+                .map(|_| stream_rng.random::<u64>() & ((1 << 48) - 1))
+                .collect()
+        })
+        .collect();
+    let shards = corpus.shards(threads);
+
+    let plan = Plan {
+        corpus,
+        params,
+        seeds: &seeds,
+        tables: || Tables {
+            cum: &cum,
+            sample_ints: &sample_int,
+            sigmoid: &sigmoid,
+            subsample: params.sample > 0.0,
+        },
+        words_done: AtomicU64::new(0),
+        effective: AtomicU64::new(0),
+        alpha_bits: AtomicU32::new(params.alpha.to_bits()),
+        epoch: AtomicU64::new(1),
+        barrier: Barrier::new(threads),
+    };
+
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    if threads == 1 && store == Store::Auto {
+        std::thread::scope(|scope| {
+            let plan = &plan;
+            let shard = shards[0].clone();
+            let (s0, s1) = (&mut syn0, &mut syn1);
+            let tx = done_tx.clone();
+            scope.spawn(move || {
+                let mut w0 = OwnedRows::new(s0, dim);
+                let mut w1 = OwnedRows::new(s1, dim);
+                plan.run_thread(0, shard, &mut w0, &mut w1);
+                let _ = tx.send(());
+            });
+            drop(done_tx);
+            plan.watch(&done_rx, 1, start, progress);
+        });
+    } else {
+        let shared0 = to_atomic(std::mem::take(&mut syn0));
+        let shared1 = to_atomic(std::mem::take(&mut syn1));
+        std::thread::scope(|scope| {
+            let plan = &plan;
+            for (t, shard) in shards.iter().cloned().enumerate() {
+                let tx = done_tx.clone();
+                let mut w0 = AtomicRows::new(&shared0, dim);
+                let mut w1 = AtomicRows::new(&shared1, dim);
+                scope.spawn(move || {
+                    plan.run_thread(t, shard, &mut w0, &mut w1);
+                    let _ = tx.send(());
+                });
+            }
+            drop(done_tx);
+            plan.watch(&done_rx, threads, start, progress);
+        });
+        syn0 = from_atomic(shared0);
+        drop(shared1);
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let raw_words_trained = corpus.raw_words() * params.epochs as u64;
+    let stats = TrainStats {
+        seconds,
+        raw_words_trained,
+        effective_words: plan.effective.load(Ordering::Relaxed),
+        words_per_sec: raw_words_trained as f64 / seconds.max(1e-9),
+        threads,
+    };
+    let kv =
+        KeyedVectors::new(vocab.words().to_vec(), syn0, dim)?.with_counts(vocab.counts().to_vec());
+    Ok((kv, stats))
+}
+
+/// Everything the threads share for one run.
+struct Plan<'a, F> {
+    corpus: &'a Corpus,
+    params: &'a Word2VecParams,
+    seeds: &'a [Vec<u64>],
+    tables: F,
+    words_done: AtomicU64,
+    effective: AtomicU64,
+    alpha_bits: AtomicU32,
+    epoch: AtomicU64,
+    barrier: Barrier,
+}
+
+impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
+    /// One thread's whole run: its shard, every epoch, with gensim's linear learning-rate decay
+    /// `alpha - (alpha - min_alpha) * (epoch + epoch_progress) / epochs`, where `epoch_progress` is this
+    /// thread's fraction of its shard (all shards have about equal word counts).
+    fn run_thread<S0: RowStore, S1: RowStore>(
+        &self,
+        t: usize,
+        shard: std::ops::Range<usize>,
+        syn0: &mut S0,
+        syn1: &mut S1,
+    ) {
+        let p = self.params;
+        let mut worker = Worker::new((self.tables)(), p.architecture, p.dim, p.window, p.negative);
+        let shard_words: usize = shard.clone().map(|s| self.corpus.sentence(s).len()).sum();
+        let mut effective = 0u64;
+        for epoch in 0..p.epochs {
+            worker.lcg = Lcg(self.seeds[epoch][t]);
+            let mut done = 0usize;
+            let mut pending = 0u64;
+            for s in shard.clone() {
+                let progress =
+                    (epoch as f64 + done as f64 / shard_words.max(1) as f64) / p.epochs as f64;
+                let alpha = (f64::from(p.alpha) - f64::from(p.alpha - p.min_alpha) * progress)
+                    .max(f64::from(p.min_alpha)) as f32;
+                let ids = self.corpus.sentence(s);
+                effective += worker.train_sentence(syn0, syn1, ids, alpha) as u64;
+                done += ids.len();
+                pending += ids.len() as u64;
+                if pending >= 10_000 {
+                    self.words_done.fetch_add(pending, Ordering::Relaxed);
+                    pending = 0;
+                    if t == 0 {
+                        self.alpha_bits.store(alpha.to_bits(), Ordering::Relaxed);
+                    }
+                }
+            }
+            self.words_done.fetch_add(pending, Ordering::Relaxed);
+            // Epochs are separated as in gensim: nobody starts epoch e+1 before everyone finished epoch e.
+            self.barrier.wait();
+            if t == 0 {
+                self.epoch
+                    .store((epoch + 2).min(p.epochs) as u64, Ordering::Relaxed);
+            }
+        }
+        self.effective.fetch_add(effective, Ordering::Relaxed);
+    }
+
+    /// Waits for the workers, calling `progress` about five times a second.
+    fn watch(
+        &self,
+        done: &mpsc::Receiver<()>,
+        threads: usize,
+        start: Instant,
+        progress: Option<ProgressFn<'_>>,
+    ) {
+        let mut finished = 0;
+        while finished < threads {
+            match done.recv_timeout(Duration::from_millis(200)) {
+                Ok(()) => finished += 1,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            if let Some(report) = progress {
+                report(&Progress {
+                    epoch: self.epoch.load(Ordering::Relaxed) as usize,
+                    epochs: self.params.epochs,
+                    words_done: self.words_done.load(Ordering::Relaxed),
+                    words_total: self.corpus.words() as u64 * self.params.epochs as u64,
+                    alpha: f32::from_bits(self.alpha_bits.load(Ordering::Relaxed)),
+                    elapsed: start.elapsed(),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Architecture;
+
+    /// Two topics: words a0..a9 only co-occur with each other, b0..b9 likewise.
+    fn topical_corpus() -> Vec<Vec<String>> {
+        let mut lcg = Lcg(42);
+        (0..400)
+            .map(|s| {
+                let topic = if s % 2 == 0 { 'a' } else { 'b' };
+                (0..12)
+                    .map(|_| format!("{topic}{}", lcg.next_u32() % 10))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn setup(arch: Architecture, threads: usize) -> (Vocab, Corpus, Word2VecParams) {
+        let sents = topical_corpus();
+        let vocab = Vocab::from_sentences(sents.clone(), 1, None).unwrap();
+        let corpus = Corpus::encode(&vocab, sents, 10_000);
+        let params = Word2VecParams {
+            architecture: arch,
+            dim: 20,
+            epochs: 5,
+            threads,
+            seed: 3,
+            sample: 0.0,
+            ..Default::default()
+        };
+        (vocab, corpus, params)
+    }
+
+    fn topic_margin(kv: &KeyedVectors) -> f32 {
+        let (mut within, mut across) = (0.0, 0.0);
+        for i in 0..10 {
+            for j in 0..10 {
+                if i != j {
+                    within += kv.similarity(&format!("a{i}"), &format!("a{j}")).unwrap();
+                }
+                across += kv.similarity(&format!("a{i}"), &format!("b{j}")).unwrap();
+            }
+        }
+        within / 90.0 - across / 100.0
+    }
+
+    #[test]
+    fn one_thread_is_bit_identical_run_to_run_and_across_stores() {
+        for arch in [Architecture::SkipGram, Architecture::Cbow] {
+            let (vocab, corpus, params) = setup(arch, 1);
+            let (a, _) = train(&vocab, &corpus, &params, None).unwrap();
+            let (b, _) = train(&vocab, &corpus, &params, None).unwrap();
+            let (c, _) = train_with(&vocab, &corpus, &params, None, Store::Atomic).unwrap();
+            let bits =
+                |kv: &KeyedVectors| kv.vectors().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a), bits(&b));
+            assert_eq!(
+                bits(&a),
+                bits(&c),
+                "plain and atomic stores must do the same arithmetic"
+            );
+            let other = Word2VecParams { seed: 4, ..params };
+            let (d, _) = train(&vocab, &corpus, &other, None).unwrap();
+            assert_ne!(bits(&a), bits(&d));
+        }
+    }
+
+    #[test]
+    fn learns_topics_with_one_and_two_threads() {
+        for arch in [Architecture::SkipGram, Architecture::Cbow] {
+            for threads in [1, 2] {
+                let (vocab, corpus, params) = setup(arch, threads);
+                let (kv, stats) = train(&vocab, &corpus, &params, None).unwrap();
+                let margin = topic_margin(&kv);
+                assert!(
+                    margin > 0.3,
+                    "{arch:?} x{threads}: within-topic minus across-topic cosine {margin}"
+                );
+                assert_eq!(stats.threads, threads);
+                assert_eq!(stats.raw_words_trained, 400 * 12 * 5);
+            }
+        }
+    }
+
+    #[test]
+    fn untrained_margin_is_small() {
+        // The topic test above can fail: with alpha tiny nothing is learned.
+        let (vocab, corpus, params) = setup(Architecture::SkipGram, 1);
+        let params = Word2VecParams {
+            alpha: 1e-7,
+            min_alpha: 1e-7,
+            ..params
+        };
+        let (kv, _) = train(&vocab, &corpus, &params, None).unwrap();
+        assert!(topic_margin(&kv).abs() < 0.3);
+    }
+
+    #[test]
+    fn progress_is_reported_and_reaches_the_end() {
+        let (vocab, corpus, params) = setup(Architecture::SkipGram, 2);
+        let last = std::sync::Mutex::new(None);
+        let report = |p: &Progress| *last.lock().unwrap() = Some(*p);
+        train(&vocab, &corpus, &params, Some(&report)).unwrap();
+        let p = last.lock().unwrap().unwrap();
+        assert_eq!(p.words_done, p.words_total);
+        assert_eq!(p.epochs, 5);
+    }
+}
