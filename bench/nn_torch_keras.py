@@ -1,0 +1,409 @@
+#!/usr/bin/env python3
+"""Time rnnlab-nn against PyTorch and Keras (JAX backend) on the same synthetic data and the same threads.
+
+Three workloads, each run by PyTorch, Keras and our Rust examples in one invocation, printed as a table with ratios:
+  lesson  the lesson's whole fit: 440 windows x 12 x 1, LSTM(32, rs) -> LSTM(32, rs) -> Dense(1, relu), Adam
+          (lr 1e-3), MSE, batch 16 (last batch of 8), shuffled every epoch, 20 epochs: whole fit and steady epoch
+          (median of epochs 2..20);
+  lstm    forward + backward of one LSTM (return_sequences, loss = sum of the outputs) at
+          (batch, T, in, h) = (32, 12, 1, 32), (64, 64, 60, 128), (32, 32, 100, 256): median ms per pass;
+  char    a character LSTM: one-hot input of 47 symbols, LSTM(128, rs) -> Dense(47) logits, cross-entropy at every
+          step against the next character, Adam, batch 64 x 64 characters: training characters per second
+          (batch * seq * batches / seconds, after one warm-up epoch).
+
+Every worker runs in its own process (so thread pools do not meet) with the thread count set through
+`torch.set_num_threads` / `set_num_interop_threads`, XLA_FLAGS (`--xla_cpu_multi_thread_eigen`,
+`intra_op_parallelism_threads`), OMP/MKL/OPENBLAS_NUM_THREADS, and RAYON_NUM_THREADS for Rust; the settings
+and the machine's load average are printed with the results. The data are synthetic, generated here from a seed and
+handed to every side through .npy files in a temporary directory.
+
+Environment: the venv described in tools/nn_reference.py (torch 2.15 CPU, keras 3.15 + jax 0.10, numpy).
+Run from the repository root:
+
+    KERAS_BACKEND=jax /work/venv/bin/python bench/nn_torch_keras.py [--threads 2] [--only lesson,lstm,char]
+        [--skip-rust] [--json out.json]
+
+The Rust side is built with `cargo build --release -p rnnlab-nn --examples` (CARGO_TARGET_DIR is honoured) and runs
+`nn_bench_lesson`, `nn_bench_lstm`, `nn_bench_char` from crates/nn/examples/; a missing example is reported as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+LSTM_SHAPES = [(32, 12, 1, 32), (64, 64, 60, 128), (32, 32, 100, 256)]
+LESSON = {"windows": 440, "steps": 12, "units": 32, "batch": 16, "epochs": 20}
+CHAR = {"symbols": 47, "hidden": 128, "batch": 64, "seq": 64, "batches": 24, "epochs": 3}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Data (shared by every side)
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def make_data(tmp: Path, seed: int) -> dict[str, str]:
+    rng = np.random.default_rng(seed)
+    # Lesson windows: synthetic Arps decline curves, max-scaled per well; y is x one month ahead.
+    xs, ys = [], []
+    months = np.arange(60, dtype=np.float64)
+    while len(xs) < LESSON["windows"]:
+        qi, di, b = rng.uniform(50, 500), rng.uniform(0.05, 0.3), rng.uniform(0.2, 0.9)
+        q = qi / (1 + b * di * months) ** (1 / b) * (1 + 0.05 * rng.standard_normal(months.size))
+        q = np.maximum(q, 0) / q.max()
+        for s in range(0, months.size - 13, 4):
+            xs.append(q[s : s + 12])
+            ys.append(q[s + 1 : s + 13])
+    x = np.asarray(xs[: LESSON["windows"]], np.float32)[..., None]
+    y = np.asarray(ys[: LESSON["windows"]], np.float32)[..., None]
+    # Character stream: a random first-order Markov chain over 47 symbols (peaked transitions, so it is learnable).
+    n = CHAR["symbols"]
+    trans = rng.dirichlet(np.full(n, 0.1), size=n)
+    length = CHAR["batch"] * CHAR["seq"] * CHAR["batches"] + 1
+    text = np.empty(length, np.int64)
+    text[0] = 0
+    cum = trans.cumsum(axis=1)
+    u = rng.random(length)
+    for i in range(1, length):
+        text[i] = min(int(np.searchsorted(cum[text[i - 1]], u[i])), n - 1)
+    paths = {"lesson_x": tmp / "lesson_x.npy", "lesson_y": tmp / "lesson_y.npy", "char_text": tmp / "char_text.npy"}
+    np.save(paths["lesson_x"], x)
+    np.save(paths["lesson_y"], y)
+    np.save(paths["char_text"], text)
+    return {k: str(v) for k, v in paths.items()}
+
+
+def char_batches(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Non-overlapping sequences: inputs (batches, batch, seq) and next-character targets, same shape."""
+    b, s, nb = CHAR["batch"], CHAR["seq"], CHAR["batches"]
+    inp = text[: b * s * nb].reshape(nb, b, s)
+    tgt = text[1 : b * s * nb + 1].reshape(nb, b, s)
+    return inp, tgt
+
+
+def median(v: list[float]) -> float:
+    return float(np.median(np.asarray(v)))
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Workers (each runs in its own process)
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def torch_worker(task: str, data: dict[str, str], threads: int, seed: int) -> dict:
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(seed)
+    res: dict = {"threads": torch.get_num_threads(), "version": torch.__version__}
+
+    if task == "lesson":
+        class Lesson(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.l1 = nn.LSTM(1, 32, batch_first=True)
+                self.l2 = nn.LSTM(32, 32, batch_first=True)
+                self.dense = nn.Linear(32, 1)
+
+            def forward(self, x):
+                h, _ = self.l1(x)
+                h, _ = self.l2(h)
+                return torch.relu(self.dense(h))
+
+        x = torch.from_numpy(np.load(data["lesson_x"]))
+        y = torch.from_numpy(np.load(data["lesson_y"]))
+        model = Lesson()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        epochs, batch = [], LESSON["batch"]
+        start = time.perf_counter()
+        for _ in range(LESSON["epochs"]):
+            t0 = time.perf_counter()
+            perm = torch.randperm(len(x))
+            total = 0.0
+            for s in range(0, len(x), batch):
+                idx = perm[s : s + batch]
+                opt.zero_grad()
+                loss = nn.functional.mse_loss(model(x[idx]), y[idx])
+                loss.backward()
+                opt.step()
+                total += loss.item() * len(idx)
+            epochs.append(time.perf_counter() - t0)
+        res.update(fit_s=time.perf_counter() - start, epoch_s=epochs, final_loss=total / len(x))
+
+    elif task == "lstm":
+        res["shapes"] = []
+        for b, t, i, h in LSTM_SHAPES:
+            lstm = nn.LSTM(i, h, batch_first=True)
+            x = torch.randn(b, t, i, requires_grad=True)
+            times = []
+            deadline = time.perf_counter() + 3.0
+            for rep in range(200):
+                t0 = time.perf_counter()
+                out, _ = lstm(x)
+                out.sum().backward()
+                dt = time.perf_counter() - t0
+                if rep >= 2:
+                    times.append(dt)
+                if rep >= 7 and time.perf_counter() > deadline:
+                    break
+            res["shapes"].append({"shape": [b, t, i, h], "ms": 1e3 * median(times), "reps": len(times)})
+
+    elif task == "char":
+        inp, tgt = char_batches(np.load(data["char_text"]))
+        inp, tgt = torch.from_numpy(inp), torch.from_numpy(tgt)
+        n, hdim = CHAR["symbols"], CHAR["hidden"]
+        lstm = nn.LSTM(n, hdim, batch_first=True)
+        head = nn.Linear(hdim, n)
+        opt = torch.optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=1e-3)
+        epoch_s, losses = [], []
+        for _ in range(CHAR["epochs"]):
+            t0 = time.perf_counter()
+            for xb, yb in zip(inp, tgt):
+                opt.zero_grad()
+                h, _ = lstm(nn.functional.one_hot(xb, n).float())
+                loss = nn.functional.cross_entropy(head(h).reshape(-1, n), yb.reshape(-1))
+                loss.backward()
+                opt.step()
+                losses.append(loss.item())
+            epoch_s.append(time.perf_counter() - t0)
+        chars = CHAR["batch"] * CHAR["seq"] * CHAR["batches"]
+        res.update(epoch_s=epoch_s, chars_per_s=chars / median(epoch_s[1:]), final_loss=losses[-1])
+    return res
+
+
+def keras_worker(task: str, data: dict[str, str], threads: int, seed: int) -> dict:
+    import jax
+    import jax.numpy as jnp
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    res: dict = {"version": f"keras {keras.__version__} / jax {jax.__version__}", "xla_flags": os.environ["XLA_FLAGS"],
+                 "devices": [str(d) for d in jax.devices()]}
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.times = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t0 = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.times.append(time.perf_counter() - self.t0)
+
+    if task == "lesson":
+        x, y = np.load(data["lesson_x"]), np.load(data["lesson_y"])
+        inp = keras.Input((12, 1))
+        h = keras.layers.LSTM(32, return_sequences=True)(inp)
+        h = keras.layers.LSTM(32, return_sequences=True)(h)
+        model = keras.Model(inp, keras.layers.Dense(1, activation="relu")(h))
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+        timer = EpochTimer()
+        start = time.perf_counter()
+        hist = model.fit(x, y, batch_size=LESSON["batch"], epochs=LESSON["epochs"], shuffle=True, verbose=0,
+                         callbacks=[timer])
+        res.update(fit_s=time.perf_counter() - start, epoch_s=timer.times, final_loss=hist.history["loss"][-1])
+
+    elif task == "lstm":
+        res["shapes"] = []
+        for b, t, i, h in LSTM_SHAPES:
+            layer = keras.layers.LSTM(h, return_sequences=True)
+            layer.build((b, t, i))
+            tv = [v.value for v in layer.trainable_variables]
+            ntv = [v.value for v in layer.non_trainable_variables]  # the dropout seed generator's state
+            x = jnp.asarray(np.random.default_rng(seed).standard_normal((b, t, i)), jnp.float32)
+
+            def loss(tv, x, layer=layer, ntv=ntv):
+                out, _ = layer.stateless_call(tv, ntv, x)
+                return jnp.sum(out)
+
+            step = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
+            times = []
+            deadline = time.perf_counter() + 3.0
+            for rep in range(200):
+                t0 = time.perf_counter()
+                jax.block_until_ready(step(tv, x))
+                dt = time.perf_counter() - t0
+                if rep >= 2:
+                    times.append(dt)
+                if rep >= 7 and time.perf_counter() > deadline:
+                    break
+            res["shapes"].append({"shape": [b, t, i, h], "ms": 1e3 * median(times), "reps": len(times)})
+
+    elif task == "char":
+        inp, tgt = char_batches(np.load(data["char_text"]))
+        n = CHAR["symbols"]
+        x = np.eye(n, dtype=np.float32)[inp.reshape(-1, CHAR["seq"])]
+        y = tgt.reshape(-1, CHAR["seq"])
+        xin = keras.Input((CHAR["seq"], n))
+        h = keras.layers.LSTM(CHAR["hidden"], return_sequences=True)(xin)
+        model = keras.Model(xin, keras.layers.Dense(n)(h))
+        model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        timer = EpochTimer()
+        hist = model.fit(x, y, batch_size=CHAR["batch"], epochs=CHAR["epochs"], shuffle=False, verbose=0,
+                         callbacks=[timer])
+        chars = CHAR["batch"] * CHAR["seq"] * CHAR["batches"]
+        res.update(epoch_s=timer.times, chars_per_s=chars / median(timer.times[1:]),
+                   final_loss=hist.history["loss"][-1])
+    return res
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Driver
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        KERAS_BACKEND="jax",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        OMP_NUM_THREADS=str(threads),
+        MKL_NUM_THREADS=str(threads),
+        OPENBLAS_NUM_THREADS=str(threads),
+        RAYON_NUM_THREADS=str(threads),
+        XLA_FLAGS=f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} "
+        f"intra_op_parallelism_threads={threads}",
+    )
+    return env
+
+
+def run_json(cmd: list[str], env: dict[str, str]) -> dict:
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"error": f"exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:] or ''}"}
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        return {"error": "no JSON line on stdout"}
+    return json.loads(lines[-1])
+
+
+def build_rust(env: dict[str, str]) -> tuple[Path | None, str]:
+    examples = ROOT / "crates/nn/examples"
+    if not examples.is_dir():
+        return None, "crates/nn/examples/ does not exist yet"
+    cmd = ["cargo", "build", "--release", "-q", "-p", "rnnlab-nn", "--examples"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None, "cargo build failed: " + " | ".join(proc.stderr.strip().splitlines()[-3:])
+    target = Path(env.get("CARGO_TARGET_DIR", ROOT / "target"))
+    return target / "release" / "examples", ""
+
+
+def rust_run(bin_dir: Path | None, why: str, name: str, args: list[str], env: dict[str, str]) -> dict:
+    if bin_dir is None:
+        return {"error": why}
+    exe = bin_dir / name
+    if not exe.exists():
+        return {"error": f"example {name} not built (crates/nn/examples/{name}.rs missing?)"}
+    return run_json([str(exe), *args], env)
+
+
+def fmt_ratio(ours: float | None, peer: float | None, higher_is_better: bool = False) -> str:
+    """How many times faster we are than the peer (> 1 means we win)."""
+    if not ours or not peer:
+        return "-"
+    return f"{(ours / peer if higher_is_better else peer / ours):.2f}x"
+
+
+def num(v, fmt: str) -> str:
+    return format(v, fmt) if isinstance(v, (int, float)) else "-"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--only", default="lesson,lstm,char")
+    ap.add_argument("--skip-rust", action="store_true")
+    ap.add_argument("--json", type=Path, help="also write all measurements to this file")
+    ap.add_argument("--worker", choices=["torch", "keras"], help=argparse.SUPPRESS)
+    ap.add_argument("--task", help=argparse.SUPPRESS)
+    ap.add_argument("--data", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.worker:
+        data = json.loads(args.data)
+        fn = torch_worker if args.worker == "torch" else keras_worker
+        print(json.dumps(fn(args.task, data, args.threads, args.seed)))
+        return
+
+    tasks = [t for t in args.only.split(",") if t]
+    env = thread_env(args.threads)
+    results: dict = {
+        "threads": args.threads,
+        "loadavg_before": os.getloadavg(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "env": {k: env[k] for k in ("XLA_FLAGS", "OMP_NUM_THREADS", "RAYON_NUM_THREADS")},
+    }
+    bin_dir, why = (None, "--skip-rust") if args.skip_rust else build_rust(env)
+    with tempfile.TemporaryDirectory(prefix="nn_bench_") as tmp:
+        data = make_data(Path(tmp), args.seed)
+        for task in tasks:
+            row = {}
+            for side in ("torch", "keras"):
+                cmd = [sys.executable, __file__, "--worker", side, "--task", task, "--data", json.dumps(data),
+                       "--threads", str(args.threads), "--seed", str(args.seed)]
+                row[side] = run_json(cmd, env)
+            rust_args = {
+                "lesson": [data["lesson_x"], data["lesson_y"], str(LESSON["epochs"]), str(LESSON["batch"])],
+                "lstm": [",".join("x".join(map(str, s)) for s in LSTM_SHAPES)],
+                "char": [data["char_text"], str(CHAR["batch"]), str(CHAR["seq"]), str(CHAR["epochs"])],
+            }[task]
+            row["rust"] = rust_run(bin_dir, why, f"nn_bench_{task}", [*rust_args, "--threads", str(args.threads),
+                                                                      "--seed", str(args.seed)], env)
+            results[task] = row
+    results["loadavg_after"] = os.getloadavg()
+
+    print(f"threads {args.threads}, load average before {results['loadavg_before'][0]:.2f}, "
+          f"after {results['loadavg_after'][0]:.2f}, {env['XLA_FLAGS']}")
+    for task in tasks:
+        row = results[task]
+        for side in ("torch", "keras", "rust"):
+            if "error" in row[side]:
+                print(f"  {task}/{side}: {row[side]['error']}")
+        t, k, r = row["torch"], row["keras"], row["rust"]
+        if task == "lesson":
+            steady = {s: (median(v["epoch_s"][1:]) * 1e3 if "epoch_s" in v else None) for s, v in row.items()}
+            print("\nlesson fit (440 x 12 x 1, LSTM32-LSTM32-Dense1, batch 16, 20 epochs)")
+            print(f"  {'':10s} {'whole fit s':>12s} {'steady ms/epoch':>16s} {'final loss':>11s}")
+            for side, v in (("pytorch", t), ("keras-jax", k), ("rnnlab", r)):
+                key = {"pytorch": "torch", "keras-jax": "keras", "rnnlab": "rust"}[side]
+                print(f"  {side:10s} {num(v.get('fit_s'), '12.3f')} {num(steady[key], '16.2f')} "
+                      f"{num(v.get('final_loss'), '11.5f')}")
+            print(f"  rnnlab speed-up: fit {fmt_ratio(r.get('fit_s'), t.get('fit_s'))} vs pytorch, "
+                  f"{fmt_ratio(r.get('fit_s'), k.get('fit_s'))} vs keras; steady epoch "
+                  f"{fmt_ratio(steady['rust'], steady['torch'])} vs pytorch, "
+                  f"{fmt_ratio(steady['rust'], steady['keras'])} vs keras")
+        elif task == "lstm":
+            print("\nLSTM forward+backward, median ms per pass (batch, T, in, h)")
+            print(f"  {'shape':18s} {'pytorch':>9s} {'keras-jax':>10s} {'rnnlab':>9s} {'vs torch':>9s} {'vs keras':>9s}")
+            for n, shape in enumerate(LSTM_SHAPES):
+                ms = [v["shapes"][n]["ms"] if "shapes" in v else None for v in (t, k, r)]
+                print(f"  {str(shape):18s} {num(ms[0], '9.2f')} {num(ms[1], '10.2f')} {num(ms[2], '9.2f')} "
+                      f"{fmt_ratio(ms[2], ms[0]):>9s} {fmt_ratio(ms[2], ms[1]):>9s}")
+        elif task == "char":
+            print("\nchar LSTM training (47 one-hot symbols, h 128, batch 64, seq 64), chars/s after warm-up epoch")
+            for side, v in (("pytorch", t), ("keras-jax", k), ("rnnlab", r)):
+                print(f"  {side:10s} {num(v.get('chars_per_s'), '12,.0f')} chars/s   final loss "
+                      f"{num(v.get('final_loss'), '.4f')}")
+            print(f"  rnnlab speed-up: {fmt_ratio(r.get('chars_per_s'), t.get('chars_per_s'), True)} vs pytorch, "
+                  f"{fmt_ratio(r.get('chars_per_s'), k.get('chars_per_s'), True)} vs keras")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
