@@ -1,11 +1,24 @@
-//! rnnlab-nn: reverse-mode autograd, recurrent layers and training.
+#![doc = include_str!("../README.md")]
+//!
+//! Modules: [`tape`] (the autograd tape), [`ops`] (every op, incl. the fused recurrent
+//! kernels), [`params`] (parameter store and gradients), [`layers`], [`model`] (`Sequential`),
+//! [`optim`], [`train`] (`compile` / `fit` / `evaluate`), [`summary`].
 
 pub mod error;
+pub mod layers;
+pub mod model;
 pub mod ops;
+pub mod optim;
 pub mod params;
+pub mod summary;
 pub mod tape;
+pub mod train;
 
 pub use error::{Error, Result};
+pub use layers::{Activation, Layer, LayerConfig, Merge};
+pub use model::{ModelState, Sequential};
 pub use ops::recurrent::{RecurrentOutput, SeqInput};
+pub use optim::{Adam, Flavor, Optimizer, RmsProp, Sgd};
 pub use params::{Grads, Param, ParamId, Params};
 pub use tape::{Tape, Var};
+pub use train::{EarlyStopping, FitConfig, History, Loss, Metric};

@@ -132,6 +132,7 @@ impl Params {
 #[derive(Debug, Clone, Default)]
 pub struct Grads {
     pub(crate) by_param: Vec<Option<ArrayD<f32>>>,
+    pub(crate) vars: std::collections::HashMap<usize, ArrayD<f32>>,
 }
 
 impl Grads {
@@ -140,6 +141,7 @@ impl Grads {
     pub fn with_len(n: usize) -> Self {
         Self {
             by_param: vec![None; n],
+            vars: std::collections::HashMap::new(),
         }
     }
 
@@ -147,6 +149,12 @@ impl Grads {
     #[must_use]
     pub fn get(&self, id: ParamId) -> Option<&ArrayD<f32>> {
         self.by_param.get(id.0).and_then(Option::as_ref)
+    }
+
+    /// The gradient of a [`Tape::variable`](crate::Tape::variable), if the loss depends on it.
+    #[must_use]
+    pub fn var(&self, v: crate::Var) -> Option<&ArrayD<f32>> {
+        self.vars.get(&v.0)
     }
 
     /// Add `g` to the gradient of `id`.

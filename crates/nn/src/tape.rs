@@ -21,6 +21,8 @@ pub struct Var(pub(crate) usize);
 pub(crate) enum Op {
     Constant,
     Param(ParamId),
+    /// A differentiable leaf that is not a stored parameter (its gradient is in `Grads::var`).
+    Variable,
     MatMul(Var, Var),
     Add(Var, Var),
     Sub(Var, Var),
@@ -139,7 +141,25 @@ impl<'p> Tape<'p> {
 
     /// Put a constant (input data, targets) on the tape.
     pub fn constant(&mut self, value: ArrayD<f32>) -> Var {
+        let value = if value.is_standard_layout() {
+            value
+        } else {
+            value.as_standard_layout().into_owned()
+        };
         self.push_raw(Some(value), Op::Constant, false)
+    }
+
+    /// A differentiable input that is not a stored parameter (e.g. to get `∂loss/∂x`); its
+    /// gradient is returned by [`Grads::var`](crate::Grads::var). On an inference tape it is a
+    /// constant.
+    pub fn variable(&mut self, value: ArrayD<f32>) -> Var {
+        let rec = self.record;
+        let value = if value.is_standard_layout() {
+            value
+        } else {
+            value.as_standard_layout().into_owned()
+        };
+        self.push_raw(Some(value), Op::Variable, rec)
     }
 
     /// Refer to a stored parameter (no copy). Trainable parameters get gradients.
@@ -187,6 +207,13 @@ impl<'p> Tape<'p> {
 
     /// Push an op result: records `op` only when the tape records and an input needs a gradient.
     pub(crate) fn push(&mut self, value: ArrayD<f32>, op: Op, inputs: &[Var]) -> Var {
+        // Every stored value is kept in standard (row-major) layout so that kernels can view it
+        // as a matrix without copying.
+        let value = if value.is_standard_layout() {
+            value
+        } else {
+            value.as_standard_layout().into_owned()
+        };
         let needs = self.record && inputs.iter().any(|&v| self.needs_grad(v));
         let op = if needs { op } else { Op::NoGrad };
         self.push_raw(Some(value), op, needs)
@@ -228,6 +255,9 @@ impl<'p> Tape<'p> {
             let Some(g) = grads[i].take() else { continue };
             match &self.nodes[i].op {
                 Op::Param(id) => out.accumulate(*id, g),
+                Op::Variable => {
+                    out.vars.insert(i, g);
+                }
                 Op::Aux { of } => accumulate(&mut aux, *of, g),
                 _ => {
                     let aux_g = aux[i].take();

@@ -33,7 +33,7 @@ pub(crate) fn backward_node(
 ) -> Result<()> {
     let out = || tape.value(Var(i));
     match &tape.nodes[i].op {
-        Op::Constant | Op::Param(_) | Op::NoGrad | Op::Aux { .. } => {}
+        Op::Constant | Op::Param(_) | Op::Variable | Op::NoGrad | Op::Aux { .. } => {}
         Op::MatMul(a, b) => {
             let (av, bv) = (tape.value(*a), tape.value(*b));
             let b2 = bv

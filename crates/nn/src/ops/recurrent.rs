@@ -110,6 +110,7 @@ fn to_dyn(v: Vec<f32>, shape: &[usize]) -> Result<ArrayD<f32>> {
 
 /// Batch-major `(B, T, F)` → time-major rows `(T·B, F)`.
 fn to_time_major(x: &ArrayD<f32>, batch: usize, steps: usize, feat: usize) -> Result<Array2<f32>> {
+    let x = x.as_standard_layout();
     let v = x
         .view()
         .into_shape_with_order((batch, steps, feat))

@@ -1,0 +1,301 @@
+//! Serialisable layer configurations with builder methods.
+
+use serde::{Deserialize, Serialize};
+
+use super::Activation;
+
+/// Which recurrent cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cell {
+    /// `h = tanh(x·W + h·U + b)`.
+    SimpleRnn,
+    /// Long short-term memory, gates `i, f, c, o`.
+    Lstm,
+    /// Gated recurrent unit, `reset_after`, gates `z, r, h`.
+    Gru,
+}
+
+impl Cell {
+    /// Number of gate blocks (1, 4, 3).
+    #[must_use]
+    pub fn gates(self) -> usize {
+        match self {
+            Self::SimpleRnn => 1,
+            Self::Lstm => 4,
+            Self::Gru => 3,
+        }
+    }
+
+    /// Keras class name.
+    #[must_use]
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::SimpleRnn => "SimpleRNN",
+            Self::Lstm => "LSTM",
+            Self::Gru => "GRU",
+        }
+    }
+
+    /// Keras' default layer-name prefix.
+    #[must_use]
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::SimpleRnn => "simple_rnn",
+            Self::Lstm => "lstm",
+            Self::Gru => "gru",
+        }
+    }
+}
+
+/// A `Dense` layer: `activation(x·kernel + bias)` on the last axis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DenseConfig {
+    /// Layer name (`None`: assigned by the model, Keras-style).
+    pub name: Option<String>,
+    /// Output width.
+    pub units: usize,
+    /// Activation.
+    pub activation: Activation,
+    /// Whether there is a bias.
+    pub use_bias: bool,
+}
+
+/// A recurrent layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecurrentConfig {
+    /// Layer name (`None`: assigned by the model).
+    pub name: Option<String>,
+    /// The cell.
+    pub cell: Cell,
+    /// Hidden size.
+    pub units: usize,
+    /// Output every step `(batch, time, units)` instead of the last `(batch, units)`.
+    pub return_sequences: bool,
+    /// `Some(vocab)`: the input is integer indices `(batch, time)` in `0..vocab`, equivalent to a
+    /// one-hot input of width `vocab` (the kernel has `vocab` rows) but computed as a row lookup.
+    pub index_input: Option<usize>,
+}
+
+/// An `Embedding` layer: rows of a `(vocab, dim)` table at integer indices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbeddingConfig {
+    /// Layer name (`None`: assigned by the model).
+    pub name: Option<String>,
+    /// Number of rows.
+    pub vocab: usize,
+    /// Vector width.
+    pub dim: usize,
+    /// Whether training updates the table.
+    pub trainable: bool,
+}
+
+/// How a bidirectional layer combines its two directions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Merge {
+    /// Concatenate along the last axis (forward first), Keras' default.
+    Concat,
+    /// Add.
+    Sum,
+}
+
+/// A `Bidirectional` wrapper around a recurrent layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BidirectionalConfig {
+    /// Layer name (`None`: assigned by the model).
+    pub name: Option<String>,
+    /// The wrapped layer (both directions get the same configuration).
+    pub layer: RecurrentConfig,
+    /// How the directions are merged.
+    pub merge: Merge,
+}
+
+/// Any layer's configuration (what `save` writes and `load` rebuilds from).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum LayerConfig {
+    /// [`Dense`](super::Dense).
+    Dense(DenseConfig),
+    /// [`Recurrent`](super::Recurrent).
+    Recurrent(RecurrentConfig),
+    /// [`Embedding`](super::Embedding).
+    Embedding(EmbeddingConfig),
+    /// [`Bidirectional`](super::Bidirectional).
+    Bidirectional(BidirectionalConfig),
+}
+
+/// `Dense(units)` with a linear activation and a bias.
+#[must_use]
+pub fn dense(units: usize) -> DenseConfig {
+    DenseConfig {
+        name: None,
+        units,
+        activation: Activation::Linear,
+        use_bias: true,
+    }
+}
+
+fn recurrent(cell: Cell, units: usize) -> RecurrentConfig {
+    RecurrentConfig {
+        name: None,
+        cell,
+        units,
+        return_sequences: false,
+        index_input: None,
+    }
+}
+
+/// `LSTM(units)` returning the last step.
+#[must_use]
+pub fn lstm(units: usize) -> RecurrentConfig {
+    recurrent(Cell::Lstm, units)
+}
+
+/// `GRU(units)` (reset_after) returning the last step.
+#[must_use]
+pub fn gru(units: usize) -> RecurrentConfig {
+    recurrent(Cell::Gru, units)
+}
+
+/// `SimpleRNN(units)` (tanh) returning the last step.
+#[must_use]
+pub fn simple_rnn(units: usize) -> RecurrentConfig {
+    recurrent(Cell::SimpleRnn, units)
+}
+
+/// `Embedding(vocab, dim)`, trainable.
+#[must_use]
+pub fn embedding(vocab: usize, dim: usize) -> EmbeddingConfig {
+    EmbeddingConfig {
+        name: None,
+        vocab,
+        dim,
+        trainable: true,
+    }
+}
+
+/// `Bidirectional(layer)` with concatenated outputs.
+#[must_use]
+pub fn bidirectional(layer: RecurrentConfig) -> BidirectionalConfig {
+    BidirectionalConfig {
+        name: None,
+        layer,
+        merge: Merge::Concat,
+    }
+}
+
+impl DenseConfig {
+    /// Set the activation.
+    #[must_use]
+    pub fn activation(mut self, a: Activation) -> Self {
+        self.activation = a;
+        self
+    }
+    /// Set the name.
+    #[must_use]
+    pub fn name(mut self, n: impl Into<String>) -> Self {
+        self.name = Some(n.into());
+        self
+    }
+    /// Drop the bias.
+    #[must_use]
+    pub fn without_bias(mut self) -> Self {
+        self.use_bias = false;
+        self
+    }
+}
+
+impl RecurrentConfig {
+    /// Return every step.
+    #[must_use]
+    pub fn return_sequences(mut self, yes: bool) -> Self {
+        self.return_sequences = yes;
+        self
+    }
+    /// Take integer indices in `0..vocab` instead of one-hot rows.
+    #[must_use]
+    pub fn index_input(mut self, vocab: usize) -> Self {
+        self.index_input = Some(vocab);
+        self
+    }
+    /// Set the name.
+    #[must_use]
+    pub fn name(mut self, n: impl Into<String>) -> Self {
+        self.name = Some(n.into());
+        self
+    }
+}
+
+impl EmbeddingConfig {
+    /// Freeze (or unfreeze) the table.
+    #[must_use]
+    pub fn trainable(mut self, yes: bool) -> Self {
+        self.trainable = yes;
+        self
+    }
+    /// Set the name.
+    #[must_use]
+    pub fn name(mut self, n: impl Into<String>) -> Self {
+        self.name = Some(n.into());
+        self
+    }
+}
+
+impl BidirectionalConfig {
+    /// Set the merge mode.
+    #[must_use]
+    pub fn merge(mut self, m: Merge) -> Self {
+        self.merge = m;
+        self
+    }
+    /// Set the name.
+    #[must_use]
+    pub fn name(mut self, n: impl Into<String>) -> Self {
+        self.name = Some(n.into());
+        self
+    }
+}
+
+impl From<DenseConfig> for LayerConfig {
+    fn from(c: DenseConfig) -> Self {
+        Self::Dense(c)
+    }
+}
+impl From<RecurrentConfig> for LayerConfig {
+    fn from(c: RecurrentConfig) -> Self {
+        Self::Recurrent(c)
+    }
+}
+impl From<EmbeddingConfig> for LayerConfig {
+    fn from(c: EmbeddingConfig) -> Self {
+        Self::Embedding(c)
+    }
+}
+impl From<BidirectionalConfig> for LayerConfig {
+    fn from(c: BidirectionalConfig) -> Self {
+        Self::Bidirectional(c)
+    }
+}
+
+impl LayerConfig {
+    /// The explicit name, if any.
+    #[must_use]
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Self::Dense(c) => c.name.as_deref(),
+            Self::Recurrent(c) => c.name.as_deref(),
+            Self::Embedding(c) => c.name.as_deref(),
+            Self::Bidirectional(c) => c.name.as_deref(),
+        }
+    }
+
+    /// Keras' default name prefix for this kind of layer.
+    #[must_use]
+    pub fn prefix(&self) -> &'static str {
+        match self {
+            Self::Dense(_) => "dense",
+            Self::Recurrent(c) => c.cell.prefix(),
+            Self::Embedding(_) => "embedding",
+            Self::Bidirectional(_) => "bidirectional",
+        }
+    }
+}

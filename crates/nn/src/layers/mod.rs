@@ -1,0 +1,81 @@
+//! Layers: a shared [`Layer`] trait, serialisable configurations ([`LayerConfig`]) and the
+//! built layers [`Dense`], [`Recurrent`] (SimpleRNN / LSTM / GRU), [`Embedding`] and
+//! [`Bidirectional`].
+//!
+//! A configuration says *what* a layer is (units, activation, …); building it against an input
+//! shape creates its weights in a [`Params`](crate::Params) store with Keras' default
+//! initialisers and parameter names `<layer>/kernel`, `<layer>/recurrent_kernel`, `<layer>/bias`,
+//! `<layer>/embeddings`.
+
+mod activation;
+mod bidirectional;
+mod config;
+mod dense;
+mod embedding;
+mod recurrent;
+
+pub use activation::Activation;
+pub use bidirectional::Bidirectional;
+pub use config::{
+    BidirectionalConfig, Cell, DenseConfig, EmbeddingConfig, LayerConfig, Merge, RecurrentConfig,
+    bidirectional, dense, embedding, gru, lstm, simple_rnn,
+};
+pub use dense::Dense;
+pub use embedding::Embedding;
+pub use recurrent::{Recurrent, RecurrentState};
+
+use crate::params::ParamId;
+use crate::tape::{Tape, Var};
+use crate::{Params, Result};
+
+/// What every layer can do.
+pub trait Layer: std::fmt::Debug + Send + Sync {
+    /// The layer's unique name in its model (`lstm`, `lstm_1`, …).
+    fn name(&self) -> &str;
+
+    /// The Keras class name shown by `summary()` (`LSTM`, `Dense`, …).
+    fn kind(&self) -> &'static str;
+
+    /// Apply the layer to `x` (the batch axis first).
+    ///
+    /// # Errors
+    /// [`Error::Shape`](crate::Error::Shape) naming the layer and both shapes when `x` does not fit.
+    fn forward(&self, tape: &mut Tape, x: Var) -> Result<Var>;
+
+    /// Apply the layer carrying recurrent state: `state` is the state after the previous call
+    /// (`None` at the start). Returns the output (recurrent layers return the full sequence) and
+    /// the new state (`None` for stateless layers).
+    ///
+    /// # Errors
+    /// As [`Layer::forward`]; [`Error::Invalid`](crate::Error::Invalid) for a layer that cannot
+    /// run step by step (bidirectional).
+    fn forward_stateful(
+        &self,
+        tape: &mut Tape,
+        x: Var,
+        state: Option<&RecurrentState>,
+    ) -> Result<(Var, Option<RecurrentState>)> {
+        let _ = state;
+        Ok((self.forward(tape, x)?, None))
+    }
+
+    /// The output shape (without the batch axis) for an input shape (without the batch axis).
+    ///
+    /// # Errors
+    /// [`Error::Shape`](crate::Error::Shape) when the input shape does not fit.
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>>;
+
+    /// The layer's parameters, in a fixed order.
+    fn params(&self) -> Vec<ParamId>;
+
+    /// The configuration that rebuilds this layer.
+    fn config(&self) -> LayerConfig;
+
+    /// Number of scalar weights.
+    fn param_count(&self, params: &Params) -> usize {
+        self.params()
+            .iter()
+            .map(|&id| params.get(id).value.len())
+            .sum()
+    }
+}

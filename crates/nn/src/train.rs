@@ -1,0 +1,574 @@
+//! Keras-like training: `compile`, `fit`, `evaluate`, early stopping and a per-epoch history.
+
+use std::str::FromStr;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use ndarray::{ArrayD, Axis};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use tensor::ProjectRng;
+
+use crate::model::Sequential;
+use crate::optim::Optimizer;
+use crate::tape::{Tape, Var};
+use crate::{Error, Result};
+
+/// The training loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loss {
+    /// Mean squared error over all elements.
+    Mse,
+    /// Mean absolute error over all elements.
+    Mae,
+    /// Cross-entropy from logits against integer classes stored as f32 in `y` (one per row of
+    /// the output's leading axes) — Keras `SparseCategoricalCrossentropy(from_logits=True)`.
+    SparseCategoricalCrossentropy,
+}
+
+impl FromStr for Loss {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "mse" | "mean_squared_error" => Ok(Self::Mse),
+            "mae" | "mean_absolute_error" => Ok(Self::Mae),
+            "sparse_categorical_crossentropy" => Ok(Self::SparseCategoricalCrossentropy),
+            _ => Err(Error::UnknownName {
+                kind: "loss",
+                name: s.into(),
+                valid: "mse, mae, sparse_categorical_crossentropy".into(),
+            }),
+        }
+    }
+}
+
+/// A metric reported per epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Mean absolute error.
+    Mae,
+    /// Mean squared error.
+    Mse,
+    /// Fraction of rows whose arg-max equals the integer class in `y`.
+    Accuracy,
+}
+
+impl Metric {
+    /// Keras' name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mae => "mae",
+            Self::Mse => "mse",
+            Self::Accuracy => "accuracy",
+        }
+    }
+
+    /// The metric's sum over a batch (divided by the element or row count later).
+    fn batch_sum(self, pred: &ArrayD<f32>, y: &ArrayD<f32>) -> (f64, usize) {
+        match self {
+            Self::Mae => (
+                pred.iter()
+                    .zip(y)
+                    .map(|(&p, &t)| f64::from((p - t).abs()))
+                    .sum(),
+                pred.len(),
+            ),
+            Self::Mse => (
+                pred.iter()
+                    .zip(y)
+                    .map(|(&p, &t)| f64::from(p - t).powi(2))
+                    .sum(),
+                pred.len(),
+            ),
+            Self::Accuracy => {
+                let classes = pred.shape().last().copied().unwrap_or(1).max(1);
+                let rows = pred.len() / classes;
+                let hits = (0..rows)
+                    .filter(|&r| {
+                        let row = pred.iter().skip(r * classes).take(classes);
+                        let best = row.enumerate().fold((0, f32::NEG_INFINITY), |b, (i, &v)| {
+                            if v > b.1 { (i, v) } else { b }
+                        });
+                        y.iter().nth(r).is_some_and(|&t| t == best.0 as f32)
+                    })
+                    .count();
+                (hits as f64, rows)
+            }
+        }
+    }
+}
+
+impl FromStr for Metric {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "mae" => Ok(Self::Mae),
+            "mse" => Ok(Self::Mse),
+            "accuracy" | "acc" => Ok(Self::Accuracy),
+            _ => Err(Error::UnknownName {
+                kind: "metric",
+                name: s.into(),
+                valid: "mae, mse, accuracy".into(),
+            }),
+        }
+    }
+}
+
+/// Stop when the monitored loss has not improved by `min_delta` for `patience` epochs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EarlyStopping {
+    /// Epochs without improvement before stopping.
+    pub patience: usize,
+    /// Minimum decrease that counts as an improvement.
+    pub min_delta: f32,
+    /// Monitor the validation loss (when there is validation data) instead of the training loss.
+    pub monitor_validation: bool,
+    /// Put back the weights of the best epoch when stopping or finishing.
+    pub restore_best_weights: bool,
+}
+
+impl Default for EarlyStopping {
+    fn default() -> Self {
+        Self {
+            patience: 5,
+            min_delta: 0.0,
+            monitor_validation: true,
+            restore_best_weights: true,
+        }
+    }
+}
+
+/// Settings of [`Sequential::fit`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitConfig {
+    /// Number of passes over the data.
+    pub epochs: usize,
+    /// Rows per gradient step (the last batch may be smaller).
+    pub batch_size: usize,
+    /// Shuffle the training rows every epoch (with a ChaCha8 stream seeded by `seed`).
+    pub shuffle: bool,
+    /// Fraction of rows, taken from the *end* before shuffling (as Keras does), held out for
+    /// validation; ignored when validation data are given.
+    pub validation_split: f32,
+    /// Seed of the shuffling stream.
+    pub seed: u64,
+    /// Print a Keras-like line per epoch and a progress bar.
+    pub verbose: bool,
+    /// Clip the gradients' global norm to this value before each step.
+    pub clip_norm: Option<f32>,
+    /// Early stopping.
+    pub early_stopping: Option<EarlyStopping>,
+}
+
+impl Default for FitConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 1,
+            batch_size: 32,
+            shuffle: true,
+            validation_split: 0.0,
+            seed: 0,
+            verbose: true,
+            clip_norm: None,
+            early_stopping: None,
+        }
+    }
+}
+
+impl FitConfig {
+    /// Check the settings.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for zero epochs or batch size, or a split outside `[0, 1)`.
+    pub fn validate(&self) -> Result<()> {
+        if self.epochs == 0 || self.batch_size == 0 {
+            return Err(Error::Invalid(format!(
+                "epochs ({}) and batch_size ({}) must be positive",
+                self.epochs, self.batch_size
+            )));
+        }
+        if !(0.0..1.0).contains(&self.validation_split) {
+            return Err(Error::Invalid(format!(
+                "validation_split must be in [0, 1), got {}",
+                self.validation_split
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// One epoch's numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochLog {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's rows (weighted by batch size, as Keras reports it).
+    pub loss: f32,
+    /// Training metrics, in the compiled order.
+    pub metrics: Vec<(String, f32)>,
+    /// Validation loss, when there are validation data.
+    pub val_loss: Option<f32>,
+    /// Validation metrics.
+    pub val_metrics: Vec<(String, f32)>,
+    /// Wall time of the epoch in seconds.
+    pub seconds: f64,
+}
+
+/// Everything `fit` measured, one entry per epoch run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// Per-epoch logs.
+    pub epochs: Vec<EpochLog>,
+    /// The epoch (1-based) whose weights the model ends with when early stopping restored them.
+    pub best_epoch: Option<usize>,
+}
+
+impl History {
+    /// The training loss per epoch (for plotting).
+    #[must_use]
+    pub fn loss(&self) -> Vec<f32> {
+        self.epochs.iter().map(|e| e.loss).collect()
+    }
+
+    /// The validation loss per epoch (empty without validation data).
+    #[must_use]
+    pub fn val_loss(&self) -> Vec<f32> {
+        self.epochs.iter().filter_map(|e| e.val_loss).collect()
+    }
+}
+
+/// Loss, optimiser and metrics set by [`Sequential::compile`].
+#[derive(Debug)]
+pub struct Compiled {
+    /// The loss.
+    pub loss: Loss,
+    /// The optimiser (its state persists across `fit` calls).
+    pub optimizer: Box<dyn Optimizer>,
+    /// Metrics reported per epoch.
+    pub metrics: Vec<Metric>,
+}
+
+/// Error on the first non-finite value of `a`.
+///
+/// # Errors
+/// [`Error::NonFiniteInput`] naming `what`, the flat index and the value.
+pub fn check_finite(what: &str, a: &ArrayD<f32>) -> Result<()> {
+    match a.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(Error::NonFiniteInput {
+            what: what.into(),
+            index,
+            value: a.iter().nth(index).copied().unwrap_or(f32::NAN),
+        }),
+    }
+}
+
+fn rows(a: &ArrayD<f32>, idx: &[usize]) -> ArrayD<f32> {
+    a.select(Axis(0), idx)
+}
+
+fn apply_loss(tape: &mut Tape, loss: Loss, out: Var, y: &ArrayD<f32>) -> Result<Var> {
+    match loss {
+        Loss::Mse => tape.mse(out, y.clone()),
+        Loss::Mae => tape.mae(out, y.clone()),
+        Loss::SparseCategoricalCrossentropy => {
+            let mut targets = Vec::with_capacity(y.len());
+            for (k, &v) in y.iter().enumerate() {
+                if !(v >= 0.0 && v.fract() == 0.0) {
+                    return Err(Error::Invalid(format!(
+                        "class label {v} at flat index {k} is not a non-negative integer"
+                    )));
+                }
+                targets.push(v as usize);
+            }
+            tape.cross_entropy(out, &targets)
+        }
+    }
+}
+
+/// Inputs and targets.
+type XY = (ArrayD<f32>, ArrayD<f32>);
+
+struct Totals {
+    loss: f64,
+    n: usize,
+    metrics: Vec<(f64, usize)>,
+}
+
+impl Totals {
+    fn new(k: usize) -> Self {
+        Self {
+            loss: 0.0,
+            n: 0,
+            metrics: vec![(0.0, 0); k],
+        }
+    }
+    fn logs(&self, metrics: &[Metric]) -> (f32, Vec<(String, f32)>) {
+        let loss = (self.loss / self.n.max(1) as f64) as f32;
+        let m = metrics
+            .iter()
+            .zip(&self.metrics)
+            .map(|(m, (s, c))| (m.name().to_string(), (s / (*c).max(1) as f64) as f32))
+            .collect();
+        (loss, m)
+    }
+}
+
+fn line(log: &EpochLog, epochs: usize, batches: usize) -> String {
+    let mut s = format!(
+        "Epoch {}/{} - {batches}/{batches} - {:.0}ms - loss: {:.4}",
+        log.epoch,
+        epochs,
+        log.seconds * 1e3,
+        log.loss
+    );
+    for (n, v) in &log.metrics {
+        s += &format!(" - {n}: {v:.4}");
+    }
+    if let Some(v) = log.val_loss {
+        s += &format!(" - val_loss: {v:.4}");
+    }
+    for (n, v) in &log.val_metrics {
+        s += &format!(" - val_{n}: {v:.4}");
+    }
+    s
+}
+
+impl Sequential {
+    /// Set the loss, optimiser and metrics used by `fit` and `evaluate`.
+    pub fn compile(&mut self, loss: Loss, optimizer: Box<dyn Optimizer>, metrics: &[Metric]) {
+        self.compiled = Some(Compiled {
+            loss,
+            optimizer,
+            metrics: metrics.to_vec(),
+        });
+    }
+
+    /// The compiled settings, if any.
+    #[must_use]
+    pub fn compiled(&self) -> Option<&Compiled> {
+        self.compiled.as_ref()
+    }
+
+    fn check_xy(&self, what: &str, x: &ArrayD<f32>, y: &ArrayD<f32>) -> Result<()> {
+        check_finite(what, x)?;
+        check_finite(&format!("{what} targets"), y)?;
+        let (nx, ny) = (
+            x.shape().first().copied().unwrap_or(0),
+            y.shape().first().copied().unwrap_or(0),
+        );
+        if nx != ny {
+            return Err(crate::error::shape_err(
+                format!("{what}: x and y must have the same number of rows"),
+                x.shape(),
+                y.shape(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Train on `x` (batch axis first) and targets `y`, holding out `validation_split` of the
+    /// rows (or using `validation`) for per-epoch validation.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when the model is not compiled or the settings are invalid;
+    /// [`Error::NonFiniteInput`] for a NaN or infinity in the data (nothing is trained);
+    /// [`Error::Diverged`] naming the epoch and batch when the loss becomes NaN or infinite;
+    /// shape errors naming the layer.
+    pub fn fit(
+        &mut self,
+        x: &ArrayD<f32>,
+        y: &ArrayD<f32>,
+        validation: Option<(&ArrayD<f32>, &ArrayD<f32>)>,
+        cfg: &FitConfig,
+    ) -> Result<History> {
+        cfg.validate()?;
+        if self.compiled.is_none() {
+            return Err(Error::Invalid(
+                "compile the model (loss, optimiser) before fit".into(),
+            ));
+        }
+        self.check_xy("x", x, y)?;
+        let n_all = x.shape()[0];
+        let (train_idx, val_data): (Vec<usize>, Option<XY>) = match validation {
+            Some((xv, yv)) => {
+                self.check_xy("validation x", xv, yv)?;
+                ((0..n_all).collect(), Some((xv.clone(), yv.clone())))
+            }
+            None if cfg.validation_split > 0.0 => {
+                let n_val = ((n_all as f64) * f64::from(cfg.validation_split)) as usize;
+                let split = n_all - n_val;
+                let vi: Vec<usize> = (split..n_all).collect();
+                (
+                    (0..split).collect(),
+                    (n_val > 0).then(|| (rows(x, &vi), rows(y, &vi))),
+                )
+            }
+            None => ((0..n_all).collect(), None),
+        };
+        if train_idx.is_empty() {
+            return Err(Error::Invalid("no training rows".into()));
+        }
+        let mut rng = ProjectRng::seed_from_u64(cfg.seed);
+        let mut history = History::default();
+        let mut best: Option<(f32, usize, crate::Params)> = None;
+        let mut order = train_idx.clone();
+        let batches = order.len().div_ceil(cfg.batch_size);
+        for epoch in 1..=cfg.epochs {
+            let started = Instant::now();
+            if cfg.shuffle {
+                order.shuffle(&mut rng);
+            }
+            let bar = if cfg.verbose {
+                ProgressBar::new(batches as u64)
+            } else {
+                ProgressBar::hidden()
+            };
+            if let Ok(style) =
+                ProgressStyle::with_template("{pos}/{len} {bar:20} {elapsed} - loss: {msg}")
+            {
+                bar.set_style(style);
+            }
+            let compiled = self
+                .compiled
+                .as_mut()
+                .ok_or_else(|| Error::Invalid("not compiled".into()))?;
+            let metrics = compiled.metrics.clone();
+            let mut totals = Totals::new(metrics.len());
+            for (b, chunk) in order.chunks(cfg.batch_size).enumerate() {
+                let (xb, yb) = (rows(x, chunk), rows(y, chunk));
+                let (loss_value, mut grads) = {
+                    let mut tape = Tape::new(&self.params);
+                    let xv = tape.constant(xb);
+                    let out = self
+                        .layers
+                        .iter()
+                        .try_fold(xv, |v, l| l.forward(&mut tape, v))?;
+                    let loss = apply_loss(&mut tape, compiled.loss, out, &yb)?;
+                    let lv = tape.value(loss).iter().next().copied().unwrap_or(f32::NAN);
+                    if !lv.is_finite() {
+                        bar.finish_and_clear();
+                        return Err(Error::Diverged {
+                            epoch,
+                            batch: b + 1,
+                            loss: lv,
+                        });
+                    }
+                    for (m, acc) in metrics.iter().zip(totals.metrics.iter_mut()) {
+                        let (s, c) = m.batch_sum(tape.value(out), &yb);
+                        acc.0 += s;
+                        acc.1 += c;
+                    }
+                    (lv, tape.backward(loss)?)
+                };
+                totals.loss += f64::from(loss_value) * chunk.len() as f64;
+                totals.n += chunk.len();
+                if let Some(c) = cfg.clip_norm {
+                    grads.clip_global_norm(c)?;
+                }
+                compiled.optimizer.step(&mut self.params, &grads)?;
+                bar.inc(1);
+                if b % 8 == 0 {
+                    bar.set_message(format!("{:.4}", totals.loss / totals.n as f64));
+                }
+            }
+            bar.finish_and_clear();
+            let (loss, metric_logs) = totals.logs(&metrics);
+            let (val_loss, val_metrics) = match &val_data {
+                Some((xv, yv)) => {
+                    let (l, m) = self.evaluate_unchecked(xv, yv, cfg.batch_size)?;
+                    (Some(l), m)
+                }
+                None => (None, Vec::new()),
+            };
+            let log = EpochLog {
+                epoch,
+                loss,
+                metrics: metric_logs,
+                val_loss,
+                val_metrics,
+                seconds: started.elapsed().as_secs_f64(),
+            };
+            if cfg.verbose {
+                println!("{}", line(&log, cfg.epochs, batches));
+            }
+            history.epochs.push(log);
+            if let Some(es) = &cfg.early_stopping {
+                let monitored = if es.monitor_validation {
+                    val_loss.unwrap_or(loss)
+                } else {
+                    loss
+                };
+                let improved = best
+                    .as_ref()
+                    .is_none_or(|(b, _, _)| monitored < b - es.min_delta);
+                if improved {
+                    let snapshot = if es.restore_best_weights {
+                        self.params.clone()
+                    } else {
+                        crate::Params::new()
+                    };
+                    best = Some((monitored, epoch, snapshot));
+                } else if best
+                    .as_ref()
+                    .is_some_and(|(_, e, _)| epoch - e >= es.patience)
+                {
+                    break;
+                }
+            }
+        }
+        if let (Some(es), Some((_, e, snapshot))) = (&cfg.early_stopping, best) {
+            if es.restore_best_weights {
+                self.params = snapshot;
+                history.best_epoch = Some(e);
+            }
+        }
+        Ok(history)
+    }
+
+    /// Loss and metrics of the compiled model on `x`, `y`.
+    ///
+    /// # Errors
+    /// As [`Sequential::fit`].
+    pub fn evaluate(
+        &self,
+        x: &ArrayD<f32>,
+        y: &ArrayD<f32>,
+        batch_size: usize,
+    ) -> Result<(f32, Vec<(String, f32)>)> {
+        self.check_xy("x", x, y)?;
+        self.evaluate_unchecked(x, y, batch_size)
+    }
+
+    fn evaluate_unchecked(
+        &self,
+        x: &ArrayD<f32>,
+        y: &ArrayD<f32>,
+        batch_size: usize,
+    ) -> Result<(f32, Vec<(String, f32)>)> {
+        let compiled = self
+            .compiled
+            .as_ref()
+            .ok_or_else(|| Error::Invalid("compile the model before evaluate".into()))?;
+        let n = x.shape().first().copied().unwrap_or(0);
+        let mut totals = Totals::new(compiled.metrics.len());
+        let idx: Vec<usize> = (0..n).collect();
+        for chunk in idx.chunks(batch_size.max(1)) {
+            let (xb, yb) = (rows(x, chunk), rows(y, chunk));
+            let mut tape = Tape::inference(&self.params);
+            let xv = tape.constant(xb);
+            let out = self.forward(&mut tape, xv)?;
+            let loss = apply_loss(&mut tape, compiled.loss, out, &yb)?;
+            totals.loss += f64::from(tape.value(loss).iter().next().copied().unwrap_or(f32::NAN))
+                * chunk.len() as f64;
+            totals.n += chunk.len();
+            for (m, acc) in compiled.metrics.iter().zip(totals.metrics.iter_mut()) {
+                let (s, c) = m.batch_sum(tape.value(out), &yb);
+                acc.0 += s;
+                acc.1 += c;
+            }
+        }
+        Ok(totals.logs(&compiled.metrics))
+    }
+}
