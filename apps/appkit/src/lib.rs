@@ -4,12 +4,14 @@
 //!
 //! Everything that two or more binaries in `apps/` would otherwise repeat lives here:
 //! - [`output`]: atomic file output (temporary file beside the target, then rename);
-//! - [`exit`]: the top-level runner that turns an error into a one-line message and exit code 1.
+//! - [`exit`]: the top-level runner that turns an error into a one-line message and exit code 1;
+//! - [`plot`]: SVG line charts, subplot grids, loss curves and labelled scatters, written atomically.
 //!
 //! Library crates never depend on this crate; they read from `impl Read` and write to `impl Write`.
 
 pub mod exit;
 pub mod output;
+pub mod plot;
 
 pub use exit::run;
 pub use output::{write_atomic, write_json_atomic};
