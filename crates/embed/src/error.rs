@@ -13,6 +13,9 @@ pub enum Error {
         /// The underlying failure.
         source: std::io::Error,
     },
+    /// Reading or splitting a text file failed (I/O, invalid UTF-8 with its byte offset, bad cleaning options).
+    #[error(transparent)]
+    Text(#[from] textprep::Error),
     /// A hyper-parameter is out of range.
     #[error("invalid parameter {name} = {value}: {reason}")]
     InvalidParam {

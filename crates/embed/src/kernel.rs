@@ -139,7 +139,8 @@ impl<'t> Worker<'t> {
             };
             let g = (label - f) * alpha;
             axpy(&mut self.work, g, &self.l2);
-            syn1.add(target as usize, g, &self.l1);
+            axpy(&mut self.l2, g, &self.l1);
+            syn1.write(target as usize, &self.l2);
         }
     }
 

@@ -10,6 +10,7 @@ mod params;
 mod pca;
 pub mod sampling;
 mod shared;
+mod text;
 mod train;
 mod vocab;
 
@@ -20,5 +21,8 @@ pub use format::{VectorFormat, load_word2vec, read_word2vec, write_word2vec};
 pub use keyed::{KeyedVectors, format_neighbours};
 pub use params::{Architecture, Word2VecParams};
 pub use pca::pca_2d;
+pub use text::{encode_file, scan_file};
+/// textprep's sentence configuration, re-exported for [`scan_file`] and [`encode_file`].
+pub use textprep::SentenceConfig;
 pub use train::{Progress, ProgressFn, Store, TrainStats, train, train_with};
 pub use vocab::{Vocab, VocabBuilder};

@@ -15,7 +15,9 @@
 //!   it. Both only perturb SGD noise; no value is ever torn (each `f32` moves as one 32-bit word) or invented.
 //!   On x86-64 a relaxed 32-bit load/store is an ordinary `mov`, but the compiler will not vectorise loops over
 //!   atomics, so rows are copied into thread-local buffers (`read`), the arithmetic runs vectorised on those, and
-//!   updates are written back element by element (`add`).
+//!   results are stored back element by element (`write` for an output row read, updated and written back within
+//!   one negative sample — a concurrent update to it in that short window is lost, the same race at a slightly
+//!   wider window; `add` for an input row updated after all its negatives).
 //! - [`OwnedRows`]: with one thread, the weights are a plain `&mut [f32]` (nothing is shared). The kernels call the
 //!   same `read`/`add` operations, so the arithmetic is the same instruction for instruction and a one-thread run
 //!   gives the same bits through either store (tested in `train.rs`).
@@ -36,6 +38,8 @@ pub(crate) trait RowStore {
     fn read(&self, row: usize, out: &mut [f32]);
     /// `out += row`.
     fn accumulate(&self, row: usize, out: &mut [f32]);
+    /// `row = src` (for a row read, updated locally and written back).
+    fn write(&mut self, row: usize, src: &[f32]);
     /// `row += scale * delta`.
     fn add(&mut self, row: usize, scale: f32, delta: &[f32]);
 }
@@ -68,6 +72,12 @@ impl RowStore for OwnedRows<'_> {
         for (o, &w) in out.iter_mut().zip(self.row(row)) {
             *o += w;
         }
+    }
+
+    #[inline]
+    fn write(&mut self, row: usize, src: &[f32]) {
+        let dim = self.dim;
+        self.data[row * dim..(row + 1) * dim].copy_from_slice(src);
     }
 
     #[inline]
@@ -110,6 +120,13 @@ impl RowStore for AtomicRows<'_> {
     fn accumulate(&self, row: usize, out: &mut [f32]) {
         for (o, w) in out.iter_mut().zip(self.row(row)) {
             *o += f32::from_bits(w.load(Ordering::Relaxed));
+        }
+    }
+
+    #[inline]
+    fn write(&mut self, row: usize, src: &[f32]) {
+        for (w, &v) in self.row(row).iter().zip(src) {
+            w.store(v.to_bits(), Ordering::Relaxed);
         }
     }
 
