@@ -174,6 +174,7 @@ pub fn assert_close(what: &str, got: &ArrayD<f32>, want: &ArrayD<f32>, tol: f32)
             idx.slice()
         );
     }
+    eprintln!("{what}: max error {err:.2e}");
     err
 }
 
