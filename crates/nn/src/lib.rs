@@ -2,9 +2,12 @@
 //!
 //! Modules: [`tape`] (the autograd tape), [`ops`] (every op, incl. the fused recurrent
 //! kernels), [`params`] (parameter store and gradients), [`layers`], [`model`] (`Sequential`),
-//! [`optim`], [`train`] (`compile` / `fit` / `evaluate`), [`summary`].
+//! [`optim`], [`train`] (`compile` / `fit` / `evaluate`), [`summary`], [`io`] (safetensors,
+//! save / load), [`import`] (PyTorch and Keras weights).
 
 pub mod error;
+pub mod import;
+pub mod io;
 pub mod layers;
 pub mod model;
 pub mod ops;
@@ -15,6 +18,7 @@ pub mod tape;
 pub mod train;
 
 pub use error::{Error, Result};
+pub use io::{TensorFile, read_safetensors};
 pub use layers::{Activation, Layer, LayerConfig, Merge};
 pub use model::{ModelState, Sequential};
 pub use ops::recurrent::{RecurrentOutput, SeqInput};

@@ -221,4 +221,45 @@ impl Sequential {
         }
         Ok(tape.value(v).index_axis(Axis(1), 0).to_owned())
     }
+
+    fn concrete<T: Clone + 'static>(&self, name: &str, kind: &str) -> Result<T> {
+        let l = self.layer(name).ok_or_else(|| Error::UnknownName {
+            kind: "layer",
+            name: name.into(),
+            valid: self
+                .layers
+                .iter()
+                .map(|l| l.name().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+        l.as_any()
+            .downcast_ref::<T>()
+            .cloned()
+            .ok_or_else(|| Error::Invalid(format!("layer {name} is a {}, not a {kind}", l.kind())))
+    }
+
+    /// A copy of the Dense layer called `name` (layers hold only parameter ids).
+    ///
+    /// # Errors
+    /// [`Error::UnknownName`] or [`Error::Invalid`] for another kind of layer.
+    pub fn dense_layer(&self, name: &str) -> Result<Dense> {
+        self.concrete(name, "Dense")
+    }
+
+    /// A copy of the recurrent layer called `name`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownName`] or [`Error::Invalid`] for another kind of layer.
+    pub fn recurrent_layer(&self, name: &str) -> Result<Recurrent> {
+        self.concrete(name, "recurrent layer")
+    }
+
+    /// A copy of the bidirectional layer called `name`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownName`] or [`Error::Invalid`] for another kind of layer.
+    pub fn bidirectional_layer(&self, name: &str) -> Result<Bidirectional> {
+        self.concrete(name, "Bidirectional")
+    }
 }

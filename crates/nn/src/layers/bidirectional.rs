@@ -98,6 +98,9 @@ impl Layer for Bidirectional {
         }
         Ok(s)
     }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
     fn params(&self) -> Vec<ParamId> {
         [self.forward.params(), self.backward.params()].concat()
     }

@@ -98,6 +98,9 @@ impl Layer for Dense {
             )),
         }
     }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
     fn params(&self) -> Vec<ParamId> {
         std::iter::once(self.kernel).chain(self.bias).collect()
     }

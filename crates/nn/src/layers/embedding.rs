@@ -101,6 +101,9 @@ impl Layer for Embedding {
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
         Ok([input, &[self.dim]].concat())
     }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
     fn params(&self) -> Vec<ParamId> {
         vec![self.table]
     }

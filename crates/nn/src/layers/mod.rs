@@ -71,6 +71,9 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
     /// The configuration that rebuilds this layer.
     fn config(&self) -> LayerConfig;
 
+    /// The layer as `Any`, to get at the concrete type (`Dense`, `Recurrent`, …).
+    fn as_any(&self) -> &dyn std::any::Any;
+
     /// Number of scalar weights.
     fn param_count(&self, params: &Params) -> usize {
         self.params()

@@ -230,6 +230,9 @@ impl Layer for Recurrent {
             vec![self.cfg.units]
         })
     }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
     fn params(&self) -> Vec<ParamId> {
         vec![self.kernel, self.recurrent_kernel, self.bias]
     }

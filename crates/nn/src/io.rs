@@ -1,0 +1,277 @@
+//! Safetensors reading and writing, and model save / load.
+//!
+//! A saved model is one safetensors file: every parameter under its name (`lstm/kernel`, …) as
+//! `F32`, and in the header's `__metadata__` the keys `format = "rnnlab-nn"`, `format_version`
+//! (currently `1`) and `model`, the JSON architecture (`name`, `input_shape`, `layers`: the
+//! [`LayerConfig`]s). Loading rebuilds the architecture, then checks that every parameter is
+//! present with the right shape and that no tensor is left over.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use ndarray::{ArrayD, IxDyn};
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use serde::{Deserialize, Serialize};
+
+use crate::layers::LayerConfig;
+use crate::model::Sequential;
+use crate::{Error, Result};
+
+/// Current version of the model file format.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Tensors of a safetensors file, converted to f32, with the file's metadata.
+#[derive(Debug, Clone, Default)]
+pub struct TensorFile {
+    /// Tensors by name (F32 as is; F64, F16-free integer types I64/I32 converted to f32).
+    pub tensors: BTreeMap<String, ArrayD<f32>>,
+    /// The `__metadata__` map.
+    pub metadata: HashMap<String, String>,
+}
+
+impl TensorFile {
+    /// The tensor called `name`.
+    ///
+    /// # Errors
+    /// [`Error::UnknownName`] listing the names present.
+    pub fn get(&self, name: &str) -> Result<&ArrayD<f32>> {
+        self.tensors.get(name).ok_or_else(|| Error::UnknownName {
+            kind: "tensor",
+            name: name.into(),
+            valid: self.tensors.keys().cloned().collect::<Vec<_>>().join(", "),
+        })
+    }
+}
+
+fn file_err(path: &str, message: impl Into<String>) -> Error {
+    Error::File {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+/// Parse safetensors bytes; `label` names the source in errors.
+///
+/// # Errors
+/// [`Error::File`] for a truncated or corrupted buffer or an unsupported dtype.
+pub fn parse_safetensors(bytes: &[u8], label: &str) -> Result<TensorFile> {
+    let (_, meta) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| file_err(label, format!("not a valid safetensors file: {e}")))?;
+    let st = SafeTensors::deserialize(bytes)
+        .map_err(|e| file_err(label, format!("not a valid safetensors file: {e}")))?;
+    let mut tensors = BTreeMap::new();
+    for (name, view) in st.tensors() {
+        let data = view.data();
+        let values: Vec<f32> = match view.dtype() {
+            Dtype::F32 => data
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+            Dtype::F64 => data
+                .chunks_exact(8)
+                .map(|c| {
+                    f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]) as f32
+                })
+                .collect(),
+            Dtype::I64 => data
+                .chunks_exact(8)
+                .map(|c| {
+                    i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]) as f32
+                })
+                .collect(),
+            Dtype::I32 => data
+                .chunks_exact(4)
+                .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f32)
+                .collect(),
+            other => {
+                return Err(file_err(
+                    label,
+                    format!(
+                        "tensor {name}: unsupported dtype {other:?} (F32, F64, I64, I32 are read)"
+                    ),
+                ));
+            }
+        };
+        let array = ArrayD::from_shape_vec(IxDyn(view.shape()), values)
+            .map_err(|e| file_err(label, format!("tensor {name}: {e}")))?;
+        tensors.insert(name, array);
+    }
+    Ok(TensorFile {
+        tensors,
+        metadata: meta.metadata().clone().unwrap_or_default(),
+    })
+}
+
+/// Read a safetensors file.
+///
+/// # Errors
+/// [`Error::File`] naming the path for I/O errors and bad contents.
+pub fn read_safetensors(path: impl AsRef<Path>) -> Result<TensorFile> {
+    let label = path.as_ref().display().to_string();
+    let bytes = std::fs::read(path.as_ref()).map_err(|e| file_err(&label, e.to_string()))?;
+    parse_safetensors(&bytes, &label)
+}
+
+/// Serialise f32 tensors (and metadata) to safetensors bytes.
+///
+/// # Errors
+/// [`Error::Invalid`] when serialisation fails.
+pub fn safetensors_bytes(
+    tensors: &[(String, ArrayD<f32>)],
+    metadata: HashMap<String, String>,
+) -> Result<Vec<u8>> {
+    let raw: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(n, a)| {
+            (
+                n.clone(),
+                a.shape().to_vec(),
+                a.as_standard_layout()
+                    .iter()
+                    .flat_map(|v| v.to_le_bytes())
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut views = Vec::with_capacity(raw.len());
+    for (n, shape, bytes) in &raw {
+        let v = TensorView::new(Dtype::F32, shape.clone(), bytes)
+            .map_err(|e| Error::Invalid(format!("tensor {n}: {e}")))?;
+        views.push((n.clone(), v));
+    }
+    safetensors::serialize(views, Some(metadata))
+        .map_err(|e| Error::Invalid(format!("safetensors: {e}")))
+}
+
+#[derive(Serialize, Deserialize)]
+struct Architecture {
+    name: String,
+    input_shape: Vec<usize>,
+    layers: Vec<LayerConfig>,
+}
+
+impl Sequential {
+    /// The model (architecture and weights) as safetensors bytes.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when serialisation fails.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let arch = Architecture {
+            name: self.name.clone(),
+            input_shape: self.input_shape.clone(),
+            layers: self.layers.iter().map(|l| l.config()).collect(),
+        };
+        let json = serde_json::to_string(&arch).map_err(|e| Error::Invalid(e.to_string()))?;
+        let meta = HashMap::from([
+            ("format".to_string(), "rnnlab-nn".to_string()),
+            ("format_version".to_string(), FORMAT_VERSION.to_string()),
+            ("model".to_string(), json),
+        ]);
+        let tensors: Vec<(String, ArrayD<f32>)> = self
+            .params
+            .iter()
+            .map(|(_, p)| (p.name.clone(), p.value.clone()))
+            .collect();
+        safetensors_bytes(&tensors, meta)
+    }
+
+    /// Save to `path` (written to a temporary file beside it, then renamed, so an interrupted
+    /// save leaves the previous file intact).
+    ///
+    /// # Errors
+    /// [`Error::File`] naming the path.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let label = path.display().to_string();
+        let bytes = self.to_bytes()?;
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(format!(".tmp{}", std::process::id()));
+        std::fs::write(&tmp, &bytes).map_err(|e| file_err(&label, e.to_string()))?;
+        std::fs::rename(&tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            file_err(&label, e.to_string())
+        })
+    }
+
+    /// Rebuild a model from bytes written by [`Sequential::to_bytes`]; `label` names the source in
+    /// errors.
+    ///
+    /// # Errors
+    /// [`Error::File`] for a truncated, corrupted, foreign or newer-version file, a missing or
+    /// extra tensor, or a tensor of the wrong shape (naming the parameter and both shapes).
+    pub fn from_bytes(bytes: &[u8], label: &str) -> Result<Self> {
+        let file = parse_safetensors(bytes, label)?;
+        if file.metadata.get("format").map(String::as_str) != Some("rnnlab-nn") {
+            return Err(file_err(
+                label,
+                "not an rnnlab-nn model file (metadata key format = \"rnnlab-nn\" missing)",
+            ));
+        }
+        let version: u32 = file
+            .metadata
+            .get("format_version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if version == 0 || version > FORMAT_VERSION {
+            return Err(file_err(
+                label,
+                format!(
+                    "format version {version} is not supported (this build reads 1..={FORMAT_VERSION})"
+                ),
+            ));
+        }
+        let json = file
+            .metadata
+            .get("model")
+            .ok_or_else(|| file_err(label, "metadata key model missing"))?;
+        let arch: Architecture = serde_json::from_str(json)
+            .map_err(|e| file_err(label, format!("model architecture: {e}")))?;
+        let mut model = Sequential::new(&arch.input_shape, 0);
+        model.name = arch.name;
+        for cfg in arch.layers {
+            model
+                .add(cfg)
+                .map_err(|e| file_err(label, format!("rebuilding the model: {e}")))?;
+        }
+        let mut used = 0;
+        let ids: Vec<_> = model
+            .params
+            .iter()
+            .map(|(id, p)| (id, p.name.clone()))
+            .collect();
+        for (id, name) in ids {
+            let t = file
+                .tensors
+                .get(&name)
+                .ok_or_else(|| file_err(label, format!("parameter {name} is missing")))?;
+            model
+                .params
+                .set(id, t.clone())
+                .map_err(|e| file_err(label, e.to_string()))?;
+            used += 1;
+        }
+        if used != file.tensors.len() {
+            let extra: Vec<_> = file
+                .tensors
+                .keys()
+                .filter(|k| model.params.find(k).is_none())
+                .cloned()
+                .collect();
+            return Err(file_err(
+                label,
+                format!("tensors not in the architecture: {}", extra.join(", ")),
+            ));
+        }
+        Ok(model)
+    }
+
+    /// Load a model saved with [`Sequential::save`].
+    ///
+    /// # Errors
+    /// As [`Sequential::from_bytes`], plus I/O errors naming the path.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let label = path.as_ref().display().to_string();
+        let bytes = std::fs::read(path.as_ref()).map_err(|e| file_err(&label, e.to_string()))?;
+        Self::from_bytes(&bytes, &label)
+    }
+}
