@@ -15,6 +15,7 @@
 //! integer keys (so `0123` and `123` are one well, printed `123`) when every API is an integer that fits in i64,
 //! otherwise string order of the cells as written. Months are sorted by (Year, Month) within a well.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -25,7 +26,8 @@ use crate::production::{Production, Well, YearMonth};
 
 /// One parsed data row before grouping.
 struct Row {
-    api: String,
+    /// Index into the distinct API cells, in order of first appearance.
+    api: u32,
     when: YearMonth,
     line: u64,
 }
@@ -61,27 +63,36 @@ impl Production {
         let n_features = features.len();
         let mut rows: Vec<Row> = Vec::new();
         let mut values: Vec<f32> = Vec::new();
-        let mut record = csv::StringRecord::new();
-        while csv_reader.read_record(&mut record).map_err(csv_error)? {
+        // Distinct API cells; files list a well's rows together, so the previous id is checked before the map.
+        let mut apis: Vec<String> = Vec::new();
+        let mut api_ids: HashMap<String, u32> = HashMap::new();
+        let mut previous_api: Option<u32> = None;
+        let mut record = csv::ByteRecord::new();
+        while csv_reader
+            .read_byte_record(&mut record)
+            .map_err(csv_error)?
+        {
             let line = record.position().map_or(0, |p| p.line());
-            let cell = |index: usize| record.get(index).unwrap_or("");
+            let raw = |index: usize| record.get(index).unwrap_or(b"");
             let bad = |index: usize, problem: &str| Error::BadCell {
                 source_name: source_name.to_string(),
                 line,
                 column: header.get(index).unwrap_or("?").to_string(),
-                value: cell(index).to_string(),
+                value: String::from_utf8_lossy(raw(index)).into_owned(),
                 problem: problem.to_string(),
             };
-            let api = cell(columns.api).trim();
+            let cell = |index: usize| {
+                std::str::from_utf8(raw(index).trim_ascii())
+                    .map_err(|_| bad(index, "not valid UTF-8"))
+            };
+            let api = cell(columns.api)?;
             if api.is_empty() {
                 return Err(bad(columns.api, "empty API"));
             }
-            let year: i32 = cell(columns.year)
-                .trim()
+            let year: i32 = cell(columns.year)?
                 .parse()
                 .map_err(|_| bad(columns.year, "not an integer year"))?;
-            let month: u32 = cell(columns.month)
-                .trim()
+            let month: u32 = cell(columns.month)?
                 .parse()
                 .map_err(|_| bad(columns.month, "not an integer month"))?;
             if !(1..=12).contains(&month) {
@@ -89,11 +100,19 @@ impl Production {
             }
             for (&feature, &index) in features.iter().zip(&columns.features) {
                 values.push(
-                    parse_feature(feature, cell(index)).map_err(|problem| bad(index, problem))?,
+                    parse_feature(feature, cell(index)?).map_err(|problem| bad(index, problem))?,
                 );
             }
+            let api_id = match previous_api.filter(|&id| apis[id as usize] == api) {
+                Some(id) => id,
+                None => *api_ids.entry(api.to_string()).or_insert_with(|| {
+                    apis.push(api.to_string());
+                    (apis.len() - 1) as u32
+                }),
+            };
+            previous_api = Some(api_id);
             rows.push(Row {
-                api: api.to_string(),
+                api: api_id,
                 when: YearMonth { year, month },
                 line,
             });
@@ -104,7 +123,7 @@ impl Production {
                 what: "no data rows",
             });
         }
-        group(rows, values, n_features, source_name, features)
+        group(rows, &apis, values, n_features, source_name, features)
     }
 
     /// Opens and reads a production CSV file (see [`Production::read`]).
@@ -150,7 +169,6 @@ fn find_columns(
 
 /// Parses one feature cell, or says what is wrong with it.
 fn parse_feature(feature: Feature, text: &str) -> std::result::Result<f32, &'static str> {
-    let text = text.trim();
     if text.is_empty() {
         return Err("empty cell");
     }
@@ -183,36 +201,37 @@ fn api_as_integer(api: &str) -> Option<i64> {
 /// Groups rows into wells ordered by API, months ordered within each well, duplicates rejected.
 fn group(
     rows: Vec<Row>,
+    apis: &[String],
     values: Vec<f32>,
     n_features: usize,
     source_name: &str,
     features: &[Feature],
 ) -> Result<Production> {
-    let integers: Option<Vec<i64>> = rows.iter().map(|r| api_as_integer(&r.api)).collect();
+    let integers: Option<Vec<i64>> = apis.iter().map(|a| api_as_integer(a)).collect();
     let numeric_api = integers.is_some();
-
-    // Key per row: the integer (numeric mode) or the index of the distinct string, both sorted like pandas.
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    match &integers {
-        Some(ints) => order.sort_by_key(|&i| (ints[i], rows[i].when, rows[i].line)),
-        None => order.sort_by(|&a, &b| {
-            (rows[a].api.as_str(), rows[a].when, rows[a].line).cmp(&(
-                rows[b].api.as_str(),
-                rows[b].when,
-                rows[b].line,
-            ))
-        }),
-    }
-    let same_well = |a: usize, b: usize| match &integers {
-        Some(ints) => ints[a] == ints[b],
-        None => rows[a].api == rows[b].api,
+    // The well key of each distinct API cell: its integer value (so "0123" and "123" are one well, as in pandas'
+    // int64 column) or its rank in string order.
+    let key: Vec<i64> = match integers {
+        Some(ints) => ints,
+        None => {
+            let mut order: Vec<usize> = (0..apis.len()).collect();
+            order.sort_by(|&a, &b| apis[a].cmp(&apis[b]));
+            let mut rank = vec![0i64; apis.len()];
+            for (r, &i) in order.iter().enumerate() {
+                rank[i] = r as i64;
+            }
+            rank
+        }
     };
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_unstable_by_key(|&i| (key[rows[i].api as usize], rows[i].when, rows[i].line));
 
     let mut wells: Vec<Well> = Vec::new();
     let mut previous: Option<usize> = None;
-    for &i in &order {
+    for (position, &i) in order.iter().enumerate() {
         let row = &rows[i];
-        let continues = previous.is_some_and(|p| same_well(p, i));
+        let well_key = key[row.api as usize];
+        let continues = previous.is_some_and(|p| key[rows[p].api as usize] == well_key);
         if let Some(p) = previous.filter(|_| continues) {
             if rows[p].when == row.when {
                 return Err(Error::DuplicateMonth {
@@ -226,15 +245,20 @@ fn group(
             }
         }
         if !continues {
-            let api = match &integers {
-                Some(ints) => ints[i].to_string(),
-                None => row.api.clone(),
+            let api = if numeric_api {
+                well_key.to_string()
+            } else {
+                apis[row.api as usize].clone()
             };
+            let len = order[position..]
+                .iter()
+                .take_while(|&&j| key[rows[j].api as usize] == well_key)
+                .count();
             wells.push(Well {
                 api,
-                months: Vec::new(),
-                lines: Vec::new(),
-                values: Vec::new(),
+                months: Vec::with_capacity(len),
+                lines: Vec::with_capacity(len),
+                values: Vec::with_capacity(len * n_features),
                 n_features,
             });
         }
