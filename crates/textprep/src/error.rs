@@ -5,13 +5,14 @@ use thiserror::Error;
 /// Everything that can go wrong while preparing text.
 #[derive(Debug, Error)]
 pub enum Error {
-    /// An I/O failure, with the path or stream it concerns.
-    #[error("{context}: {source}")]
+    /// An I/O failure, with the path or stream it concerns. The message includes the underlying failure, so it is
+    /// deliberately not also exposed as `source()` (a report printing the chain would repeat it).
+    #[error("{context}: {error}")]
     Io {
         /// What was being read or written (usually a path).
         context: String,
         /// The underlying failure.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Bytes that are not UTF-8 (under [`Utf8Policy::Strict`](crate::Utf8Policy::Strict)).
     #[error("{input}: invalid UTF-8 at byte offset {offset}")]
@@ -29,7 +30,68 @@ pub enum Error {
         /// Why it is rejected.
         reason: String,
     },
+    /// No characters to build an alphabet from (an empty text, or nothing left after cleaning).
+    #[error("the text has no characters to build an alphabet from")]
+    EmptyAlphabet,
+    /// A character given twice when building an alphabet.
+    #[error("character {} is in the alphabet twice", describe_char(*.ch))]
+    DuplicateChar {
+        /// The repeated character.
+        ch: char,
+    },
+    /// A character to encode that the alphabet does not have.
+    #[error("character {} at position {position} is not in the alphabet", describe_char(*.ch))]
+    UnknownChar {
+        /// The character.
+        ch: char,
+        /// Its position in the text, in characters from 0.
+        position: usize,
+    },
+    /// An index to decode or one-hot encode that is not below the alphabet size.
+    #[error("index {index} at position {position} is not below the alphabet size {len}")]
+    IndexOutOfRange {
+        /// The index.
+        index: u32,
+        /// Its position in the index sequence (row by row for arrays), from 0.
+        position: usize,
+        /// The alphabet size.
+        len: usize,
+    },
+    /// Too few characters for even one sequence and its next-character target.
+    #[error(
+        "sentence length {sentence_len} needs at least {needed} characters ({sentence_len} and the next one), but the text has {available}"
+    )]
+    TextTooShort {
+        /// The sequence length asked for.
+        sentence_len: usize,
+        /// Characters one sequence consumes (`sentence_len + 1`).
+        needed: usize,
+        /// Characters available.
+        available: usize,
+    },
+    /// An alphabet file that is not a JSON list of one-character strings.
+    #[error("invalid alphabet JSON: {reason}")]
+    InvalidAlphabetJson {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Writing a `.npy` file failed.
+    #[error("cannot write .npy: {reason}")]
+    Npy {
+        /// The underlying failure.
+        reason: String,
+    },
 }
 
 /// The crate's result alias.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A character as error messages show it: `'ё' (U+0451)`, with control and non-space whitespace characters
+/// escaped (`'\n' (U+000A)`) so the message stays on one line.
+fn describe_char(c: char) -> String {
+    if c.is_control() || (c.is_whitespace() && c != ' ') {
+        format!("'{}' (U+{:04X})", c.escape_default(), c as u32)
+    } else {
+        format!("'{c}' (U+{:04X})", c as u32)
+    }
+}

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use crate::clean::{CleanConfig, Cleaner, Piece, is_line_break};
 use crate::error::{Error, Result};
-use crate::utf8::{FILE_BUFFER, Utf8Policy, Utf8Reader, strip_bom};
+use crate::utf8::{Utf8Policy, Utf8Reader, strip_bom};
 
 /// The sentence terminators the lesson splits on (line breaks always end a sentence as well).
 pub const DEFAULT_TERMINATORS: &str = ".!?…";
@@ -305,14 +305,7 @@ impl SentenceReader<BufReader<File>> {
     /// [`Error::Io`] naming the path if it cannot be opened; as [`SentenceConfig::validate`].
     pub fn open(path: impl AsRef<Path>, config: &SentenceConfig) -> Result<Self> {
         config.validate()?;
-        let path = path.as_ref();
-        let file = File::open(path).map_err(|source| Error::Io {
-            context: format!("cannot open {}", path.display()),
-            source,
-        })?;
-        let reader = Utf8Reader::new(BufReader::with_capacity(FILE_BUFFER, file), config.utf8)
-            .with_label(path.display().to_string());
-        Self::from_utf8_reader(reader, config)
+        Self::from_utf8_reader(Utf8Reader::open(path, config.utf8)?, config)
     }
 }
 

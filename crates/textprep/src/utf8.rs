@@ -143,7 +143,7 @@ impl<R: BufRead> Utf8Reader<R> {
                 Err(err) => {
                     return Err(Error::Io {
                         context: format!("cannot read {}", self.label),
-                        source: err,
+                        error: err,
                     });
                 }
             }
@@ -219,9 +219,9 @@ impl Utf8Reader<BufReader<File>> {
     /// [`Error::Io`] naming the path when the file cannot be opened.
     pub fn open(path: impl AsRef<Path>, policy: Utf8Policy) -> Result<Self> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|source| Error::Io {
+        let file = File::open(path).map_err(|error| Error::Io {
             context: format!("cannot open {}", path.display()),
-            source,
+            error,
         })?;
         Ok(
             Self::new(BufReader::with_capacity(FILE_BUFFER, file), policy)

@@ -1,7 +1,5 @@
 //! Property tests of cleaning: idempotent, and nothing but allowed characters survives.
 
-#![allow(clippy::unwrap_used)] // Tests may unwrap (docs/conventions.md); proptest bodies are not `#[test]` fns to clippy.
-
 use proptest::prelude::*;
 use textprep::{CleanConfig, Cleaner};
 

@@ -1,8 +1,6 @@
 //! Property tests: streaming over a reader (with arbitrary buffer boundaries, including inside a multi-byte
 //! character or a byte-order mark) gives exactly what the in-memory functions give.
 
-#![allow(clippy::unwrap_used)] // Tests may unwrap (docs/conventions.md); proptest bodies are not `#[test]` fns to clippy.
-
 use std::io::{BufRead, Read};
 
 use proptest::prelude::*;
