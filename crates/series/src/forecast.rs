@@ -188,6 +188,27 @@ mod tests {
         );
     }
 
+    /// Predicts that every month equals the window's last month.
+    struct RepeatLast;
+
+    impl SequenceModel for RepeatLast {
+        type Error = std::convert::Infallible;
+        fn predict(&mut self, x: ArrayView3<f32>) -> std::result::Result<Array3<f32>, Self::Error> {
+            let last = x.len_of(Axis(1)) - 1;
+            Ok(x.slice_axis(Axis(1), Slice::from(last..)).to_owned())
+        }
+    }
+
+    #[test]
+    fn a_repeat_last_model_reproduces_the_last_value_baseline() {
+        let history = Array3::from_shape_fn((3, 12, 2), |(w, t, f)| (w * 100 + t * 3 + f) as f32);
+        let out = forecast(&mut RepeatLast, history.view(), 12).unwrap();
+        assert_eq!(
+            out,
+            crate::baseline::last_value(history.view(), 12).unwrap()
+        );
+    }
+
     struct WrongWidth;
 
     impl SequenceModel for WrongWidth {

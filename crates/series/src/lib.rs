@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 //!
 //! Modules, in the order a forecast uses them: [`load`] (CSV → [`Production`]), [`pivot`] (→ wells × months ×
-//! features), [`split`], [`scale`], [`window`], [`forecast`], [`metrics`], [`baseline`]; [`synth`] makes test data.
+//! features), [`split`], [`scale`], [`window`], [`forecast`](mod@forecast), [`metrics`], [`baseline`]; [`synth`]
+//! makes test data.
 
 pub mod baseline;
+pub mod dead;
 pub mod error;
 pub mod feature;
 pub mod forecast;
@@ -26,4 +28,4 @@ pub use production::{Production, Well, YearMonth};
 pub use scale::{Scaler, ScalerKind, Transformer};
 pub use split::Split;
 pub use synth::{SyntheticConfig, generate};
-pub use window::{WindowCount, many_to_many, many_to_one};
+pub use window::{WindowCount, many_to_many, many_to_one, split_months};

@@ -72,6 +72,21 @@ fn stack(
     (x, y)
 }
 
+/// Splits every well's months at `at`: `(data[:, ..at], data[:, at..])`, e.g. the 12 observed months and the 12 to
+/// forecast. (ndarray's `s!` macro cannot be used in this workspace, which forbids `unsafe_code`.)
+pub fn split_months(
+    data: ArrayView3<f32>,
+    at: usize,
+) -> Result<(ArrayView3<f32>, ArrayView3<f32>)> {
+    let months = data.len_of(Axis(1));
+    if at == 0 || at >= months {
+        return Err(Error::Invalid(format!(
+            "cannot split {months} months at month {at}: both sides need at least one month"
+        )));
+    }
+    Ok(data.split_at(Axis(1), at))
+}
+
 fn too_short(months: usize, window: usize, lesson: bool) -> Error {
     let need = if lesson { window + 2 } else { window + 1 };
     Error::Invalid(format!(
@@ -122,6 +137,39 @@ mod tests {
         assert_eq!(y.dim(), (4, 1));
         assert_eq!(series_of(&x, 3), vec![101.0, 102.0, 103.0]);
         assert_eq!(y[[3, 0]], 104.0);
+    }
+
+    #[test]
+    fn split_months_cuts_history_from_the_months_to_forecast() {
+        let data = ramp(2, 24);
+        let (history, rest) = split_months(data.view(), 12).unwrap();
+        assert_eq!((history.dim(), rest.dim()), ((2, 12, 1), (2, 12, 1)));
+        assert_eq!(rest[[1, 0, 0]], 112.0);
+        assert!(split_months(data.view(), 24).is_err());
+        assert!(split_months(data.view(), 0).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_target_is_its_input_shifted_by_one_month(
+            wells in 1usize..5, months in 3usize..20, features in 1usize..3, window in 1usize..10,
+        ) {
+            let data = Array3::from_shape_fn((wells, months, features), |(w, t, f)| (1000 * w + 10 * t + f) as f32);
+            let Ok((x, y)) = many_to_many(data.view(), window, WindowCount::Lesson) else {
+                proptest::prop_assert!(months < window + 2);
+                return Ok(());
+            };
+            proptest::prop_assert_eq!(x.len_of(Axis(0)), wells * (months - window - 1));
+            for k in 0..x.len_of(Axis(0)) {
+                let (offset, well) = (k / wells, k % wells);
+                for t in 0..window {
+                    for f in 0..features {
+                        proptest::prop_assert_eq!(x[[k, t, f]], data[[well, offset + t, f]]);
+                        proptest::prop_assert_eq!(y[[k, t, f]], data[[well, offset + t + 1, f]]);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
