@@ -5,7 +5,6 @@
 //! makes test data.
 
 pub mod baseline;
-pub mod dead;
 pub mod error;
 pub mod feature;
 pub mod forecast;
