@@ -6,31 +6,45 @@ use crate::params::Architecture;
 use crate::sampling::{Lcg, SigmoidTable, draw};
 use crate::shared::RowStore;
 
-/// `sum a[i] * b[i]` with eight independent accumulators (a fixed summation order, so it vectorises and stays
+/// `sum a[i] * b[i]` with eight interleaved partial sums (a fixed summation order, so it vectorises and stays
 /// deterministic).
 #[inline]
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
     let mut acc = [0f32; 8];
-    let ca = a.chunks_exact(8);
-    let cb = b.chunks_exact(8);
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
+    let body = n - n % 8;
+    for (x, y) in a[..body].chunks_exact(8).zip(b[..body].chunks_exact(8)) {
         for k in 0..8 {
             acc[k] += x[k] * y[k];
         }
     }
     let mut sum = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (x, y) in ra.iter().zip(rb) {
-        sum += x * y;
+    for i in body..n {
+        sum += a[i] * b[i];
     }
     sum
+}
+
+/// `work += g * row; row += g * h` in one pass, both from the old `row` (gensim's two saxpy calls, fused).
+#[inline]
+pub(crate) fn fused_update(work: &mut [f32], row: &mut [f32], h: &[f32], g: f32) {
+    let n = work.len().min(row.len()).min(h.len());
+    let (work, row, h) = (&mut work[..n], &mut row[..n], &h[..n]);
+    for i in 0..n {
+        let old = row[i];
+        work[i] += g * old;
+        row[i] = old + g * h[i];
+    }
 }
 
 /// `y += a * x`.
 #[inline]
 pub(crate) fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
-    for (yi, &xi) in y.iter_mut().zip(x) {
-        *yi += a * xi;
+    let n = y.len().min(x.len());
+    let (y, x) = (&mut y[..n], &x[..n]);
+    for i in 0..n {
+        y[i] += a * x[i];
     }
 }
 
@@ -133,14 +147,14 @@ impl<'t> Worker<'t> {
                 }
                 (target, 0.0f32)
             };
-            syn1.read(target as usize, &mut self.l2);
-            let Some(f) = self.tables.sigmoid.get(dot(&self.l1, &self.l2)) else {
-                continue;
-            };
-            let g = (label - f) * alpha;
-            axpy(&mut self.work, g, &self.l2);
-            axpy(&mut self.l2, g, &self.l1);
-            syn1.write(target as usize, &self.l2);
+            let sigmoid = self.tables.sigmoid;
+            syn1.output_step(
+                target as usize,
+                &self.l1,
+                &mut self.work,
+                &mut self.l2,
+                |f| sigmoid.get(f).map(|s| (label - s) * alpha),
+            );
         }
     }
 

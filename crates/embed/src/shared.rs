@@ -15,9 +15,9 @@
 //!   it. Both only perturb SGD noise; no value is ever torn (each `f32` moves as one 32-bit word) or invented.
 //!   On x86-64 a relaxed 32-bit load/store is an ordinary `mov`, but the compiler will not vectorise loops over
 //!   atomics, so rows are copied into thread-local buffers (`read`), the arithmetic runs vectorised on those, and
-//!   results are stored back element by element (`write` for an output row read, updated and written back within
-//!   one negative sample — a concurrent update to it in that short window is lost, the same race at a slightly
-//!   wider window; `add` for an input row updated after all its negatives).
+//!   results are stored back element by element (`output_step` stores an output row read, updated and written
+//!   back within one negative sample — a concurrent update to it in that short window is lost, the same race at a
+//!   slightly wider window; `add` re-reads an input row updated after all its negatives).
 //! - [`OwnedRows`]: with one thread, the weights are a plain `&mut [f32]` (nothing is shared). The kernels call the
 //!   same `read`/`add` operations, so the arithmetic is the same instruction for instruction and a one-thread run
 //!   gives the same bits through either store (tested in `train.rs`).
@@ -32,14 +32,24 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use crate::kernel::{axpy, dot, fused_update};
+
 /// Row access the training kernels need; implemented by the one-thread and the shared store.
 pub(crate) trait RowStore {
     /// Copies row `row` into `out` (`out.len()` = dimension).
     fn read(&self, row: usize, out: &mut [f32]);
     /// `out += row`.
     fn accumulate(&self, row: usize, out: &mut [f32]);
-    /// `row = src` (for a row read, updated locally and written back).
-    fn write(&mut self, row: usize, src: &[f32]);
+    /// One negative-sampling step on output row `row` with hidden vector `h`: `f = h·row`; if `step(f)` gives a
+    /// gradient `g`, then `work += g·row` and `row += g·h` (both from the old row). `scratch` is a spare row buffer.
+    fn output_step(
+        &mut self,
+        row: usize,
+        h: &[f32],
+        work: &mut [f32],
+        scratch: &mut [f32],
+        step: impl FnOnce(f32) -> Option<f32>,
+    );
     /// `row += scale * delta`.
     fn add(&mut self, row: usize, scale: f32, delta: &[f32]);
 }
@@ -63,30 +73,35 @@ impl<'a> OwnedRows<'a> {
 
 impl RowStore for OwnedRows<'_> {
     #[inline]
+    fn output_step(
+        &mut self,
+        row: usize,
+        h: &[f32],
+        work: &mut [f32],
+        _: &mut [f32],
+        step: impl FnOnce(f32) -> Option<f32>,
+    ) {
+        let dim = self.dim;
+        let target = &mut self.data[row * dim..(row + 1) * dim];
+        if let Some(g) = step(dot(h, target)) {
+            fused_update(work, target, h, g);
+        }
+    }
+
+    #[inline]
     fn read(&self, row: usize, out: &mut [f32]) {
         out.copy_from_slice(self.row(row));
     }
 
     #[inline]
     fn accumulate(&self, row: usize, out: &mut [f32]) {
-        for (o, &w) in out.iter_mut().zip(self.row(row)) {
-            *o += w;
-        }
-    }
-
-    #[inline]
-    fn write(&mut self, row: usize, src: &[f32]) {
-        let dim = self.dim;
-        self.data[row * dim..(row + 1) * dim].copy_from_slice(src);
+        axpy(out, 1.0, self.row(row));
     }
 
     #[inline]
     fn add(&mut self, row: usize, scale: f32, delta: &[f32]) {
         let dim = self.dim;
-        let target = &mut self.data[row * dim..(row + 1) * dim];
-        for (w, &d) in target.iter_mut().zip(delta) {
-            *w += scale * d;
-        }
+        axpy(&mut self.data[row * dim..(row + 1) * dim], scale, delta);
     }
 }
 
@@ -110,6 +125,24 @@ impl<'a> AtomicRows<'a> {
 
 impl RowStore for AtomicRows<'_> {
     #[inline]
+    fn output_step(
+        &mut self,
+        row: usize,
+        h: &[f32],
+        work: &mut [f32],
+        scratch: &mut [f32],
+        step: impl FnOnce(f32) -> Option<f32>,
+    ) {
+        self.read(row, scratch);
+        if let Some(g) = step(dot(h, scratch)) {
+            fused_update(work, scratch, h, g);
+            for (w, &v) in self.row(row).iter().zip(scratch.iter()) {
+                w.store(v.to_bits(), Ordering::Relaxed);
+            }
+        }
+    }
+
+    #[inline]
     fn read(&self, row: usize, out: &mut [f32]) {
         for (o, w) in out.iter_mut().zip(self.row(row)) {
             *o = f32::from_bits(w.load(Ordering::Relaxed));
@@ -120,13 +153,6 @@ impl RowStore for AtomicRows<'_> {
     fn accumulate(&self, row: usize, out: &mut [f32]) {
         for (o, w) in out.iter_mut().zip(self.row(row)) {
             *o += f32::from_bits(w.load(Ordering::Relaxed));
-        }
-    }
-
-    #[inline]
-    fn write(&mut self, row: usize, src: &[f32]) {
-        for (w, &v) in self.row(row).iter().zip(src) {
-            w.store(v.to_bits(), Ordering::Relaxed);
         }
     }
 
