@@ -333,15 +333,24 @@ class TinyLstm(nn.Module):
         return self.linear(h)
 
 
-def torch_training(out: Path, seed: int = 20) -> None:
-    name = "torch_train_lstm"
+def torch_training(out: Path, seed: int = 20, fused_bias: bool = False) -> None:
+    """PyTorch's LSTM has two bias vectors; each gets the full gradient and its own Adam step, so their sum moves
+    twice as fast as a single bias would. `fused_bias=True` folds `bias_hh` into `bias_ih` and freezes it at zero
+    (the `state_dict` still holds it), which is exactly a one-bias LSTM (the Keras parametrisation)."""
+    name = "torch_train_lstm_fused_bias" if fused_bias else "torch_train_lstm"
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     model = TinyLstm(8)
+    if fused_bias:
+        with torch.no_grad():
+            model.lstm.bias_ih_l0 += model.lstm.bias_hh_l0
+            model.lstm.bias_hh_l0.zero_()
+        model.lstm.bias_hh_l0.requires_grad_(False)
     init = {k: np32(v) for k, v in model.state_dict().items()}
     x, y = decline_windows(rng, wells=4, months=30, window=12)
     order = batch_order(rng, len(x), batch=8, steps=20)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(trainable, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     losses = []
     grad0 = {}
     for step, idx in enumerate(order):
@@ -350,7 +359,7 @@ def torch_training(out: Path, seed: int = 20) -> None:
         loss = nn.functional.mse_loss(model(xb), yb)
         loss.backward()
         if step == 0:
-            grad0 = {f"grad0/{k}": np32(p.grad) for k, p in model.named_parameters()}
+            grad0 = {f"grad0/{k}": np32(p.grad) for k, p in model.named_parameters() if p.grad is not None}
         opt.step()
         losses.append(loss.item())
     final = {k: np32(v) for k, v in model.state_dict().items()}
@@ -362,8 +371,11 @@ def torch_training(out: Path, seed: int = 20) -> None:
         "batch": 8,
         "steps": len(order),
         "seed": seed,
+        "fused_bias": fused_bias,
     }
     desc = "PyTorch training: LSTM(1->8) + Linear(8->1), MSE, 20 Adam steps (lr 1e-3, eps 1e-8)"
+    if fused_bias:
+        desc += ", `bias_hh_l0` folded into `bias_ih_l0` and frozen at zero (a one-bias LSTM; no `grad0/lstm.bias_hh_l0`)"
     write(out, f"{name}.init.safetensors", init, {"config": cfg}, f"{desc}: initial `state_dict` (torch default init).")
     write(out, f"{name}.final.safetensors", final, {"config": cfg}, f"{desc}: `state_dict` after the last step.")
     data = {"x": x, "y": y, "batch_idx": order, "loss": np.asarray(losses, F32), **grad0}
@@ -511,6 +523,10 @@ Made with: {versions}
 * Keras `Adam(learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-7)`:
   `m += (g − m)(1−β1)`, `v += (g² − v)(1−β2)`, `α = lr·sqrt(1−β2^t)/(1−β1^t)`, `p −= α m / (sqrt(v) + eps)`
   (eps is added to the *uncorrected* sqrt(v), unlike PyTorch).
+* PyTorch's `nn.LSTM` / `nn.RNN` have two bias vectors that enter only as their sum; each receives the full
+  gradient and its own Adam step, so the effective bias moves twice as fast as a single (Keras-style) bias would.
+  `torch_train_lstm_fused_bias` removes that difference (`bias_hh_l0` folded into `bias_ih_l0`, then frozen at zero),
+  so a one-bias implementation must match it exactly; `torch_train_lstm` is plain PyTorch.
 * Both losses are the mean over every element of (batch, 12, 1).
 * The data are windows of synthetic Arps decline curves `q(t) = qi / (1 + b·Di·t)^(1/b)` with 5 % multiplicative
   noise, each well scaled by its maximum; `y` is `x` shifted one month ahead. Not the lesson's real data.
@@ -587,6 +603,7 @@ def main() -> None:
                bias_overrides={"dense/bias": 0.1})
 
     torch_training(out)
+    torch_training(out, fused_bias=True)
     keras_training(out)
     write_readme(out)
     total = sum((out / e["file"]).stat().st_size for e in WRITTEN)

@@ -212,3 +212,74 @@ fn keras_trace_rejects_the_pytorch_adam_formula() {
         "PyTorch's Adam also matches the Keras trace (worst {worst:.2e}): the test is blind"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// PyTorch: LSTM(1→8) + Linear(8→1)
+// ---------------------------------------------------------------------------------------------
+
+/// The tiny PyTorch model of fixture `case` (`torch_train_lstm` or `…_fused_bias`) with the
+/// weights of `file` (`init` or `final`) imported through nn's PyTorch import (`lstm.*` → layer
+/// `lstm`, `linear.*` → layer `dense`).
+fn torch_tiny_model(case: &str, file: &str) -> Sequential {
+    let f = nn::read_safetensors(
+        parity_common::fixture_dir().join(format!("{case}.{file}.safetensors")),
+    )
+    .unwrap();
+    let mut m = Sequential::new(&[12, 1], 0);
+    m.add(lstm(8).return_sequences(true).name("lstm")).unwrap();
+    m.add(dense(1).name("dense")).unwrap();
+    m.import_torch_recurrent("lstm", &f, "lstm.", 0).unwrap();
+    m.import_torch_dense("dense", &f, "linear.").unwrap();
+    m
+}
+
+/// Our parameter name → the PyTorch gradient name and whether ours is its transpose.
+fn torch_grad_name(ours: &str) -> Option<(String, bool)> {
+    Some(match ours {
+        "lstm/kernel" => ("lstm.weight_ih_l0".into(), true),
+        "lstm/recurrent_kernel" => ("lstm.weight_hh_l0".into(), true),
+        "lstm/bias" => ("lstm.bias_ih_l0".into(), false),
+        "dense/kernel" => ("linear.weight".into(), true),
+        "dense/bias" => ("linear.bias".into(), false),
+        _ => return None,
+    })
+}
+
+/// Compare with the reference's final `state_dict`, imported the same way (so the LSTM biases
+/// are compared as `bias_ih + bias_hh`).
+fn check_torch_final(case: &str, m: &Sequential, how: &str) {
+    let want = torch_tiny_model(case, "final");
+    for (id, p) in want.params().iter() {
+        assert_close(
+            &format!("{how}: final {}", p.name),
+            &m.params().get(id).value,
+            &p.value,
+            WEIGHT_TOL,
+        );
+    }
+}
+
+fn torch_trace(case: &str) {
+    let t = trace(case);
+    let mut m = torch_tiny_model(case, "init");
+    let mut opt = Adam::pytorch();
+    train_steps(&mut m, &mut opt, &t, &torch_grad_name);
+    check_torch_final(case, &m, "step loop");
+}
+
+/// PyTorch's Adam formula and the whole training step against PyTorch, on an LSTM whose
+/// `bias_hh` was folded into `bias_ih` and frozen (one bias, as in nn and Keras).
+#[test]
+fn torch_lstm_adam_trace_one_bias() {
+    torch_trace("torch_train_lstm_fused_bias");
+}
+
+/// Plain PyTorch: two LSTM bias vectors, each stepped by Adam, so their sum moves twice as far per
+/// step as nn's single bias. Measured: step 0 matches (7e-9), step 1 differs by 1.9e-4
+/// (0.07389133 vs 0.07369684), the 20-step trace by up to 3.2e-3 — exactly PyTorch with a fused
+/// bias, so this is a parametrisation gap, not a numerical bug. See crates/nn/PARITY_NOTES.md.
+#[test]
+#[ignore = "reason: nn keeps one LSTM bias; PyTorch trains bias_ih and bias_hh separately (Adam moves their sum twice as far): loss differs by 1.9e-4 at step 1, up to 3.2e-3 over 20 steps (see PARITY_NOTES.md)"]
+fn torch_lstm_adam_trace_two_biases() {
+    torch_trace("torch_train_lstm");
+}
