@@ -1,0 +1,121 @@
+//! Keras weights loaded through nn's own import (`Sequential::import_keras` on the weight file as
+//! `tools/nn_reference.py` wrote it from Keras) give Keras' outputs and gradients through the
+//! layer API (`Sequential`, `Layer::forward`, `return_sequences`), within 1e-5.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+mod parity_common;
+
+use nn::layers::{RecurrentConfig, dense, gru, lstm, simple_rnn};
+use nn::{Activation, Sequential, Tape, read_safetensors};
+use parity_common::{assert_close, case, fixture_dir, weighted_sum};
+
+const TOL: f32 = 1e-5;
+
+/// Run `m` on the case's input and compare the output and every gradient (nn's parameter names
+/// are Keras' names, so they index the fixture directly).
+fn check_model(name: &str, m: &Sequential) {
+    let c = case(name);
+    let mut tape = Tape::new(m.params());
+    let x = tape.variable(c.data.get("x").clone());
+    let out = m.forward(&mut tape, x).unwrap();
+    assert_close(
+        &format!("{name} output"),
+        tape.value(out),
+        c.data.get("output"),
+        TOL,
+    );
+    let loss = weighted_sum(&mut tape, out, c.data.get("r"));
+    let grads = tape.backward(loss).unwrap();
+    assert_close(
+        &format!("{name} grad/x"),
+        grads.var(x).unwrap(),
+        c.data.get("grad/x"),
+        TOL,
+    );
+    let mut checked = 0;
+    for (id, p) in m.params().iter() {
+        assert_close(
+            &format!("{name} grad/{}", p.name),
+            grads.get(id).unwrap(),
+            c.data.get(&format!("grad/{}", p.name)),
+            TOL,
+        );
+        checked += 1;
+    }
+    assert_eq!(
+        checked,
+        c.weights.floats.len(),
+        "{name}: every weight checked"
+    );
+}
+
+fn single(name: &str, layer: &str, cfg: RecurrentConfig) {
+    let file = read_safetensors(fixture_dir().join(format!("{name}.weights.safetensors"))).unwrap();
+    let seq = case(name).data.config()["return_sequences"]
+        .as_bool()
+        .unwrap();
+    let mut m = Sequential::new(&[5, 4], 0);
+    m.add(cfg.return_sequences(seq).name(layer)).unwrap();
+    m.import_keras(&file).unwrap();
+    check_model(name, &m);
+}
+
+#[test]
+fn keras_lstm_layer_last_step() {
+    single("keras_lstm_last", "lstm", lstm(6));
+}
+
+#[test]
+fn keras_lstm_layer_sequences() {
+    single("keras_lstm_seq_state", "lstm", lstm(6));
+}
+
+#[test]
+fn keras_gru_layer_last_step() {
+    single("keras_gru_last", "gru", gru(6));
+}
+
+#[test]
+fn keras_gru_layer_sequences() {
+    single("keras_gru_seq_state", "gru", gru(6));
+}
+
+#[test]
+fn keras_simple_rnn_layer_last_step() {
+    single("keras_simple_rnn_last", "simple_rnn", simple_rnn(6));
+}
+
+#[test]
+fn keras_simple_rnn_layer_sequences() {
+    single("keras_simple_rnn_seq_state", "simple_rnn", simple_rnn(6));
+}
+
+/// The lesson's model built the way an app builds it, weights imported from the Keras file.
+#[test]
+fn keras_lesson_model_through_import() {
+    let file = read_safetensors(fixture_dir().join("keras_lesson.weights.safetensors")).unwrap();
+    let mut m = Sequential::new(&[12, 1], 0);
+    m.add(lstm(32).return_sequences(true).name("lstm_1"))
+        .unwrap();
+    m.add(lstm(32).return_sequences(true).name("lstm_2"))
+        .unwrap();
+    m.add(dense(1).activation(Activation::Relu).name("dense"))
+        .unwrap();
+    m.import_keras(&file).unwrap();
+    check_model("keras_lesson", &m);
+}
+
+/// A GRU bias of the wrong form (Keras `reset_after=False` stores `(3u)`) is refused by name.
+#[test]
+fn keras_import_rejects_a_reset_before_gru_bias() {
+    let mut file =
+        read_safetensors(fixture_dir().join("keras_gru_last.weights.safetensors")).unwrap();
+    let b = file.tensors["gru/bias"]
+        .index_axis(ndarray::Axis(0), 0)
+        .to_owned();
+    file.tensors.insert("gru/bias".into(), b);
+    let mut m = Sequential::new(&[5, 4], 0);
+    m.add(gru(6).name("gru")).unwrap();
+    let err = m.import_keras(&file).unwrap_err().to_string();
+    assert!(err.contains("gru/bias"), "unexpected message: {err}");
+}
