@@ -23,8 +23,9 @@ Run from the repository root:
     KERAS_BACKEND=jax /work/venv/bin/python bench/nn_torch_keras.py [--threads 2] [--only lesson,lstm,char]
         [--skip-rust] [--json out.json]
 
-The Rust side is built with `cargo build --release -p rnnlab-nn --examples` (CARGO_TARGET_DIR is honoured) and runs
-`nn_bench_lesson`, `nn_bench_lstm`, `nn_bench_char` from crates/nn/examples/; a missing example is reported as such.
+The Rust side is built with `cargo build --release -p rnnlab-nn --example nn_bench` (CARGO_TARGET_DIR is honoured)
+and runs `nn_bench lesson|lstm|char` (crates/nn/examples/nn_bench.rs); a missing example is reported as such.
+The Rust char model takes symbol indices (a row lookup of the kernel: the same function as one-hot input).
 """
 
 from __future__ import annotations
@@ -75,10 +76,15 @@ def make_data(tmp: Path, seed: int) -> dict[str, str]:
     u = rng.random(length)
     for i in range(1, length):
         text[i] = min(int(np.searchsorted(cum[text[i - 1]], u[i])), n - 1)
-    paths = {"lesson_x": tmp / "lesson_x.npy", "lesson_y": tmp / "lesson_y.npy", "char_text": tmp / "char_text.npy"}
+    paths = {"lesson_x": tmp / "lesson_x.npy", "lesson_y": tmp / "lesson_y.npy", "char_text": tmp / "char_text.npy",
+             "all": tmp / "bench_data.safetensors"}
     np.save(paths["lesson_x"], x)
     np.save(paths["lesson_y"], y)
     np.save(paths["char_text"], text)
+    # The same arrays for the Rust side, which reads safetensors with nn's own reader.
+    from safetensors.numpy import save_file
+
+    save_file({"lesson_x": x, "lesson_y": y, "char_text": text}, str(paths["all"]))
     return {k: str(v) for k, v in paths.items()}
 
 
@@ -290,10 +296,9 @@ def run_json(cmd: list[str], env: dict[str, str]) -> dict:
 
 
 def build_rust(env: dict[str, str]) -> tuple[Path | None, str]:
-    examples = ROOT / "crates/nn/examples"
-    if not examples.is_dir():
-        return None, "crates/nn/examples/ does not exist yet"
-    cmd = ["cargo", "build", "--release", "-q", "-p", "rnnlab-nn", "--examples"]
+    if not (ROOT / "crates/nn/examples/nn_bench.rs").exists():
+        return None, "crates/nn/examples/nn_bench.rs does not exist"
+    cmd = ["cargo", "build", "--release", "-q", "-p", "rnnlab-nn", "--example", "nn_bench"]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         return None, "cargo build failed: " + " | ".join(proc.stderr.strip().splitlines()[-3:])
@@ -301,12 +306,12 @@ def build_rust(env: dict[str, str]) -> tuple[Path | None, str]:
     return target / "release" / "examples", ""
 
 
-def rust_run(bin_dir: Path | None, why: str, name: str, args: list[str], env: dict[str, str]) -> dict:
+def rust_run(bin_dir: Path | None, why: str, args: list[str], env: dict[str, str]) -> dict:
     if bin_dir is None:
         return {"error": why}
-    exe = bin_dir / name
+    exe = bin_dir / "nn_bench"
     if not exe.exists():
-        return {"error": f"example {name} not built (crates/nn/examples/{name}.rs missing?)"}
+        return {"error": f"{exe} was not built"}
     return run_json([str(exe), *args], env)
 
 
@@ -358,12 +363,11 @@ def main() -> None:
                        "--threads", str(args.threads), "--seed", str(args.seed)]
                 row[side] = run_json(cmd, env)
             rust_args = {
-                "lesson": [data["lesson_x"], data["lesson_y"], str(LESSON["epochs"]), str(LESSON["batch"])],
+                "lesson": [data["all"], str(LESSON["epochs"]), str(LESSON["batch"])],
                 "lstm": [",".join("x".join(map(str, s)) for s in LSTM_SHAPES)],
-                "char": [data["char_text"], str(CHAR["batch"]), str(CHAR["seq"]), str(CHAR["epochs"])],
+                "char": [data["all"], str(CHAR["batch"]), str(CHAR["seq"]), str(CHAR["epochs"])],
             }[task]
-            row["rust"] = rust_run(bin_dir, why, f"nn_bench_{task}", [*rust_args, "--threads", str(args.threads),
-                                                                      "--seed", str(args.seed)], env)
+            row["rust"] = rust_run(bin_dir, why, [task, *rust_args, "--seed", str(args.seed)], env)
             results[task] = row
     results["loadavg_after"] = os.getloadavg()
 

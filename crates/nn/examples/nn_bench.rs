@@ -1,0 +1,190 @@
+//! The Rust side of `bench/nn_torch_keras.py`: the same three workloads the script times in
+//! PyTorch and Keras, on the same data, printing one JSON line of measurements.
+//!
+//! ```text
+//! nn_bench lesson <data.safetensors> <epochs> <batch> [--seed S]
+//! nn_bench lstm <B>x<T>x<IN>x<H>[,...] [--seed S]
+//! nn_bench char <data.safetensors> <batch> <seq> <epochs> [--seed S]
+//! ```
+//!
+//! `data.safetensors` is written by the script: `lesson_x`, `lesson_y` `(N, 12, 1)` and
+//! `char_text` (a stream of symbol indices). Threads: `RAYON_NUM_THREADS`, set by the script.
+
+use std::time::Instant;
+
+use ndarray::{Array2, ArrayD, Axis, IxDyn};
+use nn::layers::{dense, lstm};
+use nn::{Activation, Adam, FitConfig, Loss, Params, SeqInput, Sequential, Tape};
+use rand::Rng;
+
+type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("nn_bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> AnyResult<()> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut seed = 7u64;
+    if let Some(i) = args.iter().position(|a| a == "--seed") {
+        seed = args.get(i + 1).ok_or("--seed needs a value")?.parse()?;
+        args.drain(i..i + 2);
+    }
+    let arg = |i: usize| -> AnyResult<&str> {
+        Ok(args
+            .get(i)
+            .map(String::as_str)
+            .ok_or("missing argument; see the header of examples/nn_bench.rs")?)
+    };
+    let out = match arg(0)? {
+        "lesson" => lesson(arg(1)?, arg(2)?.parse()?, arg(3)?.parse()?, seed)?,
+        "lstm" => lstm_pass(arg(1)?, seed)?,
+        "char" => char_lstm(
+            arg(1)?,
+            arg(2)?.parse()?,
+            arg(3)?.parse()?,
+            arg(4)?.parse()?,
+            seed,
+        )?,
+        other => return Err(format!("unknown workload {other:?} (lesson, lstm, char)").into()),
+    };
+    println!("{out}");
+    Ok(())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => 0.5 * (v[n / 2 - 1] + v[n / 2]),
+    }
+}
+
+/// The lesson's whole fit: LSTM(32, rs) → LSTM(32, rs) → Dense(1, relu), Adam, MSE, shuffled.
+fn lesson(data: &str, epochs: usize, batch: usize, seed: u64) -> AnyResult<serde_json::Value> {
+    let file = nn::read_safetensors(data)?;
+    let (x, y) = (file.get("lesson_x")?, file.get("lesson_y")?);
+    let steps = x.shape()[1];
+    let mut m = Sequential::new(&[steps, 1], seed);
+    m.add(lstm(32).return_sequences(true))?;
+    m.add(lstm(32).return_sequences(true))?;
+    m.add(dense(1).activation(Activation::Relu))?;
+    m.compile(Loss::Mse, Box::new(Adam::keras()), &[]);
+    let cfg = FitConfig {
+        epochs,
+        batch_size: batch,
+        shuffle: true,
+        seed,
+        verbose: false,
+        ..FitConfig::default()
+    };
+    let start = Instant::now();
+    let history = m.fit(x, y, None, &cfg)?;
+    let fit_s = start.elapsed().as_secs_f64();
+    let epoch_s: Vec<f64> = history.epochs.iter().map(|e| e.seconds).collect();
+    Ok(serde_json::json!({
+        "fit_s": fit_s,
+        "epoch_s": epoch_s,
+        "final_loss": history.loss().last().copied(),
+    }))
+}
+
+/// Forward + backward of one LSTM (return_sequences, loss = sum of outputs) per shape.
+fn lstm_pass(shapes: &str, seed: u64) -> AnyResult<serde_json::Value> {
+    let mut rng = tensor::seeded_rng(seed);
+    let mut results = Vec::new();
+    for spec in shapes.split(',') {
+        let dims: Vec<usize> = spec.split('x').map(str::parse).collect::<Result<_, _>>()?;
+        let [b, t, i, h] = dims[..] else {
+            return Err(format!("shape {spec:?} is not BxTxINxH").into());
+        };
+        let mut params = Params::new();
+        let w = params.add(
+            "k",
+            tensor::init::glorot_uniform(&mut rng, i, 4 * h).into_dyn(),
+            true,
+        );
+        let u = params.add(
+            "r",
+            tensor::init::orthogonal(&mut rng, h, 4 * h, 1.0)?.into_dyn(),
+            true,
+        );
+        let bias = params.add("b", ArrayD::zeros(IxDyn(&[4 * h])), true);
+        let x = ArrayD::from_shape_simple_fn(IxDyn(&[b, t, i]), || rng.random::<f32>() * 2.0 - 1.0);
+        let mut times = Vec::new();
+        let deadline = Instant::now() + std::time::Duration::from_secs(3);
+        for rep in 0..200 {
+            let t0 = Instant::now();
+            let mut tape = Tape::new(&params);
+            let xv = tape.variable(x.clone());
+            let (wv, uv, bv) = (tape.param(w), tape.param(u), tape.param(bias));
+            let out = tape.lstm("bench", SeqInput::Features(xv), wv, uv, bv, None, None)?;
+            let loss = tape.sum(out.sequence);
+            let grads = tape.backward(loss)?;
+            std::hint::black_box(&grads);
+            let dt = t0.elapsed().as_secs_f64();
+            if rep >= 2 {
+                times.push(dt);
+            }
+            if rep >= 7 && Instant::now() > deadline {
+                break;
+            }
+        }
+        let reps = times.len();
+        results.push(serde_json::json!({
+            "shape": [b, t, i, h],
+            "ms": 1e3 * median(times),
+            "reps": reps,
+        }));
+    }
+    Ok(serde_json::json!({ "shapes": results }))
+}
+
+/// A character LSTM: index input over 47 symbols (a row lookup, the same function as one-hot
+/// input), LSTM(128, rs) → Dense(47) logits, cross-entropy at every step, Adam.
+fn char_lstm(
+    data: &str,
+    batch: usize,
+    seq: usize,
+    epochs: usize,
+    seed: u64,
+) -> AnyResult<serde_json::Value> {
+    let file = nn::read_safetensors(data)?;
+    let text = file.get("char_text")?;
+    let symbols = text.iter().fold(0.0f32, |a, &b| a.max(b)) as usize + 1;
+    let n_seq = (text.len() - 1) / seq;
+    let n_seq = n_seq - n_seq % batch;
+    let flat: Vec<f32> = text.iter().copied().collect();
+    let x = Array2::from_shape_fn((n_seq, seq), |(r, c)| flat[r * seq + c]).into_dyn();
+    let y = Array2::from_shape_fn((n_seq, seq), |(r, c)| flat[r * seq + c + 1]).into_dyn();
+    let mut m = Sequential::new(&[seq], seed);
+    m.add(lstm(128).return_sequences(true).index_input(symbols))?;
+    m.add(dense(symbols))?;
+    m.compile(
+        Loss::SparseCategoricalCrossentropy,
+        Box::new(Adam::keras()),
+        &[],
+    );
+    let cfg = FitConfig {
+        epochs,
+        batch_size: batch,
+        shuffle: false,
+        seed,
+        verbose: false,
+        ..FitConfig::default()
+    };
+    let history = m.fit(&x, &y, None, &cfg)?;
+    let epoch_s: Vec<f64> = history.epochs.iter().map(|e| e.seconds).collect();
+    let chars = (x.len_of(Axis(0)) * seq) as f64;
+    let steady = median(epoch_s.iter().skip(1).copied().collect());
+    Ok(serde_json::json!({
+        "epoch_s": epoch_s,
+        "chars_per_s": chars / steady,
+        "final_loss": history.loss().last().copied(),
+        "symbols": symbols,
+    }))
+}
