@@ -7,42 +7,30 @@
 
 use std::process::ExitCode;
 
-use ndarray::{Axis, Slice};
-use series::{
-    Feature, ForecastMetrics, Production, Scaler, ScalerKind, ShortWellPolicy, Split, Transformer,
-};
+use series::{Feature, ForecastSetup, Production, Scaler};
 
 fn run(path: &str) -> series::Result<()> {
-    let production = Production::from_path(path, &[Feature::Liquid])?;
-    let pivot = production.pivot(&[Feature::Liquid], 24, ShortWellPolicy::Drop)?;
-    if let Some(warning) = pivot.warning() {
+    // The lesson: Liquid, 24 months, window 12, first 40 wells train, global max fitted on them.
+    let setup = ForecastSetup::default();
+    let prepared = setup.prepare(&Production::from_path(path, &setup.features)?)?;
+    if let Some(warning) = prepared.pivot.warning() {
         eprintln!("warning: {warning}");
     }
-    let split = Split::first(pivot.n_wells(), 40)?;
-    let (train, test) = (pivot.select(&split.train)?, pivot.select(&split.test)?);
-    let scaler = ScalerKind::GlobalMax.fit(train.data.view())?;
-    if let Scaler::GlobalMax(g) = &scaler {
+    if let Scaler::GlobalMax(g) = &prepared.scaler {
         println!(
-            "wells {} (train {}, test {}), global max {}",
-            pivot.n_wells(),
-            train.n_wells(),
-            test.n_wells(),
-            g.max
+            "wells {} (train {}, test {}), global max {}, training windows {:?}",
+            prepared.pivot.n_wells(),
+            prepared.train.n_wells(),
+            prepared.test.n_wells(),
+            g.max,
+            prepared.x.dim()
         );
     }
-    let train_scaled = scaler.transform(train.data.view())?;
-    let test_scaled = scaler.transform(test.data.view())?;
-    let history = test_scaled.slice_axis(Axis(1), Slice::from(..12));
-    let actual = test_scaled.slice_axis(Axis(1), Slice::from(12..));
-    let baselines = [
-        ("last value", series::last_value(history, 12)?),
-        (
-            "mean profile",
-            series::mean_profile(train_scaled.view(), history, 12)?,
-        ),
-    ];
-    for (name, forecast) in &baselines {
-        let m = ForecastMetrics::evaluate(forecast.view(), actual, &scaler, 0, &test.apis)?;
+    let baselines = prepared.baselines(Feature::Liquid)?;
+    for (name, m) in [
+        ("last value", &baselines.last_value),
+        ("mean profile", &baselines.mean_profile),
+    ] {
         println!(
             "{name:<13} MAE scaled {:.4}  RMSE scaled {:.4}  MAE {:.1} bbl  RMSE {:.1} bbl  MAPE {:.1} %",
             m.mae_scaled,

@@ -1,8 +1,8 @@
 #![doc = include_str!("../README.md")]
 //!
 //! Modules, in the order a forecast uses them: [`load`] (CSV → [`Production`]), [`pivot`] (→ wells × months ×
-//! features), [`split`], [`scale`], [`window`], [`forecast`](mod@forecast), [`metrics`], [`baseline`]; [`synth`]
-//! makes test data.
+//! features), [`split`], [`scale`], [`window`], [`forecast`](mod@forecast), [`metrics`], [`baseline`]; [`setup`] runs
+//! them all for an app; [`synth`] makes test data.
 
 pub mod baseline;
 pub mod error;
@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod pivot;
 pub mod production;
 pub mod scale;
+pub mod setup;
 pub mod split;
 pub mod synth;
 pub mod window;
@@ -25,6 +26,7 @@ pub use metrics::{ForecastMetrics, Metrics, WellError, mae, mape_safe, rmse};
 pub use pivot::{Pivot, ShortWell, ShortWellPolicy};
 pub use production::{Production, Well, YearMonth};
 pub use scale::{Scaler, ScalerKind, Transformer};
+pub use setup::{Baselines, ForecastSetup, Prepared, SplitKind};
 pub use split::Split;
 pub use synth::{SyntheticConfig, generate};
 pub use window::{WindowCount, many_to_many, many_to_one, split_months};

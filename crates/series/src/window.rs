@@ -1,11 +1,12 @@
 //! Training windows cut from (wells × months × features) arrays.
 
 use ndarray::{Array2, Array3, ArrayView3, Axis, Slice};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
 /// How many many-to-many windows to cut from a series of `months` months with a window of `window`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum WindowCount {
     /// `months - window - 1` windows, offsets `0..months - window - 1`: the lesson's
     /// `for i in range(len - window - 1)`, which leaves out the last complete window (24 months, window 12: 11
