@@ -5,9 +5,11 @@
 //! them all for an app; [`synth`] makes test data.
 
 pub mod baseline;
+pub mod dead;
 pub mod error;
 pub mod feature;
 pub mod forecast;
+pub mod level;
 pub mod load;
 pub mod metrics;
 pub mod pivot;

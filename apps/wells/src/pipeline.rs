@@ -1,0 +1,308 @@
+//! One run: load → pivot → split → scale → windows → train (or load) → forecast → score → print and write.
+//!
+//! Everything that can fail on the user's data fails before the first file is written.
+
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use ndarray::{Array3, Axis, Slice};
+use nn::{Adam, EarlyStopping, FitConfig, Loss, Metric, Sequential};
+use series::level::{LevelNormalized, normalize_windows};
+use series::{
+    Feature, ForecastMetrics, Production, ScalerKind, ShortWellPolicy, Split, Transformer,
+    WindowCount,
+};
+
+use crate::bundle::{self, Recipe};
+use crate::cli::{Args, FIXTURE, HeadArg, ModelChoice, NormalizeArg};
+use crate::net::{self, Net};
+use crate::report::{self, Baselines, EpochRow, MetricsFile};
+
+/// Added to each window's mean level before dividing (scaled units; real wells' first-year levels are ≥ 0.01).
+const LEVEL_EPS: f32 = 1e-3;
+
+/// The trained (or loaded) network with what it needs to forecast.
+struct Trained {
+    model: Sequential,
+    recipe: Recipe,
+    history: Vec<EpochRow>,
+    val_loss: Vec<f64>,
+    train_seconds: f64,
+    dead: Vec<usize>,
+}
+
+/// Runs the app.
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    if args.threads > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(args.threads)
+            .build_global()
+            .context("cannot set up the thread pool")?;
+    }
+    let csv = args.csv.clone().unwrap_or_else(|| FIXTURE.into());
+    anyhow::ensure!(
+        args.window > 0 && args.horizon > 0,
+        "--window and --horizon must be at least 1"
+    );
+    let loaded = match &args.load_model {
+        Some(dir) => Some(bundle::load(dir)?),
+        None => None,
+    };
+    let features = match &loaded {
+        Some((_, recipe)) => recipe.features.clone(),
+        None => args.feature_list()?,
+    };
+    let window = loaded.as_ref().map_or(args.window, |(_, r)| r.window);
+    let liquid = features
+        .iter()
+        .position(|&f| f == Feature::Liquid)
+        .context("--features must include liquid: the forecast is scored on Liquid")?;
+
+    let production = Production::from_path(&csv, &features)?;
+    let months = window + args.horizon;
+    let policy = if args.drop_short {
+        ShortWellPolicy::Drop
+    } else {
+        ShortWellPolicy::Reject
+    };
+    let pivot = production
+        .pivot(&features, months, policy)
+        .with_context(|| {
+            format!(
+                "{}: every well needs window + horizon = {window} + {} months",
+                csv.display(),
+                args.horizon
+            )
+        })?;
+    if let Some(warning) = pivot.warning() {
+        eprintln!("warning: {}: {warning}", csv.display());
+    }
+    let split = Split::first(pivot.n_wells(), args.train_wells)
+        .with_context(|| format!("{}: {} wells", csv.display(), pivot.n_wells()))?;
+    let (train, test) = (pivot.select(&split.train)?, pivot.select(&split.test)?);
+
+    let choice = args.model_choice(features.len());
+    let trained = match loaded {
+        Some((model, recipe)) => Trained {
+            model,
+            recipe,
+            history: Vec::new(),
+            val_loss: Vec::new(),
+            train_seconds: 0.0,
+            dead: Vec::new(),
+        },
+        None => train_model(args, &choice, &train.data, &features, window)?,
+    };
+    let recipe = &trained.recipe;
+    let scaler = &recipe.scaler;
+
+    // Forecast months window..window+horizon of every test well from its first `window` months.
+    let test_scaled = scaler.transform(test.data.view())?;
+    let history = test_scaled.slice_axis(Axis(1), Slice::from(..window));
+    let pred_scaled = match recipe.level_eps {
+        Some(eps) => series::forecast(
+            &mut LevelNormalized {
+                inner: Net(&trained.model),
+                eps,
+            },
+            history,
+            args.horizon,
+        )?,
+        None => series::forecast(&mut Net(&trained.model), history, args.horizon)?,
+    };
+    let pred = scaler.inverse_transform(pred_scaled.view())?;
+
+    // Scores in the lesson's units: Liquid barrels / the training wells' max Liquid.
+    let liquid_of = |a: &Array3<f32>| {
+        a.slice_axis(Axis(2), Slice::from(liquid..liquid + 1))
+            .to_owned()
+    };
+    let train_liquid = liquid_of(&train.data);
+    let reference = ScalerKind::GlobalMax.fit(train_liquid.view())?;
+    let test_liquid = reference.transform(liquid_of(&test.data).view())?;
+    let actual = test_liquid.slice_axis(Axis(1), Slice::from(window..months));
+    let observed = test_liquid.slice_axis(Axis(1), Slice::from(..window));
+    let forecast_ref = reference.transform(liquid_of(&pred).view())?;
+    let score =
+        |p: &Array3<f32>| ForecastMetrics::evaluate(p.view(), actual, &reference, 0, &test.apis);
+    let forecast_metrics = score(&forecast_ref)?;
+    let train_ref = reference.transform(train_liquid.view())?;
+    let baselines = Baselines {
+        last_value: score(&series::last_value(observed, args.horizon)?)?,
+        mean_profile: score(&series::mean_profile(
+            train_ref.view(),
+            observed,
+            args.horizon,
+        )?)?,
+    };
+
+    let dead_liquid = trained.dead.contains(&liquid);
+    let metrics = MetricsFile {
+        seed: args.seed,
+        features: features.iter().map(|f| f.column().to_string()).collect(),
+        params: trained
+            .model
+            .params()
+            .iter()
+            .map(|(_, p)| p.value.len())
+            .sum(),
+        train_seconds: trained.train_seconds,
+        history: trained.history.clone(),
+        dead_output: !trained.dead.is_empty(),
+        dead_features: trained
+            .dead
+            .iter()
+            .map(|&f| features[f].column().to_string())
+            .collect(),
+        forecast: forecast_metrics,
+        baselines,
+        scale_max: match &reference {
+            series::Scaler::GlobalMax(g) => g.max,
+            _ => f64::NAN,
+        },
+        test_wells: test.apis.len(),
+        window,
+        horizon: args.horizon,
+        csv: csv.display().to_string(),
+        model: report::describe(&choice, args.lesson, args.load_model.is_some()),
+    };
+    report::print_results(&metrics, dead_liquid);
+
+    // Outputs, each written atomically, only after everything above succeeded.
+    if !args.no_plots {
+        let plot = args
+            .plot
+            .clone()
+            .unwrap_or_else(|| args.out.join("forecast.svg"));
+        let wells = if args.plot_all {
+            test.apis.len()
+        } else {
+            test.apis.len().min(4)
+        };
+        let actual_barrels = liquid_of(&test.data);
+        crate::plots::forecast_grid(
+            &test.apis,
+            &actual_barrels,
+            &liquid_of(&pred),
+            window,
+            wells,
+        )
+        .write_svg(&plot)?;
+        if !args.quiet {
+            println!("wrote {}", plot.display());
+        }
+        if !trained.history.is_empty() {
+            let loss_plot = args
+                .loss_plot
+                .clone()
+                .unwrap_or_else(|| args.out.join("loss.svg"));
+            crate::plots::loss(&trained.history, &trained.val_loss).write_svg(&loss_plot)?;
+            if !args.quiet {
+                println!("wrote {}", loss_plot.display());
+            }
+        }
+    }
+    if let Some(path) = &args.metrics_json {
+        appkit::write_json_atomic(path, &metrics)?;
+    }
+    if let Some(dir) = &args.save_model {
+        bundle::save(dir, &trained.model, recipe)?;
+        if !args.quiet {
+            println!("saved the model to {}", dir.display());
+        }
+    }
+    Ok(())
+}
+
+/// Fits the scaler on the training wells, cuts the lesson's windows, trains and checks for a dead output.
+fn train_model(
+    args: &Args,
+    choice: &ModelChoice,
+    train: &Array3<f32>,
+    features: &[Feature],
+    window: usize,
+) -> anyhow::Result<Trained> {
+    let started = Instant::now();
+    let scaler = choice.scaler.fit(train.view())?;
+    let train_scaled = scaler.transform(train.view())?;
+    let (x, y) = series::many_to_many(train_scaled.view(), window, WindowCount::Lesson)?;
+    let level_eps = (choice.normalize == NormalizeArg::Level).then_some(LEVEL_EPS);
+    let (x, y) = match level_eps {
+        Some(eps) => {
+            let (xn, yn, _) = normalize_windows(x.view(), Some(y.view()), eps)?;
+            (xn, yn.context("normalised targets")?)
+        }
+        None => (x, y),
+    };
+    let mut model = net::build(choice, window, features.len(), args.seed)?;
+    if !args.quiet {
+        println!("{}", model.summary());
+        if choice.head == HeadArg::Relu {
+            println!(
+                "note: the Dense(relu) head can die (predict 0 for everything); the lesson's model does in about \
+                 half the seeds. The default linear head cannot."
+            );
+        }
+    }
+    model.compile(
+        Loss::Mse,
+        Box::new(Adam::keras().with_lr(choice.lr)),
+        &[Metric::Mae],
+    );
+    if args.patience > 0 && args.validation_split <= 0.0 {
+        bail!("--patience needs --validation-split (e.g. 0.2)");
+    }
+    let config = FitConfig {
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        shuffle: true,
+        validation_split: args.validation_split,
+        seed: args.seed,
+        verbose: !args.quiet,
+        clip_norm: None,
+        early_stopping: (args.patience > 0).then(|| EarlyStopping {
+            patience: args.patience,
+            ..EarlyStopping::default()
+        }),
+    };
+    let (x, y) = (x.into_dyn(), y.into_dyn());
+    let history = model.fit(&x, &y, None, &config)?;
+    let train_seconds = started.elapsed().as_secs_f64();
+    let pred = model
+        .predict(&x, 1024)?
+        .into_dimensionality::<ndarray::Ix3>()
+        .context("the model's output is not 3-D")?;
+    let dead = series::dead::dead_features(pred.view());
+    let rows = history
+        .epochs
+        .iter()
+        .map(|e| EpochRow {
+            epoch: e.epoch,
+            loss: f64::from(e.loss),
+            mae: e
+                .metrics
+                .iter()
+                .find(|(n, _)| n == "mae")
+                .map_or(f64::NAN, |(_, v)| f64::from(*v)),
+            val_loss: e.val_loss.map(f64::from),
+        })
+        .collect();
+    if let Some(best) = history.best_epoch {
+        if !args.quiet {
+            println!("early stopping: kept the weights of epoch {best}");
+        }
+    }
+    Ok(Trained {
+        model,
+        recipe: Recipe {
+            features: features.to_vec(),
+            window,
+            scaler,
+            level_eps,
+        },
+        history: rows,
+        val_loss: history.val_loss().into_iter().map(f64::from).collect(),
+        train_seconds,
+        dead,
+    })
+}
