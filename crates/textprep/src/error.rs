@@ -81,6 +81,43 @@ pub enum Error {
         /// The underlying failure.
         reason: String,
     },
+    /// `ngram_range` with `min_n > max_n` (sklearn's message).
+    #[error(
+        "Invalid value for ngram_range=({min_n}, {max_n}) lower boundary larger than the upper boundary."
+    )]
+    NgramRangeReversed {
+        /// The lower bound given.
+        min_n: usize,
+        /// The upper bound given.
+        max_n: usize,
+    },
+    /// `ngram_range` starting at 0 (sklearn would produce empty-string n-grams).
+    #[error("Invalid value for ngram_range=(0, {max_n}): n-grams start at n = 1.")]
+    NgramRangeFromZero {
+        /// The upper bound given.
+        max_n: usize,
+    },
+    /// `max_df` resolves to fewer documents than `min_df` (sklearn's message).
+    #[error("max_df corresponds to < documents than min_df")]
+    MaxDfBelowMinDf,
+    /// The document-frequency window or `max_features` removed every term (sklearn's message).
+    #[error("After pruning, no terms remain. Try a lower min_df or a higher max_df.")]
+    NoTermsRemain,
+    /// The documents yield no feature at all (sklearn's message).
+    #[error("empty vocabulary; perhaps the documents only contain stop words")]
+    EmptyVocabulary,
+    /// A fixed vocabulary without terms (sklearn's message).
+    #[error("empty vocabulary passed to fit")]
+    EmptyFixedVocabulary,
+    /// A fixed vocabulary listing a term twice.
+    #[error("Duplicate term in vocabulary: '{term}'")]
+    DuplicateVocabularyTerm {
+        /// The repeated term.
+        term: String,
+    },
+    /// `transform` or `feature_names` before `fit` without a fixed vocabulary (sklearn's message).
+    #[error("Vocabulary not fitted or provided")]
+    NotFitted,
 }
 
 /// The crate's result alias.

@@ -8,6 +8,7 @@ pub mod sample;
 pub mod sentences;
 pub mod sequences;
 pub mod utf8;
+pub mod vectorize;
 
 pub use alphabet::Alphabet;
 pub use clean::{CleanConfig, Cleaner, is_line_break};
@@ -19,3 +20,6 @@ pub use sentences::{
 };
 pub use sequences::{CharSequences, SequenceConfig, argmax_last_axis, fragment, one_hot};
 pub use utf8::{BOM, Utf8Policy, Utf8Reader, decode_bytes, read_text, strip_bom};
+pub use vectorize::{
+    Analyzer, CountVectorizer, CountVectorizerConfig, CsrMatrix, DocFrequency, Vocabulary,
+};

@@ -1,0 +1,132 @@
+//! Dropping too rare, too common or surplus features (sklearn's `_limit_features`).
+
+use super::config::DocFrequency;
+use super::sparse::CsrMatrix;
+use crate::error::{Error, Result};
+
+/// The document-frequency window and the feature cap, resolved for one corpus.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    low: f64,
+    high: f64,
+    max_features: Option<usize>,
+}
+
+impl Limits {
+    /// Resolves `min_df`/`max_df` for `n_docs` documents as sklearn does (`fraction * n_docs`, unrounded), and
+    /// rejects a window in which `max_df` lies below `min_df`.
+    pub(crate) fn new(
+        min_df: DocFrequency,
+        max_df: DocFrequency,
+        max_features: Option<usize>,
+        n_docs: usize,
+    ) -> Result<Self> {
+        let (low, high) = (min_df.documents(n_docs), max_df.documents(n_docs));
+        if high < low {
+            return Err(Error::MaxDfBelowMinDf);
+        }
+        Ok(Self {
+            low,
+            high,
+            max_features,
+        })
+    }
+
+    /// The new index of every column of `matrix` (`None` = dropped): columns whose document frequency lies in
+    /// `[low, high]`, then, if more than `max_features` remain, those with the highest total count; among equal
+    /// totals the lower column (the term that sorts first) wins. Kept columns keep their order.
+    ///
+    /// sklearn ranks with numpy's default (unstable) argsort, so when equal totals straddle the cut its choice
+    /// among them depends on numpy's sorting kernel; ours is the stable, documented one.
+    pub(crate) fn select(&self, matrix: &CsrMatrix) -> Result<Vec<Option<u32>>> {
+        let (documents, totals) = matrix.column_document_and_total_counts();
+        let mut keep: Vec<bool> = documents
+            .iter()
+            .map(|&df| (df as f64) <= self.high && (df as f64) >= self.low)
+            .collect();
+        if let Some(limit) = self.max_features {
+            let mut candidates: Vec<usize> = (0..keep.len()).filter(|&c| keep[c]).collect();
+            if candidates.len() > limit {
+                candidates.sort_by_key(|&c| std::cmp::Reverse(totals[c]));
+                keep.fill(false);
+                for &c in &candidates[..limit] {
+                    keep[c] = true;
+                }
+            }
+        }
+        let mut next = 0u32;
+        let new_index: Vec<Option<u32>> = keep
+            .iter()
+            .map(|&k| {
+                k.then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+        if next == 0 {
+            return Err(Error::NoTermsRemain);
+        }
+        Ok(new_index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix() -> CsrMatrix {
+        // column:      0  1  2  3
+        // documents:   3  1  2  2
+        // totals:      3  5  2  2
+        let mut m = CsrMatrix::with_columns(4);
+        m.push_row_of_ids(&mut [0, 1, 1, 1, 1, 1, 2]);
+        m.push_row_of_ids(&mut [0, 3]);
+        m.push_row_of_ids(&mut [0, 2, 3]);
+        m
+    }
+
+    #[test]
+    fn document_frequency_bounds_are_inclusive() {
+        let limits = Limits::new(
+            DocFrequency::Count(2),
+            DocFrequency::Fraction(2.0 / 3.0),
+            None,
+            3,
+        )
+        .unwrap();
+        assert_eq!(
+            limits.select(&matrix()).unwrap(),
+            [None, None, Some(0), Some(1)]
+        );
+    }
+
+    #[test]
+    fn max_features_takes_highest_totals_and_breaks_ties_by_column() {
+        let limits = Limits::new(
+            DocFrequency::Count(1),
+            DocFrequency::Fraction(1.0),
+            Some(3),
+            3,
+        )
+        .unwrap();
+        assert_eq!(
+            limits.select(&matrix()).unwrap(),
+            [Some(0), Some(1), Some(2), None]
+        );
+    }
+
+    #[test]
+    fn errors_match_sklearn() {
+        let err = Limits::new(DocFrequency::Count(3), DocFrequency::Count(2), None, 3).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "max_df corresponds to < documents than min_df"
+        );
+        let limits = Limits::new(DocFrequency::Count(4), DocFrequency::Count(5), None, 3).unwrap();
+        assert_eq!(
+            limits.select(&matrix()).unwrap_err().to_string(),
+            "After pruning, no terms remain. Try a lower min_df or a higher max_df."
+        );
+    }
+}
