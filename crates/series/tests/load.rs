@@ -215,3 +215,38 @@ fn pivot_drops_or_rejects_short_wells_by_policy() {
         (4, 1, 1)
     );
 }
+
+proptest::proptest! {
+    /// Any valid table, rows in any order, loads into wells sorted by integer API with months in calendar order.
+    #[test]
+    fn shuffled_rows_load_grouped_and_sorted(
+        wells in proptest::collection::btree_map(1u64..100_000_000_000_000, 1usize..6, 1..6),
+        seed in 0u64..1000,
+    ) {
+        use std::collections::BTreeMap;
+        let mut rows = Vec::new();
+        let mut expected: BTreeMap<u64, Vec<f32>> = BTreeMap::new();
+        for (&api, &months) in &wells {
+            for t in 0..months {
+                // Months from 2014-11 on, crossing a year boundary.
+                let index = 2014 * 12 + 10 + t as i32;
+                let liquid = (api % 1000) as f32 + t as f32;
+                rows.push(row(&api.to_string(), index / 12, (index % 12 + 1) as u32, &liquid.to_string()));
+                expected.entry(api).or_default().push(liquid);
+            }
+        }
+        // A cheap deterministic shuffle.
+        let n = rows.len();
+        for i in 0..n {
+            rows.swap(i, (seed as usize * 7919 + i * 104_729) % n);
+        }
+        let text = format!("{HEADER}{}", rows.concat());
+        let p = read(&text, &[Feature::Liquid]).unwrap();
+        let got: Vec<(u64, Vec<f32>)> = p
+            .wells()
+            .iter()
+            .map(|w| (w.api().parse().unwrap(), (0..w.len()).map(|t| w.value(t, 0)).collect()))
+            .collect();
+        proptest::prop_assert_eq!(got, expected.into_iter().collect::<Vec<_>>());
+    }
+}
