@@ -4,6 +4,22 @@
 //! Rendering uses `plotters` with only its SVG backend and without its `ttf`/`ab_glyph` features: SVG `<text>`
 //! needs no font file (the viewer picks a sans-serif font) and plotters then sizes labels with its built-in estimate,
 //! so no system font is read. Files are written through [`crate::write_atomic`].
+//!
+//! ```
+//! use appkit::plot::{Figure, actual_vs_prediction, loss_curves};
+//!
+//! let dir = tempfile::tempdir()?;
+//! // The lesson's 2×2 grid: 24 actual months, months 13–24 forecast.
+//! let actual: Vec<f64> = (0..24).map(|t| 9000.0 / (1.0 + 0.3 * t as f64)).collect();
+//! let charts = (0..4)
+//!     .map(|w| actual_vs_prediction(format!("well {w}"), "Liquid (barrels)", &actual, &actual[12..], 13))
+//!     .collect();
+//! Figure::grid("Actual vs Prediction", charts, 2).write_svg(&dir.path().join("wells.svg"))?;
+//! // Loss by epoch.
+//! let chart = loss_curves("training", &[0.02, 0.008, 0.004], Some(&[0.025, 0.01, 0.006]));
+//! Figure::single(chart).write_svg(&dir.path().join("loss.svg"))?;
+//! # Ok::<(), anyhow::Error>(())
+//! ```
 
 use std::path::Path;
 
