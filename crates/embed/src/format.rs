@@ -16,8 +16,9 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
+use crate::decimal::shortest;
 use crate::error::{Error, Result};
-use crate::keyed::{KeyedVectors, python_exponent};
+use crate::keyed::KeyedVectors;
 
 /// Which word2vec layout a file uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,12 +77,18 @@ pub fn numpy_f32_str(x: f32) -> String {
     if x.is_infinite() {
         return if x > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    let abs = f64::from(x.abs());
-    if abs == 0.0 || (1e-4..1e6).contains(&abs) {
-        let s = format!("{x}");
-        if s.contains('.') { s } else { format!("{s}.0") }
+    if x == 0.0 {
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
+    }
+    let decimal = shortest(&format!("{x:e}"), f64::from(x));
+    if (1e-4..1e6).contains(&f64::from(x.abs())) {
+        decimal.positional()
     } else {
-        python_exponent(&format!("{x:e}"))
+        decimal.scientific()
     }
 }
 
@@ -397,6 +404,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("do not fit"), "{e}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn numpy_strings_read_back_to_the_same_float(bits in proptest::prelude::any::<u32>()) {
+            let x = f32::from_bits(bits);
+            proptest::prop_assume!(x.is_finite());
+            let s = numpy_f32_str(x);
+            proptest::prop_assert_eq!(s.parse::<f32>().unwrap().to_bits(), x.to_bits(), "{}", s);
+        }
     }
 
     #[test]

@@ -307,7 +307,7 @@ fn py_str_repr(s: &str) -> String {
     out
 }
 
-/// Python's `repr(float)`: shortest round-trip digits, scientific below 1e-4 or from 1e16.
+/// Python's `repr(float)`: shortest round-trip digits (ties to even), positional for `1e-4 <= |x| < 1e16`.
 pub(crate) fn py_float_repr(x: f64) -> String {
     if x.is_nan() {
         return "nan".into();
@@ -315,23 +315,19 @@ pub(crate) fn py_float_repr(x: f64) -> String {
     if x.is_infinite() {
         return if x > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    let abs = x.abs();
-    if abs == 0.0 || (1e-4..1e16).contains(&abs) {
-        let s = format!("{x}");
-        if s.contains('.') { s } else { format!("{s}.0") }
-    } else {
-        python_exponent(&format!("{x:e}"))
+    if x == 0.0 {
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
-}
-
-/// Rewrites Rust's `1.5e-5` as Python/numpy's `1.5e-05` (sign always, exponent at least two digits).
-pub(crate) fn python_exponent(rust: &str) -> String {
-    let (mantissa, exp) = rust.split_once('e').unwrap_or((rust, "0"));
-    let (sign, digits) = match exp.strip_prefix('-') {
-        Some(d) => ('-', d),
-        None => ('+', exp),
-    };
-    format!("{mantissa}e{sign}{digits:0>2}")
+    let decimal = crate::decimal::shortest(&format!("{x:e}"), x);
+    if (1e-4..1e16).contains(&x.abs()) {
+        decimal.positional()
+    } else {
+        decimal.scientific()
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod corpus;
+mod decimal;
 pub mod error;
 pub mod eval;
 pub mod format;
