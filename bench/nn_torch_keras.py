@@ -34,6 +34,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -132,7 +133,7 @@ def torch_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
         model = Lesson()
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         epochs, batch = [], LESSON["batch"]
-        start = time.perf_counter()
+        start, cpu0 = time.perf_counter(), time.process_time()
         for _ in range(LESSON["epochs"]):
             t0 = time.perf_counter()
             perm = torch.randperm(len(x))
@@ -145,7 +146,8 @@ def torch_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
                 opt.step()
                 total += loss.item() * len(idx)
             epochs.append(time.perf_counter() - t0)
-        res.update(fit_s=time.perf_counter() - start, epoch_s=epochs, final_loss=total / len(x))
+        res.update(fit_s=time.perf_counter() - start, fit_cpu_s=time.process_time() - cpu0, epoch_s=epochs,
+                   final_loss=total / len(x))
 
     elif task == "lstm":
         res["shapes"] = []
@@ -154,7 +156,10 @@ def torch_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
             x = torch.randn(b, t, i, requires_grad=True)
             times = []
             deadline = time.perf_counter() + 3.0
+            cpu0 = None
             for rep in range(200):
+                if rep == 2:
+                    cpu0 = time.process_time()
                 t0 = time.perf_counter()
                 out, _ = lstm(x)
                 out.sum().backward()
@@ -163,7 +168,8 @@ def torch_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
                     times.append(dt)
                 if rep >= 7 and time.perf_counter() > deadline:
                     break
-            res["shapes"].append({"shape": [b, t, i, h], "ms": 1e3 * median(times), "reps": len(times)})
+            res["shapes"].append({"shape": [b, t, i, h], "ms": 1e3 * median(times), "reps": len(times),
+                                  "cpu_ms": 1e3 * (time.process_time() - cpu0) / len(times)})
 
     elif task == "char":
         inp, tgt = char_batches(np.load(data["char_text"]))
@@ -173,6 +179,7 @@ def torch_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
         head = nn.Linear(hdim, n)
         opt = torch.optim.Adam(list(lstm.parameters()) + list(head.parameters()), lr=1e-3)
         epoch_s, losses = [], []
+        cpu0 = time.process_time()
         for _ in range(CHAR["epochs"]):
             t0 = time.perf_counter()
             for xb, yb in zip(inp, tgt):
@@ -184,7 +191,8 @@ def torch_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
                 losses.append(loss.item())
             epoch_s.append(time.perf_counter() - t0)
         chars = CHAR["batch"] * CHAR["seq"] * CHAR["batches"]
-        res.update(epoch_s=epoch_s, chars_per_s=chars / median(epoch_s[1:]), final_loss=losses[-1])
+        res.update(epoch_s=epoch_s, chars_per_s=chars / median(epoch_s[1:]), final_loss=losses[-1],
+                   chars_per_cpu_s=chars * CHAR["epochs"] / (time.process_time() - cpu0))
     return res
 
 
@@ -215,10 +223,11 @@ def keras_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
         model = keras.Model(inp, keras.layers.Dense(1, activation="relu")(h))
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
         timer = EpochTimer()
-        start = time.perf_counter()
+        start, cpu0 = time.perf_counter(), time.process_time()
         hist = model.fit(x, y, batch_size=LESSON["batch"], epochs=LESSON["epochs"], shuffle=True, verbose=0,
                          callbacks=[timer])
-        res.update(fit_s=time.perf_counter() - start, epoch_s=timer.times, final_loss=hist.history["loss"][-1])
+        res.update(fit_s=time.perf_counter() - start, fit_cpu_s=time.process_time() - cpu0, epoch_s=timer.times,
+                   final_loss=hist.history["loss"][-1])
 
     elif task == "lstm":
         res["shapes"] = []
@@ -236,7 +245,10 @@ def keras_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
             step = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
             times = []
             deadline = time.perf_counter() + 3.0
+            cpu0 = None
             for rep in range(200):
+                if rep == 2:
+                    cpu0 = time.process_time()
                 t0 = time.perf_counter()
                 jax.block_until_ready(step(tv, x))
                 dt = time.perf_counter() - t0
@@ -244,7 +256,8 @@ def keras_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
                     times.append(dt)
                 if rep >= 7 and time.perf_counter() > deadline:
                     break
-            res["shapes"].append({"shape": [b, t, i, h], "ms": 1e3 * median(times), "reps": len(times)})
+            res["shapes"].append({"shape": [b, t, i, h], "ms": 1e3 * median(times), "reps": len(times),
+                                  "cpu_ms": 1e3 * (time.process_time() - cpu0) / len(times)})
 
     elif task == "char":
         inp, tgt = char_batches(np.load(data["char_text"]))
@@ -257,10 +270,12 @@ def keras_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         timer = EpochTimer()
+        cpu0 = time.process_time()
         hist = model.fit(x, y, batch_size=CHAR["batch"], epochs=CHAR["epochs"], shuffle=False, verbose=0,
                          callbacks=[timer])
         chars = CHAR["batch"] * CHAR["seq"] * CHAR["batches"]
         res.update(epoch_s=timer.times, chars_per_s=chars / median(timer.times[1:]),
+                   chars_per_cpu_s=chars * CHAR["epochs"] / (time.process_time() - cpu0),
                    final_loss=hist.history["loss"][-1])
     return res
 
@@ -286,13 +301,22 @@ def thread_env(threads: int) -> dict[str, str]:
 
 
 def run_json(cmd: list[str], env: dict[str, str]) -> dict:
+    """Run a worker; add its whole-process wall and CPU seconds (imports, JIT and data loading included), which
+    say how much of the wall time a loaded machine took away."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         return {"error": f"exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:] or ''}"}
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if not lines:
         return {"error": "no JSON line on stdout"}
-    return json.loads(lines[-1])
+    res = json.loads(lines[-1])
+    res["process_wall_s"] = wall
+    res["process_cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return res
 
 
 def build_rust(env: dict[str, str]) -> tuple[Path | None, str]:
@@ -378,31 +402,36 @@ def main() -> None:
         for side in ("torch", "keras", "rust"):
             if "error" in row[side]:
                 print(f"  {task}/{side}: {row[side]['error']}")
+        print(f"\n[{task}] whole process wall / CPU s: " + ", ".join(
+            f"{side} {num(row[side].get('process_wall_s'), '.1f')} / {num(row[side].get('process_cpu_s'), '.1f')}"
+            for side in ("torch", "keras", "rust")))
         t, k, r = row["torch"], row["keras"], row["rust"]
         if task == "lesson":
             steady = {s: (median(v["epoch_s"][1:]) * 1e3 if "epoch_s" in v else None) for s, v in row.items()}
             print("\nlesson fit (440 x 12 x 1, LSTM32-LSTM32-Dense1, batch 16, 20 epochs)")
-            print(f"  {'':10s} {'whole fit s':>12s} {'steady ms/epoch':>16s} {'final loss':>11s}")
+            print(f"  {'':10s} {'whole fit s':>12s} {'fit CPU s':>10s} {'steady ms/epoch':>16s} {'final loss':>11s}")
             for side, v in (("pytorch", t), ("keras-jax", k), ("rnnlab", r)):
                 key = {"pytorch": "torch", "keras-jax": "keras", "rnnlab": "rust"}[side]
-                print(f"  {side:10s} {num(v.get('fit_s'), '12.3f')} {num(steady[key], '16.2f')} "
-                      f"{num(v.get('final_loss'), '11.5f')}")
+                print(f"  {side:10s} {num(v.get('fit_s'), '12.3f')} {num(v.get('fit_cpu_s'), '10.3f')} "
+                      f"{num(steady[key], '16.2f')} {num(v.get('final_loss'), '11.5f')}")
             print(f"  rnnlab speed-up: fit {fmt_ratio(r.get('fit_s'), t.get('fit_s'))} vs pytorch, "
                   f"{fmt_ratio(r.get('fit_s'), k.get('fit_s'))} vs keras; steady epoch "
                   f"{fmt_ratio(steady['rust'], steady['torch'])} vs pytorch, "
                   f"{fmt_ratio(steady['rust'], steady['keras'])} vs keras")
         elif task == "lstm":
-            print("\nLSTM forward+backward, median ms per pass (batch, T, in, h)")
-            print(f"  {'shape':18s} {'pytorch':>9s} {'keras-jax':>10s} {'rnnlab':>9s} {'vs torch':>9s} {'vs keras':>9s}")
+            print("\nLSTM forward+backward, median wall ms per pass (mean CPU ms) (batch, T, in, h)")
+            print(f"  {'shape':18s} {'pytorch':>17s} {'keras-jax':>17s} {'rnnlab':>17s} {'vs torch':>9s} {'vs keras':>9s}")
             for n, shape in enumerate(LSTM_SHAPES):
                 ms = [v["shapes"][n]["ms"] if "shapes" in v else None for v in (t, k, r)]
-                print(f"  {str(shape):18s} {num(ms[0], '9.2f')} {num(ms[1], '10.2f')} {num(ms[2], '9.2f')} "
+                cpu = [v["shapes"][n].get("cpu_ms") if "shapes" in v else None for v in (t, k, r)]
+                cells = [f"{num(a, '8.2f')} ({num(c, '6.2f')})" for a, c in zip(ms, cpu)]
+                print(f"  {str(shape):18s} {cells[0]:>17s} {cells[1]:>17s} {cells[2]:>17s} "
                       f"{fmt_ratio(ms[2], ms[0]):>9s} {fmt_ratio(ms[2], ms[1]):>9s}")
         elif task == "char":
             print("\nchar LSTM training (47 one-hot symbols, h 128, batch 64, seq 64), chars/s after warm-up epoch")
             for side, v in (("pytorch", t), ("keras-jax", k), ("rnnlab", r)):
-                print(f"  {side:10s} {num(v.get('chars_per_s'), '12,.0f')} chars/s   final loss "
-                      f"{num(v.get('final_loss'), '.4f')}")
+                print(f"  {side:10s} {num(v.get('chars_per_s'), '12,.0f')} chars/s "
+                      f"({num(v.get('chars_per_cpu_s'), ',.0f')} per CPU s)   final loss {num(v.get('final_loss'), '.4f')}")
             print(f"  rnnlab speed-up: {fmt_ratio(r.get('chars_per_s'), t.get('chars_per_s'), True)} vs pytorch, "
                   f"{fmt_ratio(r.get('chars_per_s'), k.get('chars_per_s'), True)} vs keras")
     if args.json:

@@ -55,6 +55,21 @@ fn run() -> AnyResult<()> {
     Ok(())
 }
 
+/// CPU seconds (user + system, all threads) used by this process so far, from `/proc/self/stat`
+/// (Linux; clock ticks assumed to be 1/100 s, the kernel's `USER_HZ`). `None` elsewhere.
+fn process_cpu_s() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// CPU seconds spent since `start` (a [`process_cpu_s`] reading).
+fn cpu_since(start: Option<f64>) -> Option<f64> {
+    Some(process_cpu_s()? - start?)
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     match v.len() {
@@ -82,12 +97,14 @@ fn lesson(data: &str, epochs: usize, batch: usize, seed: u64) -> AnyResult<serde
         verbose: false,
         ..FitConfig::default()
     };
-    let start = Instant::now();
+    let (start, cpu0) = (Instant::now(), process_cpu_s());
     let history = m.fit(x, y, None, &cfg)?;
     let fit_s = start.elapsed().as_secs_f64();
+    let fit_cpu_s = cpu_since(cpu0);
     let epoch_s: Vec<f64> = history.epochs.iter().map(|e| e.seconds).collect();
     Ok(serde_json::json!({
         "fit_s": fit_s,
+        "fit_cpu_s": fit_cpu_s,
         "epoch_s": epoch_s,
         "final_loss": history.loss().last().copied(),
     }))
@@ -117,7 +134,11 @@ fn lstm_pass(shapes: &str, seed: u64) -> AnyResult<serde_json::Value> {
         let x = ArrayD::from_shape_simple_fn(IxDyn(&[b, t, i]), || rng.random::<f32>() * 2.0 - 1.0);
         let mut times = Vec::new();
         let deadline = Instant::now() + std::time::Duration::from_secs(3);
+        let mut cpu0 = None;
         for rep in 0..200 {
+            if rep == 2 {
+                cpu0 = process_cpu_s();
+            }
             let t0 = Instant::now();
             let mut tape = Tape::new(&params);
             let xv = tape.variable(x.clone());
@@ -135,9 +156,11 @@ fn lstm_pass(shapes: &str, seed: u64) -> AnyResult<serde_json::Value> {
             }
         }
         let reps = times.len();
+        let cpu_ms = cpu_since(cpu0).map(|c| 1e3 * c / reps as f64);
         results.push(serde_json::json!({
             "shape": [b, t, i, h],
             "ms": 1e3 * median(times),
+            "cpu_ms": cpu_ms,
             "reps": reps,
         }));
     }
@@ -177,13 +200,16 @@ fn char_lstm(
         verbose: false,
         ..FitConfig::default()
     };
+    let cpu0 = process_cpu_s();
     let history = m.fit(&x, &y, None, &cfg)?;
+    let fit_cpu_s = cpu_since(cpu0);
     let epoch_s: Vec<f64> = history.epochs.iter().map(|e| e.seconds).collect();
     let chars = (x.len_of(Axis(0)) * seq) as f64;
     let steady = median(epoch_s.iter().skip(1).copied().collect());
     Ok(serde_json::json!({
         "epoch_s": epoch_s,
         "chars_per_s": chars / steady,
+        "chars_per_cpu_s": fit_cpu_s.map(|c| chars * epochs as f64 / c),
         "final_loss": history.loss().last().copied(),
         "symbols": symbols,
     }))
