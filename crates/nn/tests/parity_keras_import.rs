@@ -119,3 +119,45 @@ fn keras_import_rejects_a_reset_before_gru_bias() {
     let err = m.import_keras(&file).unwrap_err().to_string();
     assert!(err.contains("gru/bias"), "unexpected message: {err}");
 }
+
+/// Step-by-step generation (`Sequential::step`, carrying every layer's state) reproduces Keras'
+/// whole-sequence output at every time step.
+fn check_steps(name: &str, m: &Sequential) {
+    let c = case(name);
+    let (x, want) = (c.data.get("x"), c.data.get("output"));
+    let mut state = nn::ModelState::default();
+    for t in 0..x.shape()[1] {
+        let x_t = x.index_axis(ndarray::Axis(1), t).to_owned();
+        let got = m.step(&x_t, &mut state).unwrap();
+        assert_close(
+            &format!("{name} step {t}"),
+            &got,
+            &want.index_axis(ndarray::Axis(1), t).to_owned(),
+            TOL,
+        );
+    }
+}
+
+#[test]
+fn keras_lesson_model_step_by_step() {
+    let file = read_safetensors(fixture_dir().join("keras_lesson.weights.safetensors")).unwrap();
+    let mut m = Sequential::new(&[12, 1], 0);
+    m.add(lstm(32).return_sequences(true).name("lstm_1"))
+        .unwrap();
+    m.add(lstm(32).return_sequences(true).name("lstm_2"))
+        .unwrap();
+    m.add(dense(1).activation(Activation::Relu).name("dense"))
+        .unwrap();
+    m.import_keras(&file).unwrap();
+    check_steps("keras_lesson", &m);
+}
+
+#[test]
+fn keras_gru_step_by_step() {
+    let file =
+        read_safetensors(fixture_dir().join("keras_gru_seq_state.weights.safetensors")).unwrap();
+    let mut m = Sequential::new(&[5, 4], 0);
+    m.add(gru(6).return_sequences(true).name("gru")).unwrap();
+    m.import_keras(&file).unwrap();
+    check_steps("keras_gru_seq_state", &m);
+}
