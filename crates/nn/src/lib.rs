@@ -6,13 +6,17 @@
 //! save / load), [`import`] (PyTorch and Keras weights).
 
 pub mod error;
+pub mod generate;
 pub mod import;
 pub mod io;
 pub mod layers;
+pub mod lm_metrics;
 pub mod model;
 pub mod ops;
 pub mod optim;
 pub mod params;
+pub mod sampling;
+pub mod seq_train;
 pub mod summary;
 pub mod tape;
 pub mod train;

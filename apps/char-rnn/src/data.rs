@@ -1,0 +1,112 @@
+//! From a text file to training and held-out sentences: read, clean, take the fragment, build the alphabet,
+//! hold out the tail, cut both parts into equal-length sentences (index arrays; the model reads a one-hot
+//! input as a row lookup, so the one-hot arrays of assignment 3 are never materialised).
+
+use anyhow::{Context, bail};
+use textprep::{
+    Alphabet, CharSequences, CleanConfig, Cleaner, SequenceConfig, Utf8Policy, fragment, read_text,
+    sample::RUSSIAN_STORY,
+};
+
+use crate::cli::TrainArgs;
+
+/// The prepared data.
+pub struct Corpus {
+    /// Where the text came from (for messages).
+    pub name: String,
+    /// Characters after cleaning (before taking the fragment).
+    pub cleaned_chars: usize,
+    /// The characters of the fragment, in index order.
+    pub alphabet: Alphabet,
+    /// The training part, encoded.
+    pub train_text: Vec<u32>,
+    /// The held-out tail, encoded.
+    pub valid_text: Vec<u32>,
+    /// Training sentences and their next-character targets.
+    pub train: CharSequences,
+    /// Held-out sentences and targets.
+    pub valid: CharSequences,
+}
+
+/// The cleaning settings of a run (also stored with the model).
+pub fn clean_config(keep: &str) -> CleanConfig {
+    CleanConfig {
+        lowercase: true,
+        extra: keep.to_owned(),
+        keep_newlines: false,
+    }
+}
+
+pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
+    let cleaner = Cleaner::new(&clean_config(&args.keep)).context("--keep")?;
+    let sentence_len = usize::try_from(args.sentence_len).context("--sentence-len is too large")?;
+    if !(args.valid_fraction > 0.0 && args.valid_fraction < 1.0) {
+        bail!(
+            "--valid-fraction must be between 0 and 1 (exclusive), got {}",
+            args.valid_fraction
+        );
+    }
+    let (name, raw) = match &args.input {
+        Some(path) => (
+            path.display().to_string(),
+            read_text(path, Utf8Policy::Strict)?,
+        ),
+        None => ("the sample story".to_owned(), RUSSIAN_STORY.to_owned()),
+    };
+    if raw.trim().is_empty() {
+        bail!("{name}: the input is empty");
+    }
+    let cleaned = cleaner.clean(&raw);
+    let cleaned_chars = cleaned.chars().count();
+    if cleaned_chars == 0 {
+        bail!("{name}: nothing is left after cleaning (no letters)");
+    }
+    let text = match args.fragment_chars {
+        Some(n) => fragment(&cleaned, usize::try_from(n).unwrap_or(usize::MAX)),
+        None => &cleaned,
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let config = SequenceConfig::new(sentence_len);
+    if n < sentence_len + 1 {
+        bail!(
+            "{name}: the text ({n} characters after cleaning{}) is shorter than one sentence of {sentence_len} \
+             characters plus its next character; lower --sentence-len or give more text",
+            if args.fragment_chars.is_some() {
+                ", fragment"
+            } else {
+                ""
+            }
+        );
+    }
+    let n_valid = ((n as f64) * args.valid_fraction).round() as usize;
+    let n_train = n - n_valid;
+    if n_valid < sentence_len + 1 || n_train < sentence_len + 1 {
+        bail!(
+            "{name}: too little text for a validation split: {n} characters, {n_train} for training and {n_valid} \
+             held out (--valid-fraction {}), but each part needs at least one sentence of {sentence_len} characters \
+             plus one; give more text, or lower --sentence-len",
+            args.valid_fraction
+        );
+    }
+    let alphabet = Alphabet::from_text(text)?;
+    let encode = |part: &[char]| -> anyhow::Result<Vec<u32>> {
+        let s: String = part.iter().collect();
+        Ok(alphabet.encode(&s)?)
+    };
+    let train_text = encode(&chars[..n_train])?;
+    let valid_text = encode(&chars[n_train..])?;
+    let train = CharSequences::from_indices(&train_text, &config)
+        .with_context(|| format!("{name}: training part"))?;
+    let valid = CharSequences::from_indices(&valid_text, &config)
+        .with_context(|| format!("{name}: held-out part"))?;
+    Ok(Corpus {
+        name,
+        cleaned_chars,
+        alphabet,
+        train_text,
+        valid_text,
+        train,
+        valid,
+    })
+}

@@ -1,0 +1,259 @@
+//! `char-rnn train`: prepare the sentences, build the network, train epoch by epoch, keep the best epoch by
+//! held-out bits per character, print samples, write metrics and the plot.
+
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use nn::generate::generate;
+use nn::layers::{RecurrentConfig, dense, gru, lstm, simple_rnn};
+use nn::lm_metrics::{bits_per_token, unigram_bits};
+use nn::sampling::Sampler;
+use nn::seq_train::{BestWeights, SeqTrainConfig, SeqTrainer, evaluate};
+use nn::{Adam, Flavor, Sequential};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+
+use crate::bundle::{self, Meta};
+use crate::cli::{CellKind, TrainArgs};
+use crate::data::{self, Corpus};
+
+/// One epoch's figures.
+struct EpochRow {
+    epoch: usize,
+    loss: f64,
+    train_bpc: f64,
+    valid_bpc: f64,
+    chars_per_sec: f64,
+    seconds: f64,
+}
+
+fn check_flags(args: &TrainArgs) -> anyhow::Result<()> {
+    if !(0.0..1.0).contains(&args.dropout) {
+        bail!("--dropout must be in [0, 1), got {}", args.dropout);
+    }
+    if !(args.lr.is_finite() && args.lr > 0.0) {
+        bail!("--lr must be a positive number, got {}", args.lr);
+    }
+    if !(args.clip.is_finite() && args.clip >= 0.0) {
+        bail!(
+            "--clip must be a non-negative number (0: off), got {}",
+            args.clip
+        );
+    }
+    Sampler {
+        temperature: args.sample_temperature,
+        top_k: None,
+    }
+    .validate()
+    .context("--sample-temperature")?;
+    Ok(())
+}
+
+fn layer(cell: CellKind, units: usize) -> RecurrentConfig {
+    match cell {
+        CellKind::Lstm => lstm(units),
+        CellKind::Gru => gru(units),
+        CellKind::Rnn => simple_rnn(units),
+    }
+}
+
+/// The network: `layers` recurrent layers (the first reads character indices, i.e. one-hot rows) and a
+/// Dense layer giving one logit per character at every step.
+fn build_model(args: &TrainArgs, vocab: usize) -> anyhow::Result<Sequential> {
+    let units = usize::try_from(args.units).context("--units is too large")?;
+    let mut model = Sequential::new(&[args.sentence_len as usize], args.seed);
+    for i in 0..args.layers {
+        let l = layer(args.cell, units).return_sequences(true);
+        model.add(if i == 0 { l.index_input(vocab) } else { l })?;
+    }
+    model.add(dense(vocab))?;
+    Ok(model)
+}
+
+/// A sample: `prime` then `len` generated characters.
+fn sample(
+    model: &Sequential,
+    corpus: &Corpus,
+    prime: &[u32],
+    len: usize,
+    temperature: f32,
+    seed: u64,
+) -> anyhow::Result<String> {
+    let prime: Vec<usize> = prime.iter().map(|&i| i as usize).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let sampler = Sampler {
+        temperature,
+        top_k: None,
+    };
+    let tokens = generate(model, &prime, len, &sampler, &mut rng)?;
+    let all: Vec<u32> = prime.iter().chain(&tokens).map(|&t| t as u32).collect();
+    Ok(corpus.alphabet.decode(&all)?)
+}
+
+pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    check_flags(args)?;
+    let corpus = data::load(args)?;
+    let vocab = corpus.alphabet.len();
+    let threads = args.threads as usize;
+    let batch_size = args.batch_size as usize;
+    let mut model = build_model(args, vocab)?;
+    let unigram_bpc = unigram_bits(&corpus.train_text, &corpus.valid_text, vocab, 1.0)?;
+
+    println!(
+        "input: {}: {} characters after cleaning; using {} ({} for training, {} held out)",
+        corpus.name,
+        corpus.cleaned_chars,
+        corpus.train_text.len() + corpus.valid_text.len(),
+        corpus.train_text.len(),
+        corpus.valid_text.len()
+    );
+    println!("alphabet ({vocab}): {}", corpus.alphabet.to_json());
+    println!(
+        "sentences of {} characters: {} for training, {} held out",
+        args.sentence_len,
+        corpus.train.len(),
+        corpus.valid.len()
+    );
+    let (weights, _) = model.params().count();
+    println!(
+        "model: {} × {} {:?} + Dense({vocab}), {weights} weights; batch {batch_size}, Adam lr {}, {} thread(s)",
+        args.layers, args.units, args.cell, args.lr, threads
+    );
+    println!("unigram baseline: {unigram_bpc:.3} bits per character on the held-out text");
+
+    let cfg = SeqTrainConfig {
+        batch_size,
+        clip_norm: (args.clip > 0.0).then_some(args.clip),
+        dropout: args.dropout,
+        threads,
+        shuffle: true,
+        seed: args.seed,
+        progress: true,
+    };
+    let adam = Adam::new(args.lr, 0.9, 0.999, 1e-8, Flavor::PyTorch);
+    let mut trainer = SeqTrainer::new(cfg, Box::new(adam))?;
+    let mut best = BestWeights::new();
+    let prime_len = corpus.valid_text.len().min(12);
+    let prime = &corpus.valid_text[..prime_len];
+    let training_record = json!({
+        "input": corpus.name, "fragment_chars": args.fragment_chars, "sentence_len": args.sentence_len,
+        "cell": format!("{:?}", args.cell).to_lowercase(), "units": args.units, "layers": args.layers,
+        "dropout": args.dropout, "batch_size": args.batch_size, "epochs": args.epochs, "lr": args.lr,
+        "clip": args.clip, "valid_fraction": args.valid_fraction, "threads": args.threads, "seed": args.seed,
+    });
+
+    let started = Instant::now();
+    let mut history = Vec::new();
+    for _ in 0..args.epochs {
+        let stats =
+            trainer.train_epoch(&mut model, corpus.train.x.view(), corpus.train.y.view())?;
+        let valid_nats = evaluate(
+            &model,
+            corpus.valid.x.view(),
+            corpus.valid.y.view(),
+            batch_size,
+            threads,
+        )?;
+        let row = EpochRow {
+            epoch: stats.epoch,
+            loss: stats.loss,
+            train_bpc: bits_per_token(stats.loss),
+            valid_bpc: bits_per_token(valid_nats),
+            chars_per_sec: stats.tokens_per_second(),
+            seconds: stats.seconds,
+        };
+        let improved = best.observe(row.epoch, row.valid_bpc, &model);
+        if improved {
+            let meta = Meta {
+                format: String::new(),
+                version: 0,
+                alphabet: Vec::new(),
+                lowercase: true,
+                keep: args.keep.clone(),
+                training: training_record.clone(),
+                epoch: row.epoch,
+                valid_bpc: row.valid_bpc,
+                weights_bytes: 0,
+                weights_fnv1a: String::new(),
+            };
+            bundle::save(&args.out, &model, &corpus.alphabet, meta)?;
+        }
+        println!(
+            "epoch {}/{}: loss {:.4} ({:.3} bpc), held-out {:.3} bpc{}, {:.0} chars/s, {:.1}s",
+            row.epoch,
+            args.epochs,
+            row.loss,
+            row.train_bpc,
+            row.valid_bpc,
+            if improved { " (best, saved)" } else { "" },
+            row.chars_per_sec,
+            row.seconds
+        );
+        if args.sample_len > 0 {
+            let text = sample(
+                &model,
+                &corpus,
+                prime,
+                args.sample_len,
+                args.sample_temperature,
+                args.seed.wrapping_add(row.epoch as u64),
+            )?;
+            println!("  sample: {text}");
+        }
+        history.push(row);
+    }
+    let total_seconds = started.elapsed().as_secs_f64();
+    let train_seconds: f64 = history.iter().map(|r| r.seconds).sum();
+    let (best_bpc, best_epoch) = best.best().unwrap_or((f64::NAN, 0));
+    best.restore(&mut model);
+    println!(
+        "best held-out: {best_bpc:.3} bits per character at epoch {best_epoch} (unigram baseline {unigram_bpc:.3}); \
+         model saved in {}",
+        args.out.display()
+    );
+    for temperature in [0.2f32, 0.5, 1.0] {
+        let text = sample(&model, &corpus, prime, 300, temperature, args.seed)?;
+        println!("sample at temperature {temperature}: {text}");
+    }
+
+    if let Some(path) = &args.loss_plot {
+        let train: Vec<f64> = history.iter().map(|r| r.train_bpc).collect();
+        let valid: Vec<f64> = history.iter().map(|r| r.valid_bpc).collect();
+        let mut chart =
+            appkit::plot::loss_curves("char-rnn: bits per character", &train, Some(&valid));
+        chart.y_label = "bits per character".into();
+        chart.series.push(appkit::plot::Series::line(
+            "unigram baseline",
+            vec![(1.0, unigram_bpc), (history.len() as f64, unigram_bpc)],
+        ));
+        appkit::plot::Figure::single(chart).write_svg(path)?;
+        println!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.metrics_json {
+        let metrics = json!({
+            "seed": args.seed,
+            "alphabet_size": vocab,
+            "alphabet": corpus.alphabet.chars().iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            "train_chars": corpus.train_text.len(),
+            "valid_chars": corpus.valid_text.len(),
+            "train_sentences": corpus.train.len(),
+            "valid_sentences": corpus.valid.len(),
+            "sentence_len": args.sentence_len,
+            "threads": args.threads,
+            "history": history.iter().map(|r| json!({
+                "epoch": r.epoch, "loss": r.loss, "train_bpc": r.train_bpc, "valid_bpc": r.valid_bpc,
+                "chars_per_sec": r.chars_per_sec, "seconds": r.seconds,
+            })).collect::<Vec<_>>(),
+            "best_epoch": best_epoch,
+            "best_valid_bpc": best_bpc,
+            "unigram_bpc": unigram_bpc,
+            "train_seconds": train_seconds,
+            "total_seconds": total_seconds,
+            "training": training_record,
+        });
+        appkit::write_json_atomic(path, &metrics)?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,628 @@
+//! Training and scoring next-token models on index sequences: inputs `x (n, T)` of token indices and
+//! targets `y (n, T)` (usually `x` shifted by one token), a model whose first layer takes indices and
+//! whose last layer gives one logit per token at every step, and a cross-entropy summed over every
+//! step — what a character or word RNN needs and [`Sequential::fit`] (one target row per sample) does
+//! not cover.
+//!
+//! * **Data-parallel threads**: each batch is cut into `threads` contiguous shards; each shard runs
+//!   forward and backward on its own tape in its own thread (the model's weights are only read), and
+//!   the shard gradients are combined weighted by shard size, so the step equals the whole-batch step
+//!   up to float rounding. With the same seed and thread count a run repeats bit for bit; one thread
+//!   computes exactly the whole-batch gradient.
+//! * **Dropout** (inverted) on the output of every recurrent layer except the last layer of the model,
+//!   as in Karpathy's char-rnn; off in [`evaluate`].
+//! * **Best weights**: [`BestWeights`] keeps a copy of the parameters of the epoch with the lowest
+//!   validation score.
+//!
+//! ```
+//! use nn::layers::{dense, lstm};
+//! use nn::seq_train::{SeqTrainConfig, SeqTrainer, evaluate};
+//! use nn::{Adam, Sequential};
+//! use ndarray::Array2;
+//!
+//! // "abcabc…": the next token is always (t + 1) mod 3.
+//! let x = Array2::from_shape_fn((32, 8), |(r, t)| ((r + t) % 3) as u32);
+//! let y = x.mapv(|v| (v + 1) % 3);
+//! let mut model = Sequential::new(&[8], 0);
+//! model.add(lstm(16).return_sequences(true).index_input(3))?;
+//! model.add(dense(3))?;
+//! let before = evaluate(&model, x.view(), y.view(), 16, 1)?;
+//! let cfg = SeqTrainConfig { batch_size: 8, ..SeqTrainConfig::default() };
+//! let mut trainer = SeqTrainer::new(cfg, Box::new(Adam::pytorch().with_lr(0.02)))?;
+//! for _ in 0..10 {
+//!     trainer.train_epoch(&mut model, x.view(), y.view())?;
+//! }
+//! let after = evaluate(&model, x.view(), y.view(), 16, 1)?;
+//! assert!(after < 0.1 * before, "{before} -> {after}");
+//! # Ok::<(), nn::Error>(())
+//! ```
+
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use ndarray::{Array2, ArrayView2, Axis};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use tensor::ProjectRng;
+
+use crate::layers::{Layer, Recurrent};
+use crate::model::Sequential;
+use crate::optim::Optimizer;
+use crate::params::{Grads, ParamId, Params};
+use crate::tape::Tape;
+use crate::{Error, Result};
+
+/// Settings of [`SeqTrainer`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeqTrainConfig {
+    /// Sequences per gradient step (the last batch of an epoch may be smaller).
+    pub batch_size: usize,
+    /// Clip the gradients' global norm to this value before each step.
+    pub clip_norm: Option<f32>,
+    /// Dropout rate on the outputs of recurrent layers (not after the model's last layer), in `[0, 1)`.
+    pub dropout: f32,
+    /// Threads that share each batch (data parallelism); 1 runs on the calling thread.
+    pub threads: usize,
+    /// Shuffle the order of the sequences every epoch.
+    pub shuffle: bool,
+    /// Seed of the shuffling and dropout stream.
+    pub seed: u64,
+    /// Show a progress bar (on stderr) during each epoch.
+    pub progress: bool,
+}
+
+impl Default for SeqTrainConfig {
+    fn default() -> Self {
+        Self {
+            batch_size: 64,
+            clip_norm: None,
+            dropout: 0.0,
+            threads: 1,
+            shuffle: true,
+            seed: 0,
+            progress: false,
+        }
+    }
+}
+
+impl SeqTrainConfig {
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the setting: zero batch size or threads, a dropout outside `[0, 1)`,
+    /// a clip norm that is not finite and positive.
+    pub fn validate(&self) -> Result<()> {
+        if self.batch_size == 0 {
+            return Err(Error::Invalid("batch size must be at least 1".into()));
+        }
+        if self.threads == 0 {
+            return Err(Error::Invalid("threads must be at least 1".into()));
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return Err(Error::Invalid(format!(
+                "dropout must be in [0, 1), got {}",
+                self.dropout
+            )));
+        }
+        if let Some(c) = self.clip_norm {
+            if !(c.is_finite() && c > 0.0) {
+                return Err(Error::Invalid(format!(
+                    "clip norm must be a positive number, got {c}"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What one training epoch measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeqEpoch {
+    /// 1-based epoch number (counted by the trainer).
+    pub epoch: usize,
+    /// Mean training cross-entropy per target token, in nats (with dropout active, as trained).
+    pub loss: f64,
+    /// Target tokens trained on.
+    pub tokens: usize,
+    /// Wall time of the epoch.
+    pub seconds: f64,
+}
+
+impl SeqEpoch {
+    /// Training throughput: target tokens per second.
+    #[must_use]
+    pub fn tokens_per_second(&self) -> f64 {
+        self.tokens as f64 / self.seconds.max(1e-9)
+    }
+}
+
+/// Trains a [`Sequential`] next-token model epoch by epoch; keeps the optimiser state and the random
+/// stream between epochs.
+#[derive(Debug)]
+pub struct SeqTrainer {
+    cfg: SeqTrainConfig,
+    optimizer: Box<dyn Optimizer>,
+    rng: ProjectRng,
+    epoch: usize,
+}
+
+/// One shard of a batch: inputs as the f32 indices the layers take, and flat targets.
+struct Shard {
+    x: ndarray::ArrayD<f32>,
+    y: Vec<usize>,
+}
+
+impl SeqTrainer {
+    /// A trainer with `optimizer` (its state starts empty).
+    ///
+    /// # Errors
+    /// As [`SeqTrainConfig::validate`].
+    pub fn new(cfg: SeqTrainConfig, optimizer: Box<dyn Optimizer>) -> Result<Self> {
+        cfg.validate()?;
+        let rng = ProjectRng::seed_from_u64(cfg.seed);
+        Ok(Self {
+            cfg,
+            optimizer,
+            rng,
+            epoch: 0,
+        })
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn config(&self) -> &SeqTrainConfig {
+        &self.cfg
+    }
+
+    /// One pass over `x`, `y` (shuffled if configured), one optimiser step per batch.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] / [`Error::Invalid`] when `x` and `y` differ in shape, are empty, or do not
+    /// fit the model (sequence length, token range); [`Error::Diverged`] naming the epoch and batch
+    /// when the loss becomes NaN or infinite (the weights then hold the previous step).
+    pub fn train_epoch(
+        &mut self,
+        model: &mut Sequential,
+        x: ArrayView2<'_, u32>,
+        y: ArrayView2<'_, u32>,
+    ) -> Result<SeqEpoch> {
+        check_data(model, x, y)?;
+        self.epoch += 1;
+        let started = Instant::now();
+        let n = x.nrows();
+        let mut order: Vec<usize> = (0..n).collect();
+        if self.cfg.shuffle {
+            order.shuffle(&mut self.rng);
+        }
+        let batches = n.div_ceil(self.cfg.batch_size);
+        let bar = progress_bar(self.cfg.progress, batches);
+        let (mut sum_nats, mut tokens) = (0.0f64, 0usize);
+        for (b, rows) in order.chunks(self.cfg.batch_size).enumerate() {
+            let shards = make_shards(x, y, rows, self.cfg.threads);
+            let seeds: Vec<u64> = shards.iter().map(|_| self.rng.random()).collect();
+            let dropout = self.cfg.dropout;
+            let (layers, params) = (&model.layers, &model.params);
+            let results = run_shards(&shards, |i, shard| {
+                shard_gradients(layers, params, shard, dropout, seeds[i])
+            })?;
+            let batch_tokens: usize = shards.iter().map(|s| s.y.len()).sum();
+            let mut loss = 0.0f64;
+            let mut total: Option<Grads> = None;
+            for (shard, (mean, grads)) in shards.iter().zip(results) {
+                let w = shard.y.len() as f64 / batch_tokens as f64;
+                loss += w * mean;
+                total = Some(match total {
+                    None => scaled(grads, w),
+                    Some(mut acc) => {
+                        for (i, g) in scaled(grads, w).by_param.into_iter().enumerate() {
+                            if let Some(g) = g {
+                                acc.accumulate(ParamId(i), g);
+                            }
+                        }
+                        acc
+                    }
+                });
+            }
+            if !loss.is_finite() {
+                bar.finish_and_clear();
+                return Err(Error::Diverged {
+                    epoch: self.epoch,
+                    batch: b + 1,
+                    loss: loss as f32,
+                });
+            }
+            let mut grads = total.unwrap_or_default();
+            if let Some(c) = self.cfg.clip_norm {
+                grads.clip_global_norm(c)?;
+            }
+            self.optimizer.step(&mut model.params, &grads)?;
+            sum_nats += loss * batch_tokens as f64;
+            tokens += batch_tokens;
+            bar.inc(1);
+            if b % 4 == 0 {
+                bar.set_message(format!("{:.4}", sum_nats / tokens as f64));
+            }
+        }
+        bar.finish_and_clear();
+        Ok(SeqEpoch {
+            epoch: self.epoch,
+            loss: sum_nats / tokens.max(1) as f64,
+            tokens,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+}
+
+/// The mean cross-entropy per target token, in nats, of `model` on `x`, `y` (no dropout), computed in
+/// batches of `batch_size` sequences shared by `threads` threads.
+///
+/// # Errors
+/// As [`SeqTrainer::train_epoch`] for the data; [`Error::Invalid`] for zero batch size or threads.
+pub fn evaluate(
+    model: &Sequential,
+    x: ArrayView2<'_, u32>,
+    y: ArrayView2<'_, u32>,
+    batch_size: usize,
+    threads: usize,
+) -> Result<f64> {
+    if batch_size == 0 || threads == 0 {
+        return Err(Error::Invalid(
+            "batch size and threads must be at least 1".into(),
+        ));
+    }
+    check_data(model, x, y)?;
+    let order: Vec<usize> = (0..x.nrows()).collect();
+    let (mut sum_nats, mut tokens) = (0.0f64, 0usize);
+    for rows in order.chunks(batch_size) {
+        let shards = make_shards(x, y, rows, threads);
+        let (layers, params) = (&model.layers, &model.params);
+        let means = run_shards(&shards, |_, shard| shard_loss(layers, params, shard))?;
+        for (shard, mean) in shards.iter().zip(means) {
+            sum_nats += mean * shard.y.len() as f64;
+            tokens += shard.y.len();
+        }
+    }
+    Ok(sum_nats / tokens.max(1) as f64)
+}
+
+/// The parameters of the epoch with the lowest score seen so far (lower is better; a NaN score never
+/// counts as an improvement).
+#[derive(Debug, Clone, Default)]
+pub struct BestWeights {
+    best: Option<(f64, usize, Params)>,
+}
+
+impl BestWeights {
+    /// Nothing kept yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records `score` for `epoch`; when it beats every earlier score, keeps a copy of the model's
+    /// parameters and returns `true`.
+    pub fn observe(&mut self, epoch: usize, score: f64, model: &Sequential) -> bool {
+        let improved =
+            !score.is_nan() && self.best.as_ref().is_none_or(|(best, _, _)| score < *best);
+        if improved {
+            self.best = Some((score, epoch, model.params.clone()));
+        }
+        improved
+    }
+
+    /// The best score and its epoch.
+    #[must_use]
+    pub fn best(&self) -> Option<(f64, usize)> {
+        self.best.as_ref().map(|(s, e, _)| (*s, *e))
+    }
+
+    /// Puts the kept parameters back into `model` (the model they were copied from); returns whether
+    /// there were any.
+    pub fn restore(&self, model: &mut Sequential) -> bool {
+        match &self.best {
+            Some((_, _, params)) => {
+                model.params = params.clone();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn check_data(model: &Sequential, x: ArrayView2<'_, u32>, y: ArrayView2<'_, u32>) -> Result<()> {
+    if x.shape() != y.shape() {
+        return Err(crate::error::shape_err(
+            "next-token data: inputs vs targets",
+            x.shape(),
+            y.shape(),
+        ));
+    }
+    if x.is_empty() {
+        return Err(Error::Invalid("next-token data: no sequences".into()));
+    }
+    if model.input_shape() != [x.ncols()] {
+        return Err(crate::error::shape_err(
+            "next-token data: sequence length vs the model's input shape",
+            &[x.ncols()],
+            model.input_shape(),
+        ));
+    }
+    Ok(())
+}
+
+fn progress_bar(show: bool, batches: usize) -> ProgressBar {
+    let bar = if show {
+        ProgressBar::new(batches as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    if let Ok(style) = ProgressStyle::with_template("{pos}/{len} {bar:20} {elapsed} - loss: {msg}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Cuts the batch `rows` into up to `threads` contiguous shards of nearly equal size.
+fn make_shards(
+    x: ArrayView2<'_, u32>,
+    y: ArrayView2<'_, u32>,
+    rows: &[usize],
+    threads: usize,
+) -> Vec<Shard> {
+    let per = rows.len().div_ceil(threads.min(rows.len()).max(1));
+    rows.chunks(per.max(1))
+        .map(|part| {
+            let xs: Array2<f32> = x.select(Axis(0), part).mapv(|v| v as f32);
+            let ys = y
+                .select(Axis(0), part)
+                .iter()
+                .map(|&v| v as usize)
+                .collect();
+            Shard {
+                x: xs.into_dyn(),
+                y: ys,
+            }
+        })
+        .collect()
+}
+
+/// Runs `work` on every shard, the first on this thread and the others on scoped threads.
+fn run_shards<T, F>(shards: &[Shard], work: F) -> Result<Vec<T>>
+where
+    T: Send,
+    F: Fn(usize, &Shard) -> Result<T> + Sync,
+{
+    if shards.len() <= 1 {
+        return shards.iter().enumerate().map(|(i, s)| work(i, s)).collect();
+    }
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = shards[1..]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| scope.spawn(move || work(i + 1, s)))
+            .collect();
+        let mut out = vec![work(0, &shards[0])];
+        for h in handles {
+            out.push(
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Invalid("a training thread panicked".into()))),
+            );
+        }
+        out.into_iter().collect()
+    })
+}
+
+/// The layers' forward pass with dropout after every recurrent layer but the last layer.
+fn forward_logits(
+    layers: &[Box<dyn Layer>],
+    tape: &mut Tape<'_>,
+    x: ndarray::ArrayD<f32>,
+    dropout: f32,
+    rng: &mut ProjectRng,
+) -> Result<crate::Var> {
+    let mut v = tape.constant(x);
+    for (i, layer) in layers.iter().enumerate() {
+        v = layer.forward(tape, v)?;
+        if dropout > 0.0 && i + 1 < layers.len() && layer.as_any().is::<Recurrent>() {
+            v = tape.dropout(v, dropout, rng)?;
+        }
+    }
+    Ok(v)
+}
+
+/// Mean cross-entropy of a shard (nats per target) and its gradients.
+fn shard_gradients(
+    layers: &[Box<dyn Layer>],
+    params: &Params,
+    shard: &Shard,
+    dropout: f32,
+    seed: u64,
+) -> Result<(f64, Grads)> {
+    let mut rng = ProjectRng::seed_from_u64(seed);
+    let mut tape = Tape::new(params);
+    let logits = forward_logits(layers, &mut tape, shard.x.clone(), dropout, &mut rng)?;
+    let loss = tape.cross_entropy(logits, &shard.y)?;
+    let value = tape.value(loss).iter().next().copied().unwrap_or(f32::NAN);
+    if !value.is_finite() {
+        return Ok((f64::from(value), Grads::default()));
+    }
+    Ok((f64::from(value), tape.backward(loss)?))
+}
+
+/// Mean cross-entropy of a shard (nats per target) on an inference tape.
+fn shard_loss(layers: &[Box<dyn Layer>], params: &Params, shard: &Shard) -> Result<f64> {
+    let mut tape = Tape::inference(params);
+    let mut rng = ProjectRng::seed_from_u64(0);
+    let logits = forward_logits(layers, &mut tape, shard.x.clone(), 0.0, &mut rng)?;
+    let loss = tape.cross_entropy(logits, &shard.y)?;
+    Ok(f64::from(
+        tape.value(loss).iter().next().copied().unwrap_or(f32::NAN),
+    ))
+}
+
+fn scaled(mut grads: Grads, w: f64) -> Grads {
+    if w != 1.0 {
+        let w = w as f32;
+        for g in grads.by_param.iter_mut().flatten() {
+            g.mapv_inplace(|v| v * w);
+        }
+    }
+    grads
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Adam;
+    use crate::layers::{dense, gru, lstm};
+
+    fn data(n: usize, t: usize, vocab: u32) -> (Array2<u32>, Array2<u32>) {
+        // A deterministic "text" with structure: token k follows k-1 most of the time.
+        let text: Vec<u32> = (0..n * t + 1)
+            .map(|i| ((i * i / 7 + i) as u32) % vocab)
+            .collect();
+        let x = Array2::from_shape_fn((n, t), |(r, c)| text[r * t + c]);
+        let y = Array2::from_shape_fn((n, t), |(r, c)| text[r * t + c + 1]);
+        (x, y)
+    }
+
+    fn model(t: usize, vocab: usize, seed: u64) -> Sequential {
+        let mut m = Sequential::new(&[t], seed);
+        m.add(lstm(12).return_sequences(true).index_input(vocab))
+            .unwrap();
+        m.add(gru(10).return_sequences(true)).unwrap();
+        m.add(dense(vocab)).unwrap();
+        m
+    }
+
+    fn train(threads: usize, dropout: f32, epochs: usize) -> (Vec<f64>, Sequential) {
+        let (x, y) = data(24, 10, 6);
+        let mut m = model(10, 6, 4);
+        let cfg = SeqTrainConfig {
+            batch_size: 8,
+            threads,
+            dropout,
+            clip_norm: Some(5.0),
+            seed: 2,
+            ..SeqTrainConfig::default()
+        };
+        let mut t = SeqTrainer::new(cfg, Box::new(Adam::pytorch().with_lr(0.01))).unwrap();
+        let losses = (0..epochs)
+            .map(|_| t.train_epoch(&mut m, x.view(), y.view()).unwrap().loss)
+            .collect();
+        (losses, m)
+    }
+
+    fn weights(m: &Sequential) -> Vec<f32> {
+        m.params()
+            .iter()
+            .flat_map(|(_, p)| p.value.iter().copied().collect::<Vec<_>>())
+            .collect()
+    }
+
+    #[test]
+    fn training_lowers_the_loss() {
+        let (losses, _) = train(1, 0.0, 12);
+        assert!(losses[11] < 0.85 * losses[0], "{losses:?}");
+    }
+
+    #[test]
+    fn same_seed_same_bits_for_a_given_thread_count() {
+        for threads in [1, 3] {
+            let (la, ma) = train(threads, 0.2, 2);
+            let (lb, mb) = train(threads, 0.2, 2);
+            assert_eq!(la, lb);
+            assert_eq!(weights(&ma), weights(&mb));
+        }
+    }
+
+    /// Sharding a batch over threads gives the whole-batch gradient (up to float rounding).
+    #[test]
+    fn sharded_step_equals_whole_batch_step() {
+        let (one, m1) = train(1, 0.0, 1);
+        let (three, m3) = train(3, 0.0, 1);
+        assert!((one[0] - three[0]).abs() < 1e-5, "{one:?} vs {three:?}");
+        for (a, b) in weights(&m1).iter().zip(weights(&m3)) {
+            assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn evaluate_is_the_mean_cross_entropy_and_independent_of_batching() {
+        let (x, y) = data(10, 5, 4);
+        let m = model(5, 4, 1);
+        let a = evaluate(&m, x.view(), y.view(), 10, 1).unwrap();
+        let b = evaluate(&m, x.view(), y.view(), 3, 2).unwrap();
+        assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        // By hand: softmax of the full-sequence logits.
+        let mut tape = Tape::inference(m.params());
+        let xv = tape.constant(x.mapv(|v| v as f32).into_dyn());
+        let out = m.forward(&mut tape, xv).unwrap();
+        let logits = tape.value(out);
+        let mut nats = 0.0f64;
+        for ((r, c), &target) in y.indexed_iter() {
+            let row: Vec<f64> = (0..4).map(|k| f64::from(logits[[r, c, k]])).collect();
+            let lse = row.iter().map(|v| v.exp()).sum::<f64>().ln();
+            nats += lse - row[target as usize];
+        }
+        assert!((a - nats / 50.0).abs() < 1e-5, "{a} vs {}", nats / 50.0);
+    }
+
+    #[test]
+    fn best_weights_keep_the_lowest_score() {
+        let mut m = model(5, 4, 1);
+        let mut best = BestWeights::new();
+        assert!(best.observe(1, 2.0, &m));
+        let kept = weights(&m);
+        m.params_mut().get_mut(ParamId(0)).value.fill(0.5);
+        assert!(!best.observe(2, 2.5, &m));
+        assert!(!best.observe(3, f64::NAN, &m));
+        assert_eq!(best.best(), Some((2.0, 1)));
+        assert!(best.restore(&mut m));
+        assert_eq!(weights(&m), kept);
+    }
+
+    #[test]
+    fn bad_data_and_settings_are_errors() {
+        let (x, y) = data(4, 5, 4);
+        let m = model(6, 4, 1);
+        let e = evaluate(&m, x.view(), y.view(), 2, 1)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sequence length"), "{e}");
+        let m = model(5, 3, 1);
+        assert!(evaluate(&m, x.view(), y.view(), 2, 1).is_err()); // token 3 ≥ vocab 3
+        assert!(
+            evaluate(
+                &m,
+                x.view(),
+                y.slice_axis(Axis(0), ndarray::Slice::from(0..2)),
+                2,
+                1
+            )
+            .is_err()
+        );
+        for cfg in [
+            SeqTrainConfig {
+                batch_size: 0,
+                ..SeqTrainConfig::default()
+            },
+            SeqTrainConfig {
+                threads: 0,
+                ..SeqTrainConfig::default()
+            },
+            SeqTrainConfig {
+                dropout: 1.0,
+                ..SeqTrainConfig::default()
+            },
+            SeqTrainConfig {
+                clip_norm: Some(0.0),
+                ..SeqTrainConfig::default()
+            },
+        ] {
+            assert!(SeqTrainer::new(cfg, Box::new(Adam::pytorch())).is_err());
+        }
+    }
+}
