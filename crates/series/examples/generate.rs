@@ -1,7 +1,7 @@
 //! Writes a synthetic production CSV to stdout.
 //!
 //! ```text
-//! cargo run --release -p rnnlab-series --example generate -- [--seed 2016] [--wells 50] [--months 24] > file.csv
+//! cargo run --release -p rnnlab-series --example generate -- [--seed 2] [--wells 50] [--months 24] > file.csv
 //! ```
 //! The defaults make `fixtures/wells/production_synthetic.csv`.
 

@@ -6,7 +6,8 @@
 //!   initial decline `Di` log-normal around 0.25/month (σ = 0.4), so that `q(t) = qi / (1 + b·Di·t)^(1/b)` falls to
 //!   about a quarter of the peak after a year and a seventh after two, as the real wells do;
 //! - a peak 0–4 months after the first month, weighted as the real wells' peaks (rising from 60 % of it), a first month that is only partly
-//!   produced in 60 % of the wells, and ±12 % multiplicative (log-normal) noise per month;
+//!   produced in 60 % of the wells, and heavy-tailed multiplicative noise per month (±10 %, plus ±60 % in one month of ten: the
+//!   real wells' month-to-month changes have a median of 13 % and a 90th percentile of 60 %);
 //! - with probability 0.25 a shut-in of 1–5 months (all volumes and DaysOn 0), giving about 2–3 % zero months like the
 //!   real file;
 //! - a gas-oil ratio log-normal around 2.4 that drifts upwards, a water-oil ratio log-normal around 0.7 that drifts,
@@ -37,12 +38,13 @@ pub struct SyntheticConfig {
 }
 
 impl Default for SyntheticConfig {
-    /// The committed fixture's settings: 50 wells × 24 months, seed 2016.
+    /// The committed fixture's settings: 50 wells × 24 months, seed 2 (of seeds 1–4 and 2016, the one whose
+    /// statistics and naive-baseline errors are closest to the real file's).
     fn default() -> Self {
         SyntheticConfig {
             wells: 50,
             months: 24,
-            seed: 2016,
+            seed: 2,
         }
     }
 }
@@ -162,6 +164,17 @@ fn pick_weighted(rng: &mut ChaCha8Rng, weights: &[u32]) -> usize {
     weights.len() - 1
 }
 
+/// Month-to-month noise with the real wells' heavy tail: ±10 % (log-normal) in most months, and in one month of
+/// ten an extra disturbance of ±60 % (work-overs, curtailment, allocation changes).
+fn month_noise(rng: &mut ChaCha8Rng) -> f64 {
+    let base = lognormal(rng, 1.0, 0.1);
+    if rng.random_bool(0.1) {
+        base * lognormal(rng, 1.0, 0.6)
+    } else {
+        base
+    }
+}
+
 /// A log-normal draw with the given median and log-scale sigma.
 fn lognormal(rng: &mut ChaCha8Rng, median: f64, sigma: f64) -> f64 {
     let z: f64 = rng.sample(StandardNormal);
@@ -230,7 +243,7 @@ fn well_rows(plan: &WellPlan, months: usize, rng: &mut ChaCha8Rng) -> Vec<Row> {
             let liquid = if shut {
                 0.0
             } else {
-                (rate * fraction * lognormal(rng, 1.0, 0.12)).round()
+                (rate * fraction * month_noise(rng)).round()
             };
             let gor = gor0 * (1.0 + gor_drift * t as f64);
             let wor = (wor0 * (1.0 + wor_drift * t as f64)).max(0.05 * wor0);
