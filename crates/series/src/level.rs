@@ -32,7 +32,11 @@ pub type NormalizedWindows = (Array3<f32>, Option<Array3<f32>>, Array2<f32>);
 
 /// Divides every window of `x` by its level and, if given, the matching rows of `y` by the level of their input
 /// window. Returns the normalised `x`, `y` and the levels (windows × features).
-pub fn normalize_windows(x: ArrayView3<f32>, y: Option<ArrayView3<f32>>, eps: f32) -> Result<NormalizedWindows> {
+pub fn normalize_windows(
+    x: ArrayView3<f32>,
+    y: Option<ArrayView3<f32>>,
+    eps: f32,
+) -> Result<NormalizedWindows> {
     let levels = window_levels(x, eps)?;
     let x_norm = divide(x, &levels)?;
     let y_norm = match y {
