@@ -56,8 +56,12 @@ pub fn run(args: &TrainArgs) -> Result<()> {
 
     let bar = progress::training_bar(corpus.words() as u64 * params.epochs as u64, args.quiet);
     let report = |p: &embed::Progress| progress::update(&bar, p);
+    let cpu_before = process_cpu_seconds();
     let (vectors, stats) =
         embed::train(&vocab, &corpus, &params, Some(&report)).context("training failed")?;
+    let train_cpu_seconds = process_cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     bar.finish_and_clear();
     println!(
         "trained in {:.3} s: {:.0} words/s ({} raw words × {} epochs), {} thread(s)",
@@ -103,6 +107,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             "tokens": vocab.raw_words(),
             "vocab_size": vocab.len(),
             "train_seconds": stats.seconds,
+            "train_cpu_seconds": train_cpu_seconds,
             "words_per_sec": stats.words_per_sec,
             "threads": stats.threads,
             "seed": params.seed,
@@ -202,4 +207,16 @@ fn default_queries(vectors: &KeyedVectors) -> Vec<String> {
     } else {
         picked
     }
+}
+
+/// User + system CPU time of the whole process (all threads, finished ones included) from `/proc/self/stat`, in
+/// seconds (Linux reports it in USER_HZ = 100 ticks per second); `None` where that file does not exist.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may contain spaces): state is field 3.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }

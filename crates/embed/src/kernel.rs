@@ -1,6 +1,6 @@
 //! The per-thread training kernel: one sentence of ids at a time, skip-gram or CBOW with negative sampling,
 //! following gensim's `word2vec_inner.pyx` step by step (the same tables, random stream order, window shrinking,
-//! skipped updates outside the sigmoid table, and CBOW's division of the error by the context size).
+//! skipped updates outside the sigmoid table, and CBOW's mean of the context).
 
 use crate::params::Architecture;
 use crate::sampling::{Lcg, SigmoidTable, draw};
@@ -173,7 +173,8 @@ impl<'t> Worker<'t> {
         syn0.add(context as usize, 1.0, &self.work);
     }
 
-    /// gensim's `w2v_fast_sentence_cbow_neg` with `cbow_mean=1`: `window[center]` is the centre word.
+    /// gensim's `w2v_fast_sentence_cbow_neg` with `cbow_mean=1`: the mean of the context predicts `window[center]`;
+    /// each context word's input vector then receives the full error.
     #[inline]
     fn cbow_position<S0: RowStore, S1: RowStore>(
         &mut self,
@@ -195,7 +196,7 @@ impl<'t> Worker<'t> {
         let inv_count = 1.0 / (window.len() - 1) as f32;
         self.l1.iter_mut().for_each(|v| *v *= inv_count);
         self.negative_sampling(syn1, window[center], alpha);
-        self.work.iter_mut().for_each(|v| *v *= inv_count);
+        // With cbow_mean=1 gensim gives every context word the whole error (it divides only for cbow_mean=0).
         for (m, &id) in window.iter().enumerate() {
             if m != center {
                 syn0.add(id as usize, 1.0, &self.work);
@@ -207,6 +208,75 @@ impl<'t> Worker<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::sampling::CUM_TABLE_DOMAIN;
+    use crate::shared::OwnedRows;
+
+    /// gensim's CBOW (cbow_mean=1) written out plainly for window 1 and one negative that is always word 3.
+    fn reference_cbow(syn0: &mut [[f32; 2]], syn1: &mut [[f32; 2]], sent: &[usize], alpha: f32) {
+        let table = SigmoidTable::new();
+        for i in 0..sent.len() {
+            let ctx: Vec<usize> = [i.wrapping_sub(1), i + 1]
+                .into_iter()
+                .filter(|&j| j < sent.len())
+                .collect();
+            let mut h = [0f32; 2];
+            for &j in &ctx {
+                for d in 0..2 {
+                    h[d] += syn0[sent[j]][d] / ctx.len() as f32;
+                }
+            }
+            let mut work = [0f32; 2];
+            for (t, label) in [(sent[i], 1.0f32), (3, 0.0)] {
+                let f = h[0] * syn1[t][0] + h[1] * syn1[t][1];
+                let g = (label - table.get(f).unwrap()) * alpha;
+                for d in 0..2 {
+                    work[d] += g * syn1[t][d];
+                    syn1[t][d] += g * h[d];
+                }
+            }
+            for &j in &ctx {
+                for d in 0..2 {
+                    syn0[sent[j]][d] += work[d];
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cbow_step_matches_gensims_update_rule() {
+        let sigmoid = SigmoidTable::new();
+        let cum = [0, 0, 0, CUM_TABLE_DOMAIN]; // every negative draw is word 3 (draws of exactly 0 aside)
+        let tables = Tables {
+            cum: &cum,
+            sample_ints: &[],
+            sigmoid: &sigmoid,
+            subsample: false,
+        };
+        let mut worker = Worker::new(tables, Architecture::Cbow, 2, 1, 1);
+        worker.lcg = Lcg(99);
+        let s0 = [[0.3f32, -0.2], [0.1, 0.4], [-0.5, 0.2], [0.05, 0.05]];
+        let s1 = [[0.2f32, 0.1], [-0.3, 0.2], [0.4, -0.1], [0.1, 0.3]];
+        let (mut r0, mut r1) = (s0, s1);
+        let mut flat0: Vec<f32> = s0.iter().flatten().copied().collect();
+        let mut flat1: Vec<f32> = s1.iter().flatten().copied().collect();
+        worker.train_sentence(
+            &mut OwnedRows::new(&mut flat0, 2),
+            &mut OwnedRows::new(&mut flat1, 2),
+            &[0, 1, 2],
+            0.5,
+        );
+        reference_cbow(&mut r0, &mut r1, &[0, 1, 2], 0.5);
+        for (got, want) in flat0
+            .iter()
+            .zip(r0.iter().flatten())
+            .chain(flat1.iter().zip(r1.iter().flatten()))
+        {
+            assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+        }
+        // and the weights did move
+        assert!(flat1[0] != s1[0][0] && flat0[2] != s0[1][0]);
+    }
 
     #[test]
     fn dot_matches_a_plain_sum() {
