@@ -298,6 +298,17 @@ impl Cleaner {
             }
             return;
         }
+        // Fast path for Cyrillic (U+0400..U+045F are all letters), which is most of what this crate sees.
+        if let '\u{400}'..='\u{45F}' = c {
+            let lower = match c {
+                '\u{410}'..='\u{42F}' if self.lowercase => char::from_u32(c as u32 + 0x20),
+                '\u{400}'..='\u{40F}' if self.lowercase => char::from_u32(c as u32 + 0x50),
+                _ => Some(c),
+            };
+            *after_letter = true;
+            emit(Piece::Keep(lower.unwrap_or(c)));
+            return;
+        }
         if c.is_whitespace() {
             *after_letter = false;
             emit(if is_line_break(c) {
@@ -311,18 +322,6 @@ impl Cleaner {
             if self.keep(c, after_letter) {
                 emit(Piece::Keep(c));
             }
-            return;
-        }
-        // Fast paths for Cyrillic, which is most of what this crate sees.
-        let fast = match c {
-            '\u{410}'..='\u{42F}' => char::from_u32(c as u32 + 0x20),
-            '\u{400}'..='\u{40F}' => char::from_u32(c as u32 + 0x50),
-            '\u{430}'..='\u{45F}' => Some(c),
-            _ => None,
-        };
-        if let Some(lower) = fast {
-            *after_letter = true;
-            emit(Piece::Keep(lower));
             return;
         }
         for lower in c.to_lowercase() {

@@ -20,6 +20,9 @@ use crate::clean::{CleanConfig, Cleaner, Piece, is_line_break};
 use crate::error::{Error, Result};
 use crate::utf8::{Utf8Policy, Utf8Reader, strip_bom};
 
+/// Code points below this are classified through a bit table (ASCII, Latin, Greek, Cyrillic, ...).
+const LOW: usize = 0x800;
+
 /// The sentence terminators the lesson splits on (line breaks always end a sentence as well).
 pub const DEFAULT_TERMINATORS: &str = ".!?…";
 
@@ -106,8 +109,10 @@ pub fn raw_sentences<'a>(
 #[derive(Debug)]
 struct SentenceBuilder {
     cleaner: Cleaner,
-    ascii_terminator: [bool; 128],
-    other_terminators: Vec<char>,
+    /// Bit `c` is set when code point `c < LOW` ends a sentence (terminators and line breaks).
+    low_ends: [u64; LOW / 64],
+    /// Terminators from `LOW` up, sorted.
+    high_terminators: Vec<char>,
     max_words: usize,
     overflow: Overflow,
     after_letter: bool,
@@ -120,20 +125,23 @@ struct SentenceBuilder {
 impl SentenceBuilder {
     fn new(config: &SentenceConfig) -> Result<Self> {
         config.validate()?;
-        let mut ascii_terminator = [false; 128];
-        let mut other_terminators = Vec::new();
-        for c in config.terminators.chars() {
-            if c.is_ascii() {
-                ascii_terminator[c as usize] = true;
+        let mut low_ends = [0u64; LOW / 64];
+        let mut high_terminators = Vec::new();
+        let line_breaks = (0..LOW as u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_line_break(c));
+        for c in config.terminators.chars().chain(line_breaks) {
+            if (c as usize) < LOW {
+                low_ends[c as usize / 64] |= 1 << (c as usize % 64);
             } else {
-                other_terminators.push(c);
+                high_terminators.push(c);
             }
         }
-        other_terminators.sort_unstable();
+        high_terminators.sort_unstable();
         Ok(Self {
             cleaner: Cleaner::new(&config.clean)?,
-            ascii_terminator,
-            other_terminators,
+            low_ends,
+            high_terminators,
             max_words: config.max_words.unwrap_or(usize::MAX),
             overflow: config.overflow,
             after_letter: false,
@@ -143,11 +151,13 @@ impl SentenceBuilder {
         })
     }
 
+    #[inline]
     fn ends_sentence(&self, c: char) -> bool {
-        if c.is_ascii() {
-            self.ascii_terminator[c as usize] || is_line_break(c)
+        let code = c as usize;
+        if code < LOW {
+            self.low_ends[code / 64] & (1 << (code % 64)) != 0
         } else {
-            is_line_break(c) || self.other_terminators.binary_search(&c).is_ok()
+            is_line_break(c) || self.high_terminators.binary_search(&c).is_ok()
         }
     }
 
@@ -174,12 +184,14 @@ impl SentenceBuilder {
         if self.word.is_empty() {
             return None;
         }
-        self.words.push(std::mem::take(&mut self.word));
+        // Copy out at the exact size and keep the scratch buffer's capacity for the next word.
+        self.words.push(self.word.as_str().to_owned());
+        self.word.clear();
         if self.words.len() < self.max_words {
             return None;
         }
         match self.overflow {
-            Overflow::Split => Some(std::mem::take(&mut self.words)),
+            Overflow::Split => Some(self.words.drain(..).collect()),
             Overflow::Truncate => {
                 self.full = true;
                 None
@@ -193,7 +205,7 @@ impl SentenceBuilder {
         self.after_letter = false;
         self.full = false;
         // `end_word` emptied `words` if it returned a sentence, so at most one of these is `Some`.
-        split.or_else(|| (!self.words.is_empty()).then(|| std::mem::take(&mut self.words)))
+        split.or_else(|| (!self.words.is_empty()).then(|| self.words.drain(..).collect()))
     }
 }
 
