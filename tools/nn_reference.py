@@ -456,7 +456,8 @@ repository root with
 (the script's header says how to create the virtualenv). Every file's safetensors `__metadata__` holds
 `generator`, `versions` (JSON) and `config` (JSON: layer sizes, seeds, optimiser settings).
 `tools/nn_check_fixtures.py` re-derives every forward output below with plain NumPy from the formulas in this
-README (so the layouts and gate orders described here are checked, not just asserted).
+README (so the layouts and gate orders described here are checked, not just asserted). The Rust tests that read
+these files are `crates/nn/tests/parity_*.rs`; `crates/nn/PARITY_NOTES.md` records what they found.
 
 Made with: {versions}
 
