@@ -21,10 +21,18 @@ where
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    fs::create_dir_all(dir).with_context(|| format!("cannot create directory {}", dir.display()))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".rnnlab-")
-        .suffix(".tmp")
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create directory {}", dir.display()))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".rnnlab-").suffix(".tmp");
+    // A temporary file is private (0600) by default; the finished file should get the usual mode of a new file
+    // (0666 less the umask), as `File::create` would give it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     {
@@ -37,13 +45,20 @@ where
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("cannot sync {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot move the finished file into place at {}", path.display()))?;
+    tmp.persist(path).with_context(|| {
+        format!(
+            "cannot move the finished file into place at {}",
+            path.display()
+        )
+    })?;
     Ok(())
 }
 
 /// Serialises `value` as pretty JSON (with a trailing newline) and writes it atomically to `path`.
-pub fn write_json_atomic<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> anyhow::Result<()> {
+pub fn write_json_atomic<T: serde::Serialize + ?Sized>(
+    path: &Path,
+    value: &T,
+) -> anyhow::Result<()> {
     write_atomic(path, |w| {
         serde_json::to_writer_pretty(&mut *w, value)?;
         w.write_all(b"\n")?;
@@ -73,10 +88,28 @@ mod tests {
             anyhow::bail!("disk on fire")
         });
         let message = format!("{:#}", result.unwrap_err());
-        assert!(message.contains("out.txt") && message.contains("disk on fire"), "{message}");
+        assert!(
+            message.contains("out.txt") && message.contains("disk on fire"),
+            "{message}"
+        );
         assert_eq!(fs::read_to_string(&path).unwrap(), "previous");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "temporary file left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_finished_file_is_not_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shared.txt");
+        write_atomic(&path, |w| Ok(w.write_all(b"x")?)).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_ne!(
+            mode & 0o044,
+            0,
+            "mode {mode:o} hides the file from group and others"
+        );
     }
 
     #[test]
@@ -86,6 +119,9 @@ mod tests {
         write_json_atomic(&path, &serde_json::json!({"seed": 1})).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.ends_with("}\n"));
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap()["seed"], 1);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap()["seed"],
+            1
+        );
     }
 }
