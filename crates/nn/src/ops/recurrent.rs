@@ -17,7 +17,7 @@ use ndarray::{
     Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Ix2, IxDyn,
     linalg::general_mat_mul,
 };
-use tensor::activation::sigmoid;
+use tensor::activation::{fast_sigmoid, fast_tanh, sigmoid_slice, tanh_slice};
 
 use crate::error::shape_err;
 use crate::tape::{Op, Tape, Var};
@@ -74,6 +74,7 @@ pub(crate) struct LstmCache {
     gates: Vec<f32>,
     h: Vec<f32>,
     c: Vec<f32>,
+    tanh_c: Vec<f32>,
 }
 
 /// GRU cache: activated `z, r, h̃` `(T·B, 3H)`, the recurrent candidate term `h·U_h + b_hh`
@@ -206,8 +207,9 @@ fn project(x: &SeqX, w: &ArrayView2<f32>, bias: ArrayView1<f32>) -> Result<Vec<f
         SeqX::Dense(xm) => {
             let rows = xm.nrows();
             let mut out = Vec::with_capacity(rows * g);
+            let bias: Vec<f32> = bias.iter().copied().collect();
             for _ in 0..rows {
-                out.extend(bias.iter().copied());
+                out.extend_from_slice(&bias);
             }
             general_mat_mul(1.0, &xm.view(), w, 1.0, &mut view2_mut(&mut out, rows, g)?);
             Ok(out)
@@ -381,6 +383,7 @@ impl Tape<'_> {
         let mut c = initial_state(self, c0, batch, hd, "initial c", layer)?;
         h.resize((steps + 1) * bh, 0.0);
         c.resize((steps + 1) * bh, 0.0);
+        let mut tanh_c = vec![0.0f32; steps * bh];
         let g4 = 4 * hd;
         for t in 0..steps {
             let (h_done, h_rest) = h.split_at_mut((t + 1) * bh);
@@ -396,20 +399,27 @@ impl Tape<'_> {
             let (c_done, c_rest) = c.split_at_mut((t + 1) * bh);
             let c_prev = &c_done[t * bh..];
             let (c_new, h_new) = (&mut c_rest[..bh], &mut h_rest[..bh]);
-            for bi in 0..batch {
-                let g = &mut g_t[bi * g4..(bi + 1) * g4];
+            let tc_t = &mut tanh_c[t * bh..(t + 1) * bh];
+            for (bi, g) in g_t.chunks_exact_mut(g4).enumerate() {
+                sigmoid_slice(&mut g[..2 * hd]);
+                tanh_slice(&mut g[2 * hd..3 * hd]);
+                sigmoid_slice(&mut g[3 * hd..]);
+                let (i, rest) = g.split_at(hd);
+                let (f, rest) = rest.split_at(hd);
+                let (gg, o) = rest.split_at(hd);
+                let o = &o[..hd];
+                let rows = bi * hd..(bi + 1) * hd;
+                let cp = &c_prev[rows.clone()][..hd];
+                let cn = &mut c_new[rows.clone()][..hd];
                 for j in 0..hd {
-                    let i = sigmoid(g[j]);
-                    let f = sigmoid(g[hd + j]);
-                    let gg = g[2 * hd + j].tanh();
-                    let o = sigmoid(g[3 * hd + j]);
-                    g[j] = i;
-                    g[hd + j] = f;
-                    g[2 * hd + j] = gg;
-                    g[3 * hd + j] = o;
-                    let ct = f * c_prev[bi * hd + j] + i * gg;
-                    c_new[bi * hd + j] = ct;
-                    h_new[bi * hd + j] = o * ct.tanh();
+                    cn[j] = f[j] * cp[j] + i[j] * gg[j];
+                }
+                let tc = &mut tc_t[rows.clone()];
+                tc.copy_from_slice(cn);
+                tanh_slice(tc);
+                let hn = &mut h_new[rows];
+                for j in 0..hd {
+                    hn[j] = o[j] * tc[j];
                 }
             }
         }
@@ -437,6 +447,7 @@ impl Tape<'_> {
                 gates,
                 h,
                 c,
+                tanh_c,
             }))
         } else {
             Op::NoGrad
@@ -506,9 +517,9 @@ impl Tape<'_> {
                 let a = &mut a_t[bi * g3..(bi + 1) * g3];
                 let p = &hp[bi * g3..(bi + 1) * g3];
                 for j in 0..hd {
-                    let z = sigmoid(a[j] + p[j]);
-                    let r = sigmoid(a[hd + j] + p[hd + j]);
-                    let cand = (a[2 * hd + j] + r * p[2 * hd + j]).tanh();
+                    let z = fast_sigmoid(a[j] + p[j]);
+                    let r = fast_sigmoid(a[hd + j] + p[hd + j]);
+                    let cand = fast_tanh(a[2 * hd + j] + r * p[2 * hd + j]);
                     a[j] = z;
                     a[hd + j] = r;
                     a[2 * hd + j] = cand;
@@ -583,9 +594,7 @@ impl Tape<'_> {
                 1.0,
                 &mut view2_mut(h_new, batch, hd)?,
             );
-            for v in h_new.iter_mut() {
-                *v = v.tanh();
-            }
+            tanh_slice(h_new);
         }
         let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
         let xv = input_var(x);
@@ -669,26 +678,42 @@ pub(crate) fn lstm_backward(
     for t in (0..c.steps).rev() {
         let gates = &k.gates[t * batch * g4..(t + 1) * batch * g4];
         let c_prev = &k.c[t * bh..(t + 1) * bh];
-        let c_t = &k.c[(t + 1) * bh..(t + 2) * bh];
+        let tc_t = &k.tanh_c[t * bh..(t + 1) * bh];
+        let dh_t = &dh_seq[t * bh..(t + 1) * bh];
         let mut dg_t =
             dgates.slice_axis_mut(Axis(0), ndarray::Slice::from(t * batch..(t + 1) * batch));
         let dg = dg_t
             .as_slice_mut()
             .ok_or_else(|| Error::Invalid("internal layout".into()))?;
-        for bi in 0..batch {
-            let gr = &gates[bi * g4..(bi + 1) * g4];
-            let d = &mut dg[bi * g4..(bi + 1) * g4];
+        for (bi, (gr, d)) in gates
+            .chunks_exact(g4)
+            .zip(dg.chunks_exact_mut(g4))
+            .enumerate()
+        {
+            let rows = bi * hd..(bi + 1) * hd;
+            let cp = &c_prev[rows.clone()];
+            let tc = &tc_t[rows.clone()];
+            let dho = &dh_t[rows.clone()];
+            let dhn = &dh_next[rows.clone()];
+            let dcn = &mut dc_next[rows];
+            let (i, rest) = gr.split_at(hd);
+            let (f, rest) = rest.split_at(hd);
+            let (gg, o) = rest.split_at(hd);
+            let (di, rest) = d.split_at_mut(hd);
+            let (df, rest) = rest.split_at_mut(hd);
+            let (dgg, dout) = rest.split_at_mut(hd);
+            // Equal, known lengths let the compiler drop bounds checks and vectorise.
+            let (cp, tc, dho, dhn, dcn) =
+                (&cp[..hd], &tc[..hd], &dho[..hd], &dhn[..hd], &mut dcn[..hd]);
+            let (o, dout) = (&o[..hd], &mut dout[..hd]);
             for j in 0..hd {
-                let n = bi * hd + j;
-                let (i, f, gg, o) = (gr[j], gr[hd + j], gr[2 * hd + j], gr[3 * hd + j]);
-                let tc = c_t[n].tanh();
-                let dh = dh_seq[t * bh + n] + dh_next[n];
-                let dc = dc_next[n] + dh * o * (1.0 - tc * tc);
-                d[j] = dc * gg * i * (1.0 - i);
-                d[hd + j] = dc * c_prev[n] * f * (1.0 - f);
-                d[2 * hd + j] = dc * i * (1.0 - gg * gg);
-                d[3 * hd + j] = dh * tc * o * (1.0 - o);
-                dc_next[n] = dc * f;
+                let dh = dho[j] + dhn[j];
+                let dc = dcn[j] + dh * o[j] * (1.0 - tc[j] * tc[j]);
+                di[j] = dc * gg[j] * i[j] * (1.0 - i[j]);
+                df[j] = dc * cp[j] * f[j] * (1.0 - f[j]);
+                dgg[j] = dc * i[j] * (1.0 - gg[j] * gg[j]);
+                dout[j] = dh * tc[j] * o[j] * (1.0 - o[j]);
+                dcn[j] = dc * f[j];
             }
         }
         general_mat_mul(
