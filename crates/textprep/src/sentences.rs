@@ -4,7 +4,7 @@
 //! whitespace, drop the empty ones, and (optionally) cap the number of words per sentence. Splitting happens on the
 //! raw text because cleaning removes the punctuation that ends a sentence. A sentence ends at every terminator
 //! character (`.`, `!`, `?`, `…` by default, see [`SentenceConfig::terminators`]) and at every line break
-//! (see [`is_line_break`](crate::is_line_break)); so `Ну... да?!` gives two sentences, and abbreviations such as
+//! (see [`is_line_break`]); so `Ну... да?!` gives two sentences, and abbreviations such as
 //! `т. е.` end one too (the lesson's simple rule).
 //!
 //! [`sentences`] works on a string, [`SentenceReader`] on any [`BufRead`] in bounded memory; both give the same
