@@ -18,6 +18,8 @@ Honest comparison:
 - Memory: peak RSS of each whole process (/usr/bin/time -f %M).
 - Quality: mean overlap of the top-10 neighbours (cosine) over the 1,000 most frequent words between our vectors
   and gensim's (seed 1), against gensim seed 1 vs gensim seed 2 — the noise floor.
+- Evaluation: analogy accuracy and word-pair Spearman on fixtures/parity/w2v (our own small Russian files) for
+  our vectors and gensim's, each computed by gensim and by `w2v eval` (the two evaluators must agree).
 """
 import argparse
 import json
@@ -125,7 +127,7 @@ def main():
             print(f"{arch:9} threads {threads}: ours {o_wps/1e3:8.0f}k words/s ({m['train_seconds']:.2f} s wall, "
                   f"{o_cpu:.2f} s CPU, {o_rss:.0f} MB)  gensim {g['words_per_sec']/1e3:8.0f}k words/s "
                   f"({g['train_seconds']:.2f} s wall, {g['cpu_seconds']:.2f} s CPU, {g_rss:.0f} MB)  "
-                  f"ratio {o_wps / g['words_per_sec']:.2f}x")
+                  f"ratio {o_wps / g['words_per_sec']:.2f}x wall, {g['cpu_seconds'] / o_cpu:.2f}x per CPU second")
         if 1 in per_threads and 2 in per_threads:
             print(f"{arch:9} 2-thread scaling: ours {per_threads[2][0] / per_threads[1][0]:.2f}x, "
                   f"gensim {per_threads[2][1] / per_threads[1][1]:.2f}x")
@@ -138,7 +140,26 @@ def main():
             ov = overlap(ref, neighbours(o_path, top_words))
             print(f"{arch:9} threads {threads}: top-10 overlap ours vs gensim {ov:.3f}; gensim seed 1 vs seed 2 "
                   f"{floor:.3f}; ratio {ov / floor:.2f}")
+        evaluate(args.w2v, arch, g_ref_path, [r[-1] for r in rows if r[0] == arch][0])
     print(f"(files in {tmp})")
+
+
+ANALOGIES = "fixtures/parity/w2v/analogies_ru.txt"
+PAIRS = "fixtures/parity/w2v/pairs_ru.tsv"
+
+
+def evaluate(w2v, arch, gensim_path, ours_path):
+    from gensim.models import KeyedVectors
+    for who, path in (("gensim", gensim_path), ("ours", ours_path)):
+        kv = KeyedVectors.load_word2vec_format(path, binary=True)
+        acc, _ = kv.evaluate_word_analogies(ANALOGIES)
+        pearson, spearman, oov = kv.evaluate_word_pairs(PAIRS)
+        out = subprocess.run([w2v, "eval", "--vectors", path, "--analogies", ANALOGIES, "--pairs", PAIRS],
+                             check=True, capture_output=True, text=True).stdout
+        total = [l for l in out.splitlines() if "Total accuracy" in l][0].split()
+        spear = [l for l in out.splitlines() if "Spearman" in l][0].split()
+        print(f"{arch:9} {who:6} vectors: analogies {acc:.3f} (gensim eval) / {total[2]} (w2v eval); pairs Spearman "
+              f"{spearman.statistic:.4f} (gensim eval) / {spear[1]} (w2v eval), OOV {oov:.1f}%")
 
 
 if __name__ == "__main__":
