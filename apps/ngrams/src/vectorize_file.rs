@@ -70,7 +70,7 @@ pub fn run(args: &Args, input: &Path, out: &mut impl Write) -> Result<()> {
 fn write_json(out: &mut impl Write, names: &[String], counts: &CsrMatrix) -> Result<()> {
     let (rows, cols) = counts.shape();
     out.write_all(b"{\"feature_names\": ")?;
-    serde_json::to_writer(&mut *out, names)?;
+    write_strings(out, names)?;
     write!(
         out,
         ", \"shape\": [{rows}, {cols}], \"nnz\": {}, \"indptr\": ",
@@ -82,6 +82,31 @@ fn write_json(out: &mut impl Write, names: &[String], counts: &CsrMatrix) -> Res
     out.write_all(b", \"data\": ")?;
     write_numbers(out, counts.data().iter().map(|&v| v.unsigned_abs()))?;
     out.write_all(b"}\n")?;
+    Ok(())
+}
+
+/// A JSON array of strings; strings without a character JSON must escape are copied as they are.
+fn write_strings(out: &mut impl Write, strings: &[String]) -> Result<()> {
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+    buf.push(b'[');
+    for (i, text) in strings.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+            serde_json::to_writer(&mut buf, text)?;
+        } else {
+            buf.push(b'"');
+            buf.extend_from_slice(text.as_bytes());
+            buf.push(b'"');
+        }
+        if buf.len() > (1 << 16) - 256 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    buf.push(b']');
+    out.write_all(&buf)?;
     Ok(())
 }
 
@@ -156,6 +181,18 @@ mod tests {
         let mut out = Vec::new();
         write_numbers(&mut out, std::iter::empty()).unwrap();
         assert_eq!(out, b"[]");
+    }
+
+    #[test]
+    fn strings_are_json_arrays() {
+        let names: Vec<String> = ["он", "a\"b", "tab\there", "back\\", "\u{2028}"]
+            .map(String::from)
+            .to_vec();
+        let mut out = Vec::new();
+        write_strings(&mut out, &names).unwrap();
+        let parsed: Vec<String> = serde_json::from_slice(&out).unwrap();
+        assert_eq!(parsed, names);
+        assert_eq!(serde_json::to_vec(&names).unwrap(), out);
     }
 
     #[test]

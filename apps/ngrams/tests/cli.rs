@@ -148,7 +148,10 @@ fn bad_input_is_a_one_line_error_with_exit_code_1() {
             &["--min-df", "2", "--max-df", "1"][..],
             "max_df corresponds to < documents than min_df",
         ),
-        (&["--min-df", "2", "--max-df", "5"][..], "After pruning, no terms remain"),
+        (
+            &["--min-df", "2", "--max-df", "5"][..],
+            "After pruning, no terms remain",
+        ),
     ] {
         let mut args = vec!["--input", text.as_str()];
         args.extend_from_slice(flags);

@@ -61,6 +61,40 @@ impl Analysis {
         scratch.lowered = lowered;
     }
 
+    /// Whether features are word n-grams (which [`Analysis::word_tokens`] serves).
+    pub(crate) fn is_word(&self) -> bool {
+        self.analyzer == Analyzer::Word
+    }
+
+    /// The smallest and largest n.
+    pub(crate) fn ngram_range(&self) -> (usize, usize) {
+        (self.min_n, self.max_n)
+    }
+
+    /// For the word analyzer: the preprocessed document and the byte spans of its tokens after stop-word removal,
+    /// for callers that build the n-grams over token ids themselves.
+    pub(crate) fn word_tokens<'s>(
+        &self,
+        doc: &str,
+        scratch: &'s mut Scratch,
+    ) -> (&'s str, &'s [(usize, usize)]) {
+        if self.lowercase {
+            python_lower_into(doc, &mut scratch.lowered);
+        } else {
+            scratch.lowered.clear();
+            scratch.lowered.push_str(doc);
+        }
+        let Scratch {
+            tokens, lowered, ..
+        } = scratch;
+        tokens.clear();
+        tokenize(lowered, tokens);
+        if !self.stop_words.is_empty() {
+            tokens.retain(|&(a, b)| !self.stop_words.contains(&lowered[a..b]));
+        }
+        (lowered.as_str(), tokens.as_slice())
+    }
+
     /// `(?u)\b\w\w+\b` tokens minus stop words, then n-grams joined with one space.
     fn word_ngrams(&self, text: &str, scratch: &mut Scratch, emit: &mut impl FnMut(&str)) {
         let Scratch { tokens, joined, .. } = scratch;

@@ -29,6 +29,17 @@ struct Run {
     terms: Vec<Box<str>>,
     doc_ends: Vec<usize>,
     ids: Vec<u32>,
+    /// For word n-grams: each feature as its sequence of token ids, which sorts faster than its text.
+    windows: Option<TokenWindows>,
+}
+
+/// The token sequence of every feature of a run of word n-grams.
+struct TokenWindows {
+    /// Token texts by token id.
+    tokens: Vec<Box<str>>,
+    /// Token ids of all features, concatenated; feature `f` is `flat[starts[f]..starts[f + 1]]`.
+    flat: Vec<u32>,
+    starts: Vec<usize>,
 }
 
 /// Counts the features of `docs`, learning the vocabulary.
@@ -42,7 +53,15 @@ pub(crate) fn learn<D: AsRef<str> + Sync>(
     if terms.is_empty() {
         return Err(Error::EmptyVocabulary);
     }
-    let rank = rank_by_term(&terms);
+    let rank = match &runs[..] {
+        [
+            Run {
+                windows: Some(windows),
+                ..
+            },
+        ] => rank_by_tokens(windows),
+        _ => rank_by_term(&terms),
+    };
     let run_to_rank: Vec<Vec<u32>> = run_to_global
         .iter()
         .map(|map| map.iter().map(|&g| rank[g as usize]).collect())
@@ -90,6 +109,9 @@ pub(crate) fn count_known<D: AsRef<str> + Sync>(
 }
 
 fn learn_run<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
+    if analysis.is_word() {
+        return learn_run_of_words(analysis, docs);
+    }
     let mut ids_of: FastMap<Box<str>, u32> = FastMap::with_hasher(FxBuildHasher);
     let mut ids = Vec::new();
     let mut doc_ends = Vec::with_capacity(docs.len());
@@ -116,6 +138,110 @@ fn learn_run<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
         terms,
         doc_ends,
         ids,
+        windows: None,
+    }
+}
+
+/// [`learn_run`] for word n-grams, hashing each token's text once: n-grams are looked up by their token ids
+/// (a `u64` for bigrams), and an n-gram's text is only built when it is new.
+fn learn_run_of_words<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
+    const NONE: u32 = u32::MAX;
+    let (min_n, max_n) = analysis.ngram_range();
+    let mut token_ids: FastMap<Box<str>, u32> = FastMap::with_hasher(FxBuildHasher);
+    // Span of each token's text in `token_store`.
+    let mut token_texts: Vec<(usize, usize)> = Vec::new();
+    let mut token_store = String::new();
+    let mut unigram_feature: Vec<u32> = Vec::new();
+    let mut bigram_feature: FastMap<u64, u32> = FastMap::with_hasher(FxBuildHasher);
+    let mut longer_feature: FastMap<Box<[u32]>, u32> = FastMap::with_hasher(FxBuildHasher);
+    let mut terms: Vec<Box<str>> = Vec::new();
+    let mut ids = Vec::new();
+    let mut doc_ends = Vec::with_capacity(docs.len());
+    let mut scratch = Scratch::default();
+    let mut doc_tokens: Vec<u32> = Vec::new();
+    let mut joined = String::new();
+    let mut flat: Vec<u32> = Vec::new();
+    let mut starts: Vec<usize> = vec![0];
+    for doc in docs {
+        let (text, spans) = analysis.word_tokens(doc.as_ref(), &mut scratch);
+        doc_tokens.clear();
+        for &(a, b) in spans {
+            let token = &text[a..b];
+            let id = match token_ids.get(token) {
+                Some(&id) => id,
+                None => {
+                    let id = token_ids.len() as u32;
+                    token_ids.insert(Box::from(token), id);
+                    token_texts.push((token_store.len(), token_store.len() + token.len()));
+                    token_store.push_str(token);
+                    unigram_feature.push(NONE);
+                    id
+                }
+            };
+            doc_tokens.push(id);
+        }
+        let mut new_term = |window: &[u32], terms: &mut Vec<Box<str>>| -> u32 {
+            flat.extend_from_slice(window);
+            starts.push(flat.len());
+            joined.clear();
+            for (i, &t) in window.iter().enumerate() {
+                if i > 0 {
+                    joined.push(' ');
+                }
+                let (a, b) = token_texts[t as usize];
+                joined.push_str(&token_store[a..b]);
+            }
+            terms.push(Box::from(joined.as_str()));
+            (terms.len() - 1) as u32
+        };
+        for n in min_n..=max_n.min(doc_tokens.len()) {
+            for window in doc_tokens.windows(n) {
+                let id = match n {
+                    1 => {
+                        let slot = &mut unigram_feature[window[0] as usize];
+                        if *slot == NONE {
+                            *slot = new_term(window, &mut terms);
+                        }
+                        *slot
+                    }
+                    2 => {
+                        let key = (u64::from(window[0]) << 32) | u64::from(window[1]);
+                        match bigram_feature.get(&key) {
+                            Some(&id) => id,
+                            None => {
+                                let id = new_term(window, &mut terms);
+                                bigram_feature.insert(key, id);
+                                id
+                            }
+                        }
+                    }
+                    _ => match longer_feature.get(window) {
+                        Some(&id) => id,
+                        None => {
+                            let id = new_term(window, &mut terms);
+                            longer_feature.insert(Box::from(window), id);
+                            id
+                        }
+                    },
+                };
+                ids.push(id);
+            }
+        }
+        doc_ends.push(ids.len());
+    }
+    let mut tokens: Vec<Box<str>> = vec![Box::default(); token_ids.len()];
+    for (token, id) in token_ids {
+        tokens[id as usize] = token;
+    }
+    Run {
+        terms,
+        doc_ends,
+        ids,
+        windows: Some(TokenWindows {
+            tokens,
+            flat,
+            starts,
+        }),
     }
 }
 
@@ -154,33 +280,17 @@ fn merge(runs: &mut [Run]) -> (Vec<Box<str>>, Vec<Vec<u32>>) {
 
 /// Rank of every term in code-point order (UTF-8 byte order is code-point order).
 ///
-/// Sorts by the first eight bytes as one big-endian integer first, then orders each group of equal prefixes by
-/// the whole string: most comparisons become integer comparisons.
+/// A multikey sort on eight bytes at a time read as one big-endian integer (zero-padded): a radix pass on the
+/// first eight bytes, then each group sharing them is sorted on the next eight, and so on; small groups are
+/// finished with whole-string comparisons. Most comparisons are integer comparisons.
 fn rank_by_term(terms: &[Box<str>]) -> Vec<u32> {
-    let prefix = |term: &str| {
-        let mut bytes = [0u8; 8];
-        let n = term.len().min(8);
-        bytes[..n].copy_from_slice(&term.as_bytes()[..n]);
-        u64::from_be_bytes(bytes)
-    };
     let mut keyed: Vec<(u64, u32)> = terms
         .iter()
         .enumerate()
-        .map(|(i, t)| (prefix(t), i as u32))
+        .map(|(i, t)| (chunk_at(t, 0), i as u32))
         .collect();
     radix_sort_by_key(&mut keyed);
-    let mut start = 0;
-    while start < keyed.len() {
-        let mut end = start + 1;
-        while end < keyed.len() && keyed[end].0 == keyed[start].0 {
-            end += 1;
-        }
-        if end - start > 1 {
-            keyed[start..end]
-                .sort_unstable_by(|a, b| terms[a.1 as usize].cmp(&terms[b.1 as usize]));
-        }
-        start = end;
-    }
+    for_each_group(&mut keyed, |group| sort_group(group, terms, 1));
     let mut rank = vec![0u32; terms.len()];
     for (r, &(_, id)) in keyed.iter().enumerate() {
         rank[id as usize] = r as u32;
@@ -188,8 +298,89 @@ fn rank_by_term(terms: &[Box<str>]) -> Vec<u32> {
     rank
 }
 
-/// The run's rows with feature ranks as columns: each row's distinct ranks are counted in a dense array and
-/// only those are sorted.
+/// Ranks of word n-grams in code-point order of their texts, computed from their token sequences.
+///
+/// Tokens are runs of Python word characters, all above U+0020, so the space that joins them sorts below any
+/// token character: comparing two n-gram texts is comparing their token sequences token by token (a token that
+/// is a prefix of the other, or a sequence that is a prefix of the other, comes first either way).
+fn rank_by_tokens(windows: &TokenWindows) -> Vec<u32> {
+    debug_assert!(windows.tokens.iter().all(|t| t.chars().all(|c| c > ' ')));
+    let token_rank = rank_by_term(&windows.tokens);
+    let count = windows.starts.len() - 1;
+    let window = |f: usize| &windows.flat[windows.starts[f]..windows.starts[f + 1]];
+    let longest = (0..count).map(|f| window(f).len()).max().unwrap_or(0);
+    let mut order: Vec<(u64, u32)> = Vec::with_capacity(count);
+    if longest <= 2 {
+        for f in 0..count {
+            let w = window(f);
+            let first = u64::from(token_rank[w[0] as usize]) + 1;
+            let second = w
+                .get(1)
+                .map_or(0, |&t| u64::from(token_rank[t as usize]) + 1);
+            order.push(((first << 32) | second, f as u32));
+        }
+        radix_sort_by_key(&mut order);
+    } else {
+        let ranked: Vec<u32> = windows
+            .flat
+            .iter()
+            .map(|&t| token_rank[t as usize])
+            .collect();
+        let ranked_window =
+            |f: u32| &ranked[windows.starts[f as usize]..windows.starts[f as usize + 1]];
+        order.extend((0..count as u32).map(|f| (0, f)));
+        order.sort_unstable_by(|a, b| ranked_window(a.1).cmp(ranked_window(b.1)));
+    }
+    let mut rank = vec![0u32; count];
+    for (r, &(_, f)) in order.iter().enumerate() {
+        rank[f as usize] = r as u32;
+    }
+    rank
+}
+
+/// Bytes `[8 * depth, 8 * depth + 8)` of `term` as a big-endian integer, zero-padded past the end.
+fn chunk_at(term: &str, depth: usize) -> u64 {
+    let bytes = term.as_bytes();
+    let start = (8 * depth).min(bytes.len());
+    let end = (start + 8).min(bytes.len());
+    let mut chunk = [0u8; 8];
+    chunk[..end - start].copy_from_slice(&bytes[start..end]);
+    u64::from_be_bytes(chunk)
+}
+
+/// Calls `sort` on every run of two or more consecutive items with equal keys.
+fn for_each_group(keyed: &mut [(u64, u32)], mut sort: impl FnMut(&mut [(u64, u32)])) {
+    let mut start = 0;
+    while start < keyed.len() {
+        let mut end = start + 1;
+        while end < keyed.len() && keyed[end].0 == keyed[start].0 {
+            end += 1;
+        }
+        if end - start > 1 {
+            sort(&mut keyed[start..end]);
+        }
+        start = end;
+    }
+}
+
+/// Sorts a group of terms whose first `8 * depth` bytes (zero-padded) are equal.
+fn sort_group(group: &mut [(u64, u32)], terms: &[Box<str>], depth: usize) {
+    let longest = group
+        .iter()
+        .map(|&(_, id)| terms[id as usize].len())
+        .max()
+        .unwrap_or(0);
+    if group.len() <= 16 || longest <= 8 * depth {
+        group.sort_unstable_by(|a, b| terms[a.1 as usize].cmp(&terms[b.1 as usize]));
+        return;
+    }
+    for item in group.iter_mut() {
+        item.0 = chunk_at(&terms[item.1 as usize], depth);
+    }
+    group.sort_unstable_by_key(|&(key, _)| key);
+    for_each_group(group, |sub| sort_group(sub, terms, depth + 1));
+}
+
 /// Stable LSD radix sort of `(key, id)` pairs by key, one byte per pass, skipping bytes all keys share.
 fn radix_sort_by_key(items: &mut Vec<(u64, u32)>) {
     let mut spare = vec![(0u64, 0u32); items.len()];
@@ -327,10 +518,18 @@ mod tests {
             "ab c",
             "ab",
             "абв",
+            "abcdefgh\0",
+            "abcdefgh",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopp",
+            "abcdefghijklmnop",
         ]
         .into_iter()
         .map(Box::from)
-        .collect();
+        .collect::<Vec<Box<str>>>();
+        let mut terms = terms;
+        terms
+            .extend((0..300).map(|i| Box::from(format!("abcdefgh{}", (i * 7919) % 1000).as_str())));
         let rank = rank_by_term(&terms);
         let mut by_rank: Vec<&str> = vec![""; terms.len()];
         for (i, &r) in rank.iter().enumerate() {

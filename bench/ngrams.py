@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""`ngrams --json` against scikit-learn's CountVectorizer on the lesson's novel, in one run.
+
+Both get the same documents (one per line, see `documents()` and apps/ngrams/README.md) with ngram_range=(1, 2);
+the script checks that both produce the same vocabulary and the same counts, then prints median wall times and
+the ratio, for the novel and for the novel repeated ten times (written to a temporary directory).
+
+Timing: sklearn is timed on `fit_transform` alone (file already read, in-process); ngrams is timed as a whole
+process (start-up, reading and decoding the file, vectorizing, writing the JSON to a file). sklearn is
+single-threaded, so the ratio compares it with `--threads 1`; the `--threads 2` time is printed beside it.
+
+Environment: python3 -m venv venv && venv/bin/pip install scikit-learn==1.9.1 numpy
+Run from the repository root after `cargo build --release -p ngrams`:
+    /work/venv/bin/python bench/ngrams.py [--repeats 5]
+(`NGRAMS_BIN=/path/to/ngrams` picks another build than target/release/ngrams.)
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+from sklearn.feature_extraction.text import CountVectorizer
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(os.environ.get("NGRAMS_BIN", ROOT / "target" / "release" / "ngrams"))
+NOVEL = ROOT / ".." / "shared" / "data" / "crime_and_punishment.txt"
+
+
+def documents(path):
+    """One document per line: strict UTF-8, BOM dropped, '\\n' or '\\r\\n' endings, no document after a final newline."""
+    text = path.read_bytes().decode("utf-8-sig")
+    docs = text.split("\n")
+    if docs and docs[-1] == "":
+        docs.pop()
+    return [d[:-1] if d.endswith("\r") else d for d in docs]
+
+
+def time_sklearn(docs, repeats):
+    times, last = [], None
+    for _ in range(repeats):
+        vec = CountVectorizer(ngram_range=(1, 2))
+        start = time.perf_counter()
+        X = vec.fit_transform(docs)
+        times.append(time.perf_counter() - start)
+        last = (vec, X)
+    return statistics.median(times), last
+
+
+def time_ngrams(path, threads, repeats, out_dir):
+    out = Path(out_dir) / f"ngrams-{threads}.json"
+    cmd = [str(BIN), "--json", "--input", str(path), "--ngram-range", "1,2", "--threads", str(threads)]
+    times = []
+    for _ in range(repeats):
+        with open(out, "wb") as sink:
+            start = time.perf_counter()
+            subprocess.run(cmd, stdout=sink, check=True)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times), json.loads(out.read_text(encoding="utf-8"))
+
+
+def check_same(ours, vec, X):
+    names = [str(t) for t in vec.get_feature_names_out()]
+    assert ours["feature_names"] == names, "feature names differ"
+    X = sp.csr_matrix(X).copy()
+    X.sort_indices()  # sklearn's fit_transform leaves each row in first-seen order; ours is sorted
+    assert ours["shape"] == list(X.shape), f"shape {ours['shape']} vs {X.shape}"
+    assert ours["nnz"] == X.nnz
+    assert np.array_equal(np.asarray(ours["indptr"]), X.indptr), "indptr differs"
+    assert np.array_equal(np.asarray(ours["indices"]), X.indices), "indices differ"
+    assert np.array_equal(np.asarray(ours["data"]), X.data), "counts differ"
+
+
+def compare(label, path, repeats, tmp):
+    docs = documents(path)
+    sk_time, (vec, X) = time_sklearn(docs, repeats)
+    one_time, ours = time_ngrams(path, 1, repeats, tmp)
+    check_same(ours, vec, X)
+    two_time, ours2 = time_ngrams(path, 2, repeats, tmp)
+    assert ours2 == ours, "--threads 2 gives a different result"
+    print(f"{label}: {len(docs)} documents, {X.shape[1]} features, nnz {X.nnz}: same vocabulary and counts")
+    print(f"  sklearn fit_transform   median {sk_time:8.3f} s")
+    print(f"  ngrams --threads 1      median {one_time:8.3f} s   ratio {sk_time / one_time:6.1f}x")
+    print(f"  ngrams --threads 2      median {two_time:8.3f} s   ratio {sk_time / two_time:6.1f}x")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    if not BIN.exists():
+        sys.exit(f"build first: cargo build --release -p ngrams ({BIN} missing)")
+    if not NOVEL.exists():
+        sys.exit(f"the novel is not at {NOVEL}")
+    print(f"Python {sys.version.split()[0]}, scikit-learn {sklearn.__version__}, numpy {np.__version__}; "
+          f"median of {args.repeats} runs each")
+    with tempfile.TemporaryDirectory() as tmp:
+        compare("novel", NOVEL, args.repeats, tmp)
+        big = Path(tmp) / "novel_x10.txt"
+        text = NOVEL.read_bytes().decode("utf-8-sig")
+        if not text.endswith("\n"):
+            text += "\n"
+        big.write_bytes(("\ufeff" + text * 10).encode("utf-8"))
+        compare("novel x10", big, args.repeats, tmp)
+
+
+if __name__ == "__main__":
+    main()
