@@ -1,4 +1,5 @@
-//! A saved model: a directory holding the network (`model.safetensors`, nn's format) and what is needed to feed it
+//! A saved model: a directory holding the networks (`model-0.safetensors`, ... one per ensemble member, nn's
+//! format) and what is needed to feed it
 //! (`wells.json`: the features in order, the window, the fitted scaler and the level normalisation), so a loaded
 //! model forecasts exactly as the trained one did.
 
@@ -17,37 +18,53 @@ pub struct Recipe {
     pub window: usize,
     /// The scaler fitted on the training wells.
     pub scaler: series::Scaler,
+    /// Networks averaged (files `model-0.safetensors` ...).
+    pub members: usize,
     /// `Some(eps)`: windows are divided by their mean level plus `eps` (see `series::level`).
     pub level_eps: Option<f32>,
 }
 
-const MODEL_FILE: &str = "model.safetensors";
+fn model_file(k: usize) -> String {
+    format!("model-{k}.safetensors")
+}
 const RECIPE_FILE: &str = "wells.json";
 
 /// Writes both files atomically into `dir` (created if needed).
-pub fn save(dir: &Path, model: &Sequential, recipe: &Recipe) -> anyhow::Result<()> {
-    let bytes = model.to_bytes()?;
-    appkit::write_atomic(&dir.join(MODEL_FILE), |w| Ok(w.write_all(&bytes)?))?;
+pub fn save(dir: &Path, models: &[Sequential], recipe: &Recipe) -> anyhow::Result<()> {
+    for (k, model) in models.iter().enumerate() {
+        let bytes = model.to_bytes()?;
+        appkit::write_atomic(&dir.join(model_file(k)), |w| Ok(w.write_all(&bytes)?))?;
+    }
     appkit::write_json_atomic(&dir.join(RECIPE_FILE), recipe)
 }
 
 /// Reads a model saved by [`save`], checking that the network fits the recipe.
-pub fn load(dir: &Path) -> anyhow::Result<(Sequential, Recipe)> {
+pub fn load(dir: &Path) -> anyhow::Result<(Vec<Sequential>, Recipe)> {
     let recipe_path = dir.join(RECIPE_FILE);
     let text = std::fs::read_to_string(&recipe_path)
         .with_context(|| format!("cannot read {}", recipe_path.display()))?;
     let recipe: Recipe = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a wells model recipe", recipe_path.display()))?;
-    let model = Sequential::load(dir.join(MODEL_FILE))?;
-    let want = [recipe.window, recipe.features.len()];
     anyhow::ensure!(
-        model.input_shape() == want && model.output_shape() == want,
-        "{}: the network maps {:?} to {:?} but the recipe says {} months of {} feature(s)",
-        dir.display(),
-        model.input_shape(),
-        model.output_shape(),
-        recipe.window,
-        recipe.features.len()
+        recipe.members >= 1,
+        "{}: members must be at least 1",
+        recipe_path.display()
     );
-    Ok((model, recipe))
+    let want = [recipe.window, recipe.features.len()];
+    let mut models = Vec::with_capacity(recipe.members);
+    for k in 0..recipe.members {
+        let path = dir.join(model_file(k));
+        let model = Sequential::load(&path)?;
+        anyhow::ensure!(
+            model.input_shape() == want && model.output_shape() == want,
+            "{}: the network maps {:?} to {:?} but the recipe says {} months of {} feature(s)",
+            path.display(),
+            model.input_shape(),
+            model.output_shape(),
+            recipe.window,
+            recipe.features.len()
+        );
+        models.push(model);
+    }
+    Ok((models, recipe))
 }

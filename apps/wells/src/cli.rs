@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, value_parser = parse_scaler)]
     pub scaler: Option<ScalerKind>,
     /// Per-window level normalisation: `level` divides each window by its mean (the model learns the decline's
-    /// shape), `none` feeds the scaled values as the lesson does [default: level].
+    /// shape), `none` feeds the scaled values as the lesson does [default: none for one feature, level for several].
     #[arg(long, value_enum)]
     pub normalize: Option<NormalizeArg>,
     /// Training epochs.
@@ -69,6 +69,10 @@ pub struct Args {
     /// Fraction of the training windows (the last ones, as Keras takes them) held out for validation.
     #[arg(long, default_value_t = 0.0)]
     pub validation_split: f32,
+    /// Train this many models (seeds --seed, --seed + 1000003, ...) and average their forecasts
+    /// [default: 5; with --lesson: 1].
+    #[arg(long)]
+    pub ensemble: Option<usize>,
     /// Seed of the weights and of the shuffling.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -161,6 +165,11 @@ pub struct ModelChoice {
 }
 
 impl Args {
+    /// Models to train and average.
+    pub fn members(&self) -> usize {
+        self.ensemble.unwrap_or(if self.lesson { 1 } else { 5 })
+    }
+
     /// The parsed `--features`.
     pub fn feature_list(&self) -> anyhow::Result<Vec<Feature>> {
         Ok(Feature::parse_list(&self.features)?)
@@ -190,7 +199,11 @@ impl Args {
             layers: self.layers.unwrap_or(2),
             head: self.head.unwrap_or(HeadArg::Linear),
             scaler: self.scaler.unwrap_or(lesson_scaler),
-            normalize: self.normalize.unwrap_or(NormalizeArg::Level),
+            normalize: self.normalize.unwrap_or(if n_features == 1 {
+                NormalizeArg::None
+            } else {
+                NormalizeArg::Level
+            }),
             lr: self.lr.unwrap_or(1e-3),
         }
     }

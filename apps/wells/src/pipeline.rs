@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use ndarray::{Array3, Axis, Slice};
 use nn::{Adam, EarlyStopping, FitConfig, Loss, Metric, Sequential};
+use series::ensemble::Ensemble;
 use series::level::{LevelNormalized, normalize_windows};
 use series::{
     Feature, ForecastMetrics, Production, ScalerKind, ShortWellPolicy, Split, Transformer,
@@ -23,7 +24,7 @@ const LEVEL_EPS: f32 = 1e-3;
 
 /// The trained (or loaded) network with what it needs to forecast.
 struct Trained {
-    model: Sequential,
+    models: Vec<Sequential>,
     recipe: Recipe,
     history: Vec<EpochRow>,
     val_loss: Vec<f64>,
@@ -83,8 +84,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 
     let choice = args.model_choice(features.len());
     let trained = match loaded {
-        Some((model, recipe)) => Trained {
-            model,
+        Some((models, recipe)) => Trained {
+            models,
             recipe,
             history: Vec::new(),
             val_loss: Vec::new(),
@@ -99,16 +100,17 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     // Forecast months window..window+horizon of every test well from its first `window` months.
     let test_scaled = scaler.transform(test.data.view())?;
     let history = test_scaled.slice_axis(Axis(1), Slice::from(..window));
+    let members = Ensemble(trained.models.iter().map(Net).collect());
     let pred_scaled = match recipe.level_eps {
         Some(eps) => series::forecast(
             &mut LevelNormalized {
-                inner: Net(&trained.model),
+                inner: members,
                 eps,
             },
             history,
             args.horizon,
         )?,
-        None => series::forecast(&mut Net(&trained.model), history, args.horizon)?,
+        None => series::forecast(&mut { members }, history, args.horizon)?,
     };
     let pred = scaler.inverse_transform(pred_scaled.view())?;
 
@@ -141,11 +143,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         seed: args.seed,
         features: features.iter().map(|f| f.column().to_string()).collect(),
         params: trained
-            .model
-            .params()
+            .models
             .iter()
-            .map(|(_, p)| p.value.len())
+            .map(|m| m.params().iter().map(|(_, p)| p.value.len()).sum::<usize>())
             .sum(),
+        members: trained.models.len(),
         train_seconds: trained.train_seconds,
         history: trained.history.clone(),
         dead_output: !trained.dead.is_empty(),
@@ -164,7 +166,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         window,
         horizon: args.horizon,
         csv: csv.display().to_string(),
-        model: report::describe(&choice, args.lesson, args.load_model.is_some()),
+        model: report::describe(
+            &choice,
+            trained.models.len(),
+            args.lesson,
+            args.load_model.is_some(),
+        ),
     };
     report::print_results(&metrics, dead_liquid);
 
@@ -206,7 +213,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         appkit::write_json_atomic(path, &metrics)?;
     }
     if let Some(dir) = &args.save_model {
-        bundle::save(dir, &trained.model, recipe)?;
+        bundle::save(dir, &trained.models, recipe)?;
         if !args.quiet {
             println!("saved the model to {}", dir.display());
         }
@@ -234,74 +241,83 @@ fn train_model(
         }
         None => (x, y),
     };
-    let mut model = net::build(choice, window, features.len(), args.seed)?;
-    if !args.quiet {
-        println!("{}", model.summary());
-        if choice.head == HeadArg::Relu {
-            println!(
-                "note: the Dense(relu) head can die (predict 0 for everything); the lesson's model does in about \
-                 half the seeds. The default linear head cannot."
-            );
-        }
-    }
-    model.compile(
-        Loss::Mse,
-        Box::new(Adam::keras().with_lr(choice.lr)),
-        &[Metric::Mae],
-    );
     if args.patience > 0 && args.validation_split <= 0.0 {
         bail!("--patience needs --validation-split (e.g. 0.2)");
     }
-    let config = FitConfig {
-        epochs: args.epochs,
-        batch_size: args.batch_size,
-        shuffle: true,
-        validation_split: args.validation_split,
-        seed: args.seed,
-        verbose: !args.quiet,
-        clip_norm: None,
-        early_stopping: (args.patience > 0).then(|| EarlyStopping {
-            patience: args.patience,
-            ..EarlyStopping::default()
-        }),
-    };
+    anyhow::ensure!(args.members() >= 1, "--ensemble must be at least 1");
     let (x, y) = (x.into_dyn(), y.into_dyn());
-    let history = model.fit(&x, &y, None, &config)?;
-    let train_seconds = started.elapsed().as_secs_f64();
-    let pred = model
-        .predict(&x, 1024)?
-        .into_dimensionality::<ndarray::Ix3>()
-        .context("the model's output is not 3-D")?;
-    let dead = series::dead::dead_features(pred.view());
-    let rows = history
-        .epochs
-        .iter()
-        .map(|e| EpochRow {
-            epoch: e.epoch,
-            loss: f64::from(e.loss),
-            mae: e
-                .metrics
-                .iter()
-                .find(|(n, _)| n == "mae")
-                .map_or(f64::NAN, |(_, v)| f64::from(*v)),
-            val_loss: e.val_loss.map(f64::from),
-        })
-        .collect();
-    if let Some(best) = history.best_epoch {
+    let mut models = Vec::with_capacity(args.members());
+    let mut histories = Vec::with_capacity(args.members());
+    let mut dead = Vec::new();
+    for member in 0..args.members() {
+        // Member 0 uses --seed itself, so `--ensemble 1 --seed s` is the single model of seed s.
+        let seed = args.seed.wrapping_add(1_000_003 * member as u64);
+        let mut model = net::build(choice, window, features.len(), seed)?;
         if !args.quiet {
+            if member == 0 {
+                println!("{}", model.summary());
+                if choice.head == HeadArg::Relu {
+                    println!(
+                        "note: the Dense(relu) head can die (predict 0 for everything); the lesson's model does in \
+                         about half the seeds. The default linear head cannot."
+                    );
+                }
+            }
+            if args.members() > 1 {
+                println!(
+                    "ensemble member {}/{} (seed {seed})",
+                    member + 1,
+                    args.members()
+                );
+            }
+        }
+        model.compile(
+            Loss::Mse,
+            Box::new(Adam::keras().with_lr(choice.lr)),
+            &[Metric::Mae],
+        );
+        let config = FitConfig {
+            epochs: args.epochs,
+            batch_size: args.batch_size,
+            shuffle: true,
+            validation_split: args.validation_split,
+            seed,
+            verbose: !args.quiet,
+            clip_norm: None,
+            early_stopping: (args.patience > 0).then(|| EarlyStopping {
+                patience: args.patience,
+                ..EarlyStopping::default()
+            }),
+        };
+        let history = model.fit(&x, &y, None, &config)?;
+        if let (Some(best), false) = (history.best_epoch, args.quiet) {
             println!("early stopping: kept the weights of epoch {best}");
         }
+        let pred = model
+            .predict(&x, 1024)?
+            .into_dimensionality::<ndarray::Ix3>()
+            .context("the model's output is not 3-D")?;
+        for f in series::dead::dead_features(pred.view()) {
+            if !dead.contains(&f) {
+                dead.push(f);
+            }
+        }
+        models.push(model);
+        histories.push(history);
     }
+    let train_seconds = started.elapsed().as_secs_f64();
+    let (rows, val_loss) = report::mean_history(&histories);
     Ok(Trained {
-        model,
+        models,
         recipe: Recipe {
             features: features.to_vec(),
             window,
             scaler,
+            members: args.members(),
             level_eps,
         },
         history: rows,
-        val_loss: history.val_loss().into_iter().map(f64::from).collect(),
+        val_loss,
         train_seconds,
         dead,
     })

@@ -37,8 +37,10 @@ pub struct MetricsFile {
     pub seed: u64,
     /// Input = output columns.
     pub features: Vec<String>,
-    /// Trainable parameters.
+    /// Trainable parameters (summed over the ensemble's members).
     pub params: usize,
+    /// Models averaged (`--ensemble`).
+    pub members: usize,
     /// Scaling, windowing and fitting, in seconds (0 for a loaded model).
     pub train_seconds: f64,
     /// Per-epoch training figures.
@@ -65,8 +67,35 @@ pub struct MetricsFile {
     pub model: String,
 }
 
+/// The per-epoch figures averaged over the ensemble's members (epochs that every member ran), and the mean
+/// validation loss per epoch (empty without validation).
+pub fn mean_history(histories: &[nn::History]) -> (Vec<EpochRow>, Vec<f64>) {
+    let epochs = histories.iter().map(|h| h.epochs.len()).min().unwrap_or(0);
+    let n = histories.len().max(1) as f64;
+    let mean = |f: &dyn Fn(&nn::train::EpochLog) -> Option<f64>, e: usize| {
+        let values: Vec<f64> = histories.iter().filter_map(|h| f(&h.epochs[e])).collect();
+        (values.len() == histories.len()).then(|| values.iter().sum::<f64>() / n)
+    };
+    let mae = |log: &nn::train::EpochLog| {
+        log.metrics
+            .iter()
+            .find(|(name, _)| name == "mae")
+            .map(|(_, v)| f64::from(*v))
+    };
+    let rows = (0..epochs)
+        .map(|e| EpochRow {
+            epoch: e + 1,
+            loss: mean(&|l| Some(f64::from(l.loss)), e).unwrap_or(f64::NAN),
+            mae: mean(&mae, e).unwrap_or(f64::NAN),
+            val_loss: mean(&|l| l.val_loss.map(f64::from), e),
+        })
+        .collect::<Vec<_>>();
+    let val = rows.iter().filter_map(|r| r.val_loss).collect();
+    (rows, val)
+}
+
 /// E.g. `lesson: LSTM(32) x 2 -> Dense(relu), global-max`.
-pub fn describe(choice: &ModelChoice, lesson: bool, loaded: bool) -> String {
+pub fn describe(choice: &ModelChoice, members: usize, lesson: bool, loaded: bool) -> String {
     if loaded {
         return "loaded model".into();
     }
@@ -83,8 +112,13 @@ pub fn describe(choice: &ModelChoice, lesson: bool, loaded: bool) -> String {
         NormalizeArg::Level => ", level-normalised windows",
         NormalizeArg::None => "",
     };
+    let ensemble = if members > 1 {
+        format!("mean of {members} ")
+    } else {
+        String::new()
+    };
     format!(
-        "{}{cell}({}) x {} -> Dense({head}), {}{level}",
+        "{}{ensemble}{cell}({}) x {} -> Dense({head}), {}{level}",
         if lesson { "lesson: " } else { "" },
         choice.units,
         choice.layers,

@@ -6,6 +6,7 @@
 
 pub mod baseline;
 pub mod dead;
+pub mod ensemble;
 pub mod error;
 pub mod feature;
 pub mod forecast;
