@@ -3,6 +3,7 @@
 pub mod alphabet;
 pub mod clean;
 pub mod error;
+pub mod ngram_lm;
 pub mod npy;
 pub mod sample;
 pub mod sentences;

@@ -211,8 +211,7 @@ impl KneserNeyBigram {
             .binary_search_by_key(&next, |&(w, _)| w)
             .map_or(0, |i| row[i].1);
         let c = c as f64;
-        (count as f64 - self.discount).max(0.0) / c
-            + self.discount * row.len() as f64 / c * p_cont
+        (count as f64 - self.discount).max(0.0) / c + self.discount * row.len() as f64 / c * p_cont
     }
 
     /// Perplexity of `held_out`; its first token is scored with `context` (e.g. the last training token).
@@ -222,7 +221,11 @@ impl KneserNeyBigram {
     pub fn perplexity(&self, held_out: &[u32], context: Option<u32>) -> Result<f64> {
         check_tokens(held_out, self.vocab, "held-out tokens")?;
         Ok(perplexity_of(held_out, |i, t| {
-            let prev = if i == 0 { context } else { Some(held_out[i - 1]) };
+            let prev = if i == 0 {
+                context
+            } else {
+                Some(held_out[i - 1])
+            };
             self.prob(prev, t)
         }))
     }
