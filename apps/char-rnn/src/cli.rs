@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// Next-character RNN: train on a text's equal-length sentences, report held-out bits per character,
 /// generate text one character at a time. Without a subcommand: train a small model on the sample story.
 #[derive(Debug, Parser)]
-#[command(name = "char-rnn", version)]
+#[command(name = "char-rnn", version, args_override_self = true)]
 pub struct Cli {
     /// What to do (default: `train` with its defaults, on the sample story).
     #[command(subcommand)]
@@ -36,7 +36,7 @@ pub enum CellKind {
 
 /// `char-rnn train` flags.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "train")]
+#[command(name = "train", args_override_self = true)]
 pub struct TrainArgs {
     /// The text to learn (UTF-8, a byte-order mark is skipped). Default: the project's sample Russian story.
     #[arg(long, value_name = "FILE")]
@@ -118,6 +118,12 @@ pub struct TrainArgs {
     /// Write the run's figures as JSON.
     #[arg(long, value_name = "FILE")]
     pub metrics_json: Option<PathBuf>,
+
+    /// Also write the prepared data to DIR for other tools (e.g. the PyTorch peer in bench/): the training and
+    /// held-out sentences and targets as uint32 index arrays (train_x.npy, train_y.npy, valid_x.npy,
+    /// valid_y.npy; one-hot = the alphabet row of each index) and alphabet.json.
+    #[arg(long, value_name = "DIR")]
+    pub export_data: Option<PathBuf>,
 }
 
 impl TrainArgs {

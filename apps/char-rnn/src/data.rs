@@ -37,6 +37,23 @@ pub fn clean_config(keep: &str) -> CleanConfig {
     }
 }
 
+/// Writes the sentences and the alphabet into `dir` (see `--export-data`).
+pub fn export(corpus: &Corpus, dir: &std::path::Path) -> anyhow::Result<()> {
+    let arrays = [
+        ("train_x.npy", &corpus.train.x),
+        ("train_y.npy", &corpus.train.y),
+        ("valid_x.npy", &corpus.valid.x),
+        ("valid_y.npy", &corpus.valid.y),
+    ];
+    for (name, array) in arrays {
+        appkit::write_atomic(&dir.join(name), |w| Ok(textprep::write_npy(array, w)?))?;
+    }
+    appkit::write_atomic(&dir.join("alphabet.json"), |w| {
+        Ok(corpus.alphabet.write_json(w)?)
+    })
+}
+
+/// Reads, cleans and splits the text named by the flags.
 pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
     let cleaner = Cleaner::new(&clean_config(&args.keep)).context("--keep")?;
     let sentence_len = usize::try_from(args.sentence_len).context("--sentence-len is too large")?;

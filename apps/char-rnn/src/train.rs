@@ -98,6 +98,9 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let threads = args.threads as usize;
     let batch_size = args.batch_size as usize;
     let mut model = build_model(args, vocab)?;
+    if let Some(dir) = &args.export_data {
+        data::export(&corpus, dir)?;
+    }
     let unigram_bpc = unigram_bits(&corpus.train_text, &corpus.valid_text, vocab, 1.0)?;
 
     println!(
