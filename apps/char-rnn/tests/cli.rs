@@ -2,6 +2,8 @@
 //! `generate` uses, the same seed on one thread repeats bit for bit, and bad input is a clear error with exit
 //! code 1, no panic and no model left behind.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap (docs/conventions.md)
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
