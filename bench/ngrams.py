@@ -8,6 +8,8 @@ the ratio, for the novel and for the novel repeated ten times (written to a temp
 Timing: sklearn is timed on `fit_transform` alone (file already read, in-process); ngrams is timed as a whole
 process (start-up, reading and decoding the file, vectorizing, writing the JSON to a file). sklearn is
 single-threaded, so the ratio compares it with `--threads 1`; the `--threads 2` time is printed beside it.
+Wall and CPU time (user + system; for ngrams, of the child process) are both reported: on a loaded machine the
+CPU times are the steadier comparison.
 
 Environment: python3 -m venv venv && venv/bin/pip install scikit-learn==1.9.1 numpy
 Run from the repository root after `cargo build --release -p ngrams`:
@@ -18,6 +20,7 @@ Run from the repository root after `cargo build --release -p ngrams`:
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,26 +48,34 @@ def documents(path):
 
 
 def time_sklearn(docs, repeats):
-    times, last = [], None
+    """Median wall and CPU seconds of fit_transform."""
+    walls, cpus, last = [], [], None
     for _ in range(repeats):
         vec = CountVectorizer(ngram_range=(1, 2))
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         X = vec.fit_transform(docs)
-        times.append(time.perf_counter() - start)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu_start)
         last = (vec, X)
-    return statistics.median(times), last
+    return (statistics.median(walls), statistics.median(cpus)), last
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def time_ngrams(path, threads, repeats, out_dir):
     out = Path(out_dir) / f"ngrams-{threads}.json"
     cmd = [str(BIN), "--json", "--input", str(path), "--ngram-range", "1,2", "--threads", str(threads)]
-    times = []
+    walls, cpus = [], []
     for _ in range(repeats):
         with open(out, "wb") as sink:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), children_cpu()
             subprocess.run(cmd, stdout=sink, check=True)
-            times.append(time.perf_counter() - start)
-    return statistics.median(times), json.loads(out.read_text(encoding="utf-8"))
+            walls.append(time.perf_counter() - start)
+            cpus.append(children_cpu() - cpu_start)
+    return (statistics.median(walls), statistics.median(cpus)), json.loads(out.read_text(encoding="utf-8"))
 
 
 def check_same(ours, vec, X):
@@ -87,9 +98,10 @@ def compare(label, path, repeats, tmp):
     two_time, ours2 = time_ngrams(path, 2, repeats, tmp)
     assert ours2 == ours, "--threads 2 gives a different result"
     print(f"{label}: {len(docs)} documents, {X.shape[1]} features, nnz {X.nnz}: same vocabulary and counts")
-    print(f"  sklearn fit_transform   median {sk_time:8.3f} s")
-    print(f"  ngrams --threads 1      median {one_time:8.3f} s   ratio {sk_time / one_time:6.1f}x")
-    print(f"  ngrams --threads 2      median {two_time:8.3f} s   ratio {sk_time / two_time:6.1f}x")
+    print(f"  {'':22} {'wall (median)':>14} {'ratio':>7} {'CPU (median)':>14} {'ratio':>7}")
+    for name, (wall, cpu) in [("sklearn fit_transform", sk_time), ("ngrams --threads 1", one_time),
+                              ("ngrams --threads 2", two_time)]:
+        print(f"  {name:22} {wall:12.3f} s {sk_time[0] / wall:6.1f}x {cpu:12.3f} s {sk_time[1] / cpu:6.1f}x")
 
 
 def main():
