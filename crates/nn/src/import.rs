@@ -4,9 +4,9 @@
 //!
 //! | Source | Conversion |
 //! |---|---|
-//! | PyTorch `nn.LSTM` `weight_ih_l{k}` `(4h, in)`, `weight_hh_l{k}` `(4h, h)`, `bias_ih_l{k}`, `bias_hh_l{k}` | transpose both matrices; gate order `i, f, g, o` is already ours; bias = `bias_ih + bias_hh` |
+//! | PyTorch `nn.LSTM` `weight_ih_l{k}` `(4h, in)`, `weight_hh_l{k}` `(4h, h)`, `bias_ih_l{k}`, `bias_hh_l{k}` | transpose both matrices; gate order `i, f, g, o` is already ours; bias = `bias_ih + bias_hh`, or, for a layer built with `torch_biases(true)`, `bias = bias_ih` and `recurrent_bias = bias_hh` (then training moves both like PyTorch) |
 //! | PyTorch `nn.GRU` (`r, z, n`) | reorder row blocks to `z, r, n`, transpose; bias `(2, 3h)` = `[bias_ih; bias_hh]` reordered the same way (`b_hn` stays separate: it is inside `r ⊙ (…)`) |
-//! | PyTorch `nn.RNN` (tanh) | transpose; bias = `bias_ih + bias_hh` |
+//! | PyTorch `nn.RNN` (tanh) | transpose; biases as for LSTM |
 //! | PyTorch `nn.Linear` `weight (out, in)`, `bias` | transpose |
 //! | Keras `LSTM` / `GRU(reset_after=True)` / `SimpleRNN` / `Dense` `<layer>/kernel`, `/recurrent_kernel`, `/bias` | as is |
 //!
@@ -29,6 +29,10 @@ pub struct RecurrentWeights {
     pub recurrent_kernel: ArrayD<f32>,
     /// `(G·u)`, or `(2, 3u)` for GRU.
     pub bias: ArrayD<f32>,
+    /// PyTorch's second bias `bias_hh` `(G·u)` for LSTM and SimpleRNN (`None` from Keras and
+    /// for GRU, whose `(2, 3u)` bias holds both). [`Recurrent::set_weights`] keeps it separate
+    /// when the layer was built with `torch_biases`, and adds it into `bias` otherwise.
+    pub recurrent_bias: Option<ArrayD<f32>>,
 }
 
 fn matrix(file: &TensorFile, name: &str) -> Result<Array2<f32>> {
@@ -102,7 +106,8 @@ pub fn from_torch(
         Cell::Lstm | Cell::SimpleRnn => RecurrentWeights {
             kernel,
             recurrent_kernel,
-            bias: &b_ih + &b_hh,
+            bias: b_ih,
+            recurrent_bias: Some(b_hh),
         },
         Cell::Gru => RecurrentWeights {
             kernel: torch_gru_order(&kernel, 1, h)?,
@@ -115,6 +120,7 @@ pub fn from_torch(
                 ],
             )
             .map_err(|e| Error::Invalid(e.to_string()))?,
+            recurrent_bias: None,
         },
     })
 }
@@ -138,6 +144,7 @@ pub fn from_keras(cell: Cell, file: &TensorFile, layer: &str) -> Result<Recurren
         kernel,
         recurrent_kernel,
         bias,
+        recurrent_bias: None,
     })
 }
 
@@ -182,7 +189,28 @@ impl Recurrent {
         let (k, r, b) = self.weight_ids();
         params.set(k, w.kernel)?;
         params.set(r, w.recurrent_kernel)?;
-        params.set(b, w.bias)
+        match (self.recurrent_bias_id(), w.recurrent_bias) {
+            (Some(rb), Some(second)) => {
+                params.set(b, w.bias)?;
+                params.set(rb, second)
+            }
+            (Some(rb), None) => {
+                let zeros = ArrayD::zeros(params.get(rb).value.raw_dim());
+                params.set(b, w.bias)?;
+                params.set(rb, zeros)
+            }
+            (None, Some(second)) => {
+                if w.bias.shape() != second.shape() {
+                    return Err(Error::Shape {
+                        context: format!("layer {}: bias vs recurrent bias", self.name()),
+                        left: w.bias.shape().to_vec(),
+                        right: second.shape().to_vec(),
+                    });
+                }
+                params.set(b, &w.bias + &second)
+            }
+            (None, None) => params.set(b, w.bias),
+        }
     }
 }
 

@@ -145,6 +145,51 @@ fn keras_adam_training_trace() {
     let _ = Loss::Mse;
 }
 
+/// PyTorch trains `bias_ih` and `bias_hh` separately; with `torch_biases(true)` we do too, and
+/// 20 PyTorch-Adam steps follow PyTorch's losses.
+#[test]
+fn torch_two_bias_adam_trace() {
+    let (init, d) = (
+        fixture("torch_train_lstm.init"),
+        fixture("torch_train_lstm.data"),
+    );
+    let mut m = Sequential::new(&[12, 1], 0);
+    m.add(lstm(8).return_sequences(true).torch_biases(true))
+        .unwrap();
+    m.add(dense(1)).unwrap();
+    assert_eq!(
+        m.layers()[0].param_count(m.params()),
+        4 * 8 * (1 + 8) + 8 * 8
+    );
+    m.import_torch_recurrent("lstm", &init, "lstm.", 0).unwrap();
+    m.import_torch_dense("dense", &init, "linear.").unwrap();
+    let mut adam = Adam::pytorch();
+    let (x, y, order, losses) = (
+        d.get("x").unwrap(),
+        d.get("y").unwrap(),
+        d.get("batch_idx").unwrap(),
+        d.get("loss").unwrap(),
+    );
+    for (step, row) in order.axis_iter(Axis(0)).enumerate() {
+        let idx: Vec<usize> = row.iter().map(|&v| v as usize).collect();
+        let (xb, yb) = (x.select(Axis(0), &idx), y.select(Axis(0), &idx));
+        let grads = {
+            let mut tape = Tape::new(m.params());
+            let xv = tape.constant(xb);
+            let out = m.forward(&mut tape, xv).unwrap();
+            let loss = tape.mse(out, yb).unwrap();
+            let l = tape.value(loss).sum();
+            assert!(
+                (l - losses[[step]]).abs() < 1e-5,
+                "step {step}: {l} vs {}",
+                losses[[step]]
+            );
+            tape.backward(loss).unwrap()
+        };
+        nn::Optimizer::step(&mut adam, m.params_mut(), &grads).unwrap();
+    }
+}
+
 #[test]
 fn save_load_round_trip_is_exact() {
     let mut m = Sequential::new(&[6, 3], 5);

@@ -74,6 +74,13 @@ pub struct RecurrentConfig {
     /// `Some(vocab)`: the input is integer indices `(batch, time)` in `0..vocab`, equivalent to a
     /// one-hot input of width `vocab` (the kernel has `vocab` rows) but computed as a row lookup.
     pub index_input: Option<usize>,
+    /// Keep PyTorch's second bias (`bias_hh`) as its own trainable parameter
+    /// `<name>/recurrent_bias` `(G·u)` for LSTM and SimpleRNN, added to `bias` before the kernel.
+    /// The forward pass is unchanged, but training then moves both vectors like PyTorch does
+    /// (each gets the full gradient and its own optimiser step). GRU always keeps two biases
+    /// (its `(2, 3u)` bias), so the flag does not change it.
+    #[serde(default)]
+    pub torch_biases: bool,
 }
 
 /// An `Embedding` layer: rows of a `(vocab, dim)` table at integer indices.
@@ -141,6 +148,7 @@ fn recurrent(cell: Cell, units: usize) -> RecurrentConfig {
         units,
         return_sequences: false,
         index_input: None,
+        torch_biases: false,
     }
 }
 
@@ -209,6 +217,12 @@ impl RecurrentConfig {
     #[must_use]
     pub fn return_sequences(mut self, yes: bool) -> Self {
         self.return_sequences = yes;
+        self
+    }
+    /// Keep PyTorch's two biases (see [`RecurrentConfig::torch_biases`]).
+    #[must_use]
+    pub fn torch_biases(mut self, yes: bool) -> Self {
+        self.torch_biases = yes;
         self
     }
     /// Take integer indices in `0..vocab` instead of one-hot rows.

@@ -34,6 +34,7 @@ pub struct Recurrent {
     kernel: ParamId,
     recurrent_kernel: ParamId,
     bias: ParamId,
+    recurrent_bias: Option<ParamId>,
 }
 
 impl Recurrent {
@@ -75,6 +76,13 @@ impl Recurrent {
             Cell::SimpleRnn => ArrayD::zeros(vec![u]),
         };
         let bias = params.add(format!("{name}/bias"), bias_value, true);
+        let recurrent_bias = (cfg.torch_biases && cfg.cell != Cell::Gru).then(|| {
+            params.add(
+                format!("{name}/recurrent_bias"),
+                ArrayD::zeros(vec![g * u]),
+                true,
+            )
+        });
         let mut cfg = cfg.clone();
         cfg.name = Some(name.to_string());
         Ok(Self {
@@ -84,6 +92,7 @@ impl Recurrent {
             kernel,
             recurrent_kernel,
             bias,
+            recurrent_bias,
         })
     }
 
@@ -97,6 +106,12 @@ impl Recurrent {
     #[must_use]
     pub fn weight_ids(&self) -> (ParamId, ParamId, ParamId) {
         (self.kernel, self.recurrent_kernel, self.bias)
+    }
+
+    /// Id of PyTorch's second bias, when the layer keeps it (`torch_biases`).
+    #[must_use]
+    pub fn recurrent_bias_id(&self) -> Option<ParamId> {
+        self.recurrent_bias
     }
 
     /// Input width (the vocabulary size for index input).
@@ -124,11 +139,15 @@ impl Recurrent {
         } else {
             SeqInput::Features(x)
         };
-        let (w, u, b) = (
+        let (w, u, mut b) = (
             tape.param(self.kernel),
             tape.param(self.recurrent_kernel),
             tape.param(self.bias),
         );
+        if let Some(rb) = self.recurrent_bias {
+            let rb = tape.param(rb);
+            b = tape.add(b, rb)?;
+        }
         let (h0, c0) = match initial {
             Some((h, c)) => (Some(h), c),
             None => (None, None),
@@ -234,7 +253,9 @@ impl Layer for Recurrent {
         self
     }
     fn params(&self) -> Vec<ParamId> {
-        vec![self.kernel, self.recurrent_kernel, self.bias]
+        let mut p = vec![self.kernel, self.recurrent_kernel, self.bias];
+        p.extend(self.recurrent_bias);
+        p
     }
     fn config(&self) -> LayerConfig {
         LayerConfig::Recurrent(self.cfg.clone())
