@@ -95,6 +95,13 @@ def keras_layer(kind, x, w, name, h0=None, c0=None, return_sequences=True):
 
 def keras_forward(case, w, data, cfg):
     x = data["x"].astype(np.float64)
+    if case.startswith("keras_bidir_"):
+        kind, rs = cfg["inner"], cfg["return_sequences"]
+        fwd, _, _ = keras_layer(kind, x, w, f"bidir/forward_{kind}", return_sequences=rs)
+        bwd, _, _ = keras_layer(kind, x[:, ::-1], w, f"bidir/backward_{kind}", return_sequences=rs)
+        if rs:
+            bwd = bwd[:, ::-1]
+        return {"output": fwd + bwd if cfg["merge"] == "sum" else np.concatenate([fwd, bwd], axis=-1)}
     if case == "keras_lesson":
         h, _, _ = keras_layer("lstm", x, w, "lstm_1")
         h, _, _ = keras_layer("lstm", h, w, "lstm_2")

@@ -221,9 +221,16 @@ def torch_case(out: Path, name: str, kind: str, *, batch: int, steps: int, inp: 
 
 
 def keras_native_names(model: keras.Model) -> list[tuple[str, keras.Variable]]:
-    """`<layer_name>/<weight_name>` for every weight, in `model.weights` order (Keras layouts, no transposes)."""
+    """`<layer_name>/<weight_name>` for every weight, in `model.weights` order (Keras layouts, no transposes);
+    a `Bidirectional` layer's weights are `<layer_name>/<direction layer name>/<weight_name>`, e.g.
+    `bidir/forward_lstm/kernel` and `bidir/backward_lstm/kernel`."""
     names = []
     for layer in model.layers:
+        if isinstance(layer, keras.layers.Bidirectional):
+            for sub in (layer.forward_layer, layer.backward_layer):
+                for w in sub.weights:
+                    names.append((f"{layer.name}/{sub.name}/{w.name}", w))
+            continue
         for w in layer.weights:
             names.append((f"{layer.name}/{w.name}", w))
     assert len(names) == len(model.weights)
@@ -303,6 +310,18 @@ def keras_rnn(kind: str, units: int, steps: int, inp: int, *, return_sequences: 
         else:
             model = keras.Model(x_in, layer(x_in))
         return model, state_names
+
+    return build
+
+
+def keras_bidirectional(kind: str, units: int, steps: int, inp: int, *, merge: str, return_sequences: bool):
+    def build():
+        layer_cls = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[kind]
+        kwargs = {"reset_after": True} if kind == "gru" else {}
+        inner = layer_cls(units, return_sequences=return_sequences, name=kind, **kwargs)
+        x_in = keras.Input((steps, inp), name="x")
+        y = keras.layers.Bidirectional(inner, merge_mode=merge, name="bidir")(x_in)
+        return keras.Model(x_in, y), []
 
     return build
 
@@ -513,6 +532,10 @@ Made with: {versions}
     `b_ih = b0`, `b_hh = b1`.)
   * `SimpleRNN(u)`: kernel (in, u), recurrent_kernel (u, u), bias (u); `h' = tanh(x K + h R + b)`.
   * `Dense(n)`: kernel (in, n), bias (n).
+  * `Bidirectional(layer, merge_mode)`: `<name>/forward_<inner>/…` and `<name>/backward_<inner>/…`, each in the
+    inner layer's layout; the backward copy runs over the reversed sequence. With `return_sequences=True` its
+    outputs are re-reversed so step t lines up; otherwise its last state (after seeing step 0) is used.
+    `merge_mode="concat"`: forward then backward along the last axis; `"sum"`: added.
 * `output` is (batch, time, u) with `return_sequences=True`, else (batch, u) (the last step).
   With `return_state=True` the data file also has `h_n` (batch, u) and, for LSTM, `c_n` (batch, u).
   Initial states `h0`, `c0` are (batch, u).
@@ -602,6 +625,16 @@ def main() -> None:
                desc="Keras lesson model Input(12,1) -> LSTM(32, return_sequences) -> LSTM(32, return_sequences) "
                     "-> Dense(1, relu) on x (2, 12, 1)",
                bias_overrides={"dense/bias": 0.1})
+
+    for kind, merge, rs in (("lstm", "sum", False), ("gru", "concat", True)):
+        seed += 1
+        title = {"lstm": "LSTM", "gru": "GRU(reset_after=True)"}[kind]
+        cfg = {"layer": f"Bidirectional({title}({u}, return_sequences={rs}), merge_mode={merge!r})", "units": u,
+               "return_sequences": rs, "return_state": False, "merge": merge, "inner": kind}
+        keras_case(out, f"keras_bidir_{kind}_{merge}", keras_bidirectional(kind, u, t, i, merge=merge,
+                                                                           return_sequences=rs),
+                   batch=b, steps=t, inp=i, init_state=False, scale=0.5, seed=seed, cfg=cfg,
+                   desc=f"Keras {cfg['layer']} on x ({b}, {t}, {i})")
 
     torch_training(out)
     torch_training(out, fused_bias=True)

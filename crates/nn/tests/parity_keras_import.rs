@@ -161,3 +161,65 @@ fn keras_gru_step_by_step() {
     m.import_keras(&file).unwrap();
     check_steps("keras_gru_seq_state", &m);
 }
+
+/// Keras `Bidirectional` (merge `sum` over the last states; `concat` over sequences): Keras'
+/// `bidir/forward_<inner>/…` and `bidir/backward_<inner>/…` weights go to nn's
+/// `bidir/forward/…` and `bidir/backward/…`.
+fn bidirectional_case(name: &str, inner: &str, cfg: nn::layers::BidirectionalConfig) {
+    let c = case(name);
+    let mut m = Sequential::new(&[5, 4], 0);
+    m.add(cfg.name("bidir")).unwrap();
+    for (keras_name, value) in &c.weights.floats {
+        let ours = keras_name
+            .replace(&format!("/forward_{inner}/"), "/forward/")
+            .replace(&format!("/backward_{inner}/"), "/backward/");
+        m.set_weight(&ours, value.clone()).unwrap();
+    }
+    let mut tape = Tape::new(m.params());
+    let x = tape.variable(c.data.get("x").clone());
+    let out = m.forward(&mut tape, x).unwrap();
+    assert_close(
+        &format!("{name} output"),
+        tape.value(out),
+        c.data.get("output"),
+        TOL,
+    );
+    let loss = weighted_sum(&mut tape, out, c.data.get("r"));
+    let grads = tape.backward(loss).unwrap();
+    assert_close(
+        &format!("{name} grad/x"),
+        grads.var(x).unwrap(),
+        c.data.get("grad/x"),
+        TOL,
+    );
+    for keras_name in c.weights.floats.keys() {
+        let ours = keras_name
+            .replace(&format!("/forward_{inner}/"), "/forward/")
+            .replace(&format!("/backward_{inner}/"), "/backward/");
+        let id = m.param_id(&ours).unwrap();
+        assert_close(
+            &format!("{name} grad/{keras_name}"),
+            grads.get(id).unwrap(),
+            c.data.get(&format!("grad/{keras_name}")),
+            TOL,
+        );
+    }
+}
+
+#[test]
+fn keras_bidirectional_lstm_sum_of_last_states() {
+    bidirectional_case(
+        "keras_bidir_lstm_sum",
+        "lstm",
+        nn::layers::bidirectional(lstm(6)).merge(nn::Merge::Sum),
+    );
+}
+
+#[test]
+fn keras_bidirectional_gru_concatenated_sequences() {
+    bidirectional_case(
+        "keras_bidir_gru_concat",
+        "gru",
+        nn::layers::bidirectional(gru(6).return_sequences(true)),
+    );
+}
