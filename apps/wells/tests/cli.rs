@@ -1,5 +1,7 @@
 //! Runs the `wells` binary: the default pipeline on the fixture (few epochs), save/load, and every kind of bad input.
 
+#![allow(clippy::unwrap_used)] // test helpers unwrap; allow-unwrap-in-tests covers only #[test] bodies
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
