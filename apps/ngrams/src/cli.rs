@@ -41,8 +41,8 @@ pub struct Args {
     /// Keep the case of the text.
     #[arg(long, requires = "input")]
     pub no_lowercase: bool,
-    /// Worker threads (the result does not depend on it).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Worker threads, 1 to 256 (the result does not depend on it).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: u16,
     /// Print the CSR matrix as JSON instead of a summary.
     #[arg(long, requires = "input")]

@@ -178,4 +178,5 @@ fn usage_errors_exit_with_2() {
         Some(2)
     );
     assert_eq!(ngrams(&["--threads", "0"]).status.code(), Some(2));
+    assert_eq!(ngrams(&["--threads", "100000"]).status.code(), Some(2));
 }
