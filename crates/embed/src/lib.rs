@@ -7,6 +7,7 @@ pub mod eval;
 pub mod format;
 mod kernel;
 mod keyed;
+pub mod lm_vocab;
 mod params;
 mod pca;
 pub mod sampling;

@@ -1,0 +1,177 @@
+//! Command-line flags.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Next-word RNN on Word2Vec vectors: train on a book's cleaned sentences, report held-out perplexity
+/// against unigram and Kneser-Ney bigram baselines, generate text word by word. Without a subcommand:
+/// train a small model on the fixture story (Word2Vec first, then the network).
+#[derive(Debug, Parser)]
+#[command(name = "word-rnn", version, args_override_self = true)]
+pub struct Cli {
+    /// What to do (default: `train` with its defaults, on the fixture story).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a model and save the best epoch (by held-out perplexity) in a model directory.
+    Train(TrainArgs),
+    /// Generate text from a saved model.
+    Generate(GenerateArgs),
+}
+
+/// The recurrent cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CellKind {
+    /// Long short-term memory.
+    Lstm,
+    /// Gated recurrent unit (Keras `reset_after`).
+    Gru,
+    /// Elman RNN with tanh.
+    Rnn,
+}
+
+/// `word-rnn train` flags.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "train", args_override_self = true)]
+pub struct TrainArgs {
+    /// The book (UTF-8, a byte-order mark is skipped). Default: the project's fixture story.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// Word2Vec vectors (word2vec binary or text format, e.g. from `w2v train --out`). Without it, Word2Vec
+    /// is trained first on the same sentences (CBOW, gensim's defaults, --dim wide).
+    #[arg(long, value_name = "FILE")]
+    pub vectors: Option<PathBuf>,
+
+    /// Embedding width: the Word2Vec dimension when training it here; with --vectors it must equal the
+    /// file's dimension (checked).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub dim: Option<u64>,
+
+    /// The model directory to write (model.safetensors and word-rnn.json).
+    #[arg(long, value_name = "DIR", default_value = "out/word-rnn/model")]
+    pub out: PathBuf,
+
+    /// Vocabulary size: the N − 1 most frequent training words and `<unk>`, to which the rest map.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub vocab_size: u64,
+
+    /// Words per training sequence (the unrolled length); targets are the sequence shifted by one word.
+    #[arg(long, value_name = "L", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub seq_len: u64,
+
+    /// Keep the Word2Vec embedding fixed (the default).
+    #[arg(long, conflicts_with = "fine_tune")]
+    pub freeze_embeddings: bool,
+
+    /// Train the embedding table too, starting from the Word2Vec vectors.
+    #[arg(long)]
+    pub fine_tune: bool,
+
+    /// The recurrent cell.
+    #[arg(long, value_enum, default_value_t = CellKind::Lstm)]
+    pub cell: CellKind,
+
+    /// Hidden units per recurrent layer.
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..))]
+    pub units: u64,
+
+    /// Stacked recurrent layers.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub layers: u64,
+
+    /// Dropout rate on each recurrent layer's output but the last, in [0, 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub dropout: f32,
+
+    /// Sequences per gradient step.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_size: u64,
+
+    /// Passes over the training sequences.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub epochs: u64,
+
+    /// Adam learning rate (PyTorch's formula, betas 0.9/0.999, eps 1e-8).
+    #[arg(long, default_value_t = 3e-3)]
+    pub lr: f32,
+
+    /// Clip the gradients' global norm to this value (0 turns clipping off).
+    #[arg(long, default_value_t = 5.0)]
+    pub clip: f32,
+
+    /// Fraction of the words, taken from the end of the text, held out for validation.
+    #[arg(long, default_value_t = 0.1)]
+    pub valid_fraction: f64,
+
+    /// Threads sharing each batch (and training Word2Vec); results repeat for a given thread count.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub threads: u64,
+
+    /// Seed of the weights, the shuffling, dropout, Word2Vec and the samples.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Words of the sample printed after each epoch (0: none).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub sample_len: usize,
+
+    /// Write an SVG plot of training and held-out perplexity by epoch, with the baselines.
+    #[arg(long, value_name = "FILE")]
+    pub loss_plot: Option<PathBuf>,
+
+    /// Write the run's figures as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub metrics_json: Option<PathBuf>,
+
+    /// Also write the prepared data to DIR for the PyTorch peer in bench/: train_x.npy, train_y.npy,
+    /// valid_x.npy, valid_y.npy (uint32 word ids), embedding.npy (float32, vocab × dim) and vocab.json.
+    #[arg(long, value_name = "DIR")]
+    pub export_data: Option<PathBuf>,
+}
+
+impl TrainArgs {
+    /// The settings of `word-rnn` without arguments: every default, on the fixture story.
+    pub fn demo() -> Self {
+        Self::parse_from(["train"])
+    }
+}
+
+/// `word-rnn generate` flags.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GenerateArgs {
+    /// The model directory written by `word-rnn train`.
+    #[arg(long, value_name = "DIR", default_value = "out/word-rnn/model")]
+    pub model: PathBuf,
+
+    /// Words to start from, cleaned like the training text; words outside the vocabulary are read as
+    /// `<unk>` (with a warning on stderr).
+    #[arg(long, default_value = "раскольников")]
+    pub prime: String,
+
+    /// Words to generate after the prime.
+    #[arg(long, default_value_t = 40)]
+    pub len: usize,
+
+    /// Softmax temperature (> 0): lower is more conservative, higher more surprising.
+    #[arg(long, default_value_t = 0.8)]
+    pub temperature: f32,
+
+    /// Draw only among the K most likely words.
+    #[arg(long, value_name = "K")]
+    pub top_k: Option<usize>,
+
+    /// Allow the model to emit `<unk>` (by default it is never drawn).
+    #[arg(long)]
+    pub allow_unk: bool,
+
+    /// Seed of the draws.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}

@@ -1,0 +1,127 @@
+//! From a book to word-id sequences: the sentences of the same cleaning as `w2v` (textprep's
+//! `SentenceConfig::default()`), the training / held-out split of the word stream (the tail is held
+//! out), the capped vocabulary with `<unk>` (from the training words only), and equal-length sequences.
+
+use anyhow::{Context, bail};
+use embed::lm_vocab::LmVocab;
+use ndarray::Array2;
+use textprep::{CharSequences, SentenceConfig, SentenceReader, SequenceConfig};
+
+use crate::cli::TrainArgs;
+
+/// The fixture story trained on when no `--input` is given.
+pub const FIXTURE_STORY: &str = include_str!("../../../fixtures/text/story.txt");
+
+/// The prepared data.
+pub struct Corpus {
+    /// Where the text came from (for messages).
+    pub name: String,
+    /// All sentences (Word2Vec is trained on them when no vectors are given).
+    pub sentences: Vec<Vec<String>>,
+    /// The vocabulary.
+    pub vocab: LmVocab,
+    /// The training words as ids.
+    pub train_ids: Vec<u32>,
+    /// The held-out words as ids.
+    pub valid_ids: Vec<u32>,
+    /// Training sequences and targets.
+    pub train: CharSequences,
+    /// Held-out sequences and targets.
+    pub valid: CharSequences,
+}
+
+/// The sentence splitting and cleaning of assignment 1 (the same definition `w2v` uses).
+pub fn sentence_config() -> SentenceConfig {
+    SentenceConfig::default()
+}
+
+fn read_sentences(args: &TrainArgs) -> anyhow::Result<(String, Vec<Vec<String>>)> {
+    let config = sentence_config();
+    match &args.input {
+        Some(path) => {
+            let name = path.display().to_string();
+            let mut out = Vec::new();
+            for s in SentenceReader::open(path, &config)? {
+                out.push(s?);
+            }
+            Ok((name, out))
+        }
+        None => Ok((
+            "the fixture story".to_owned(),
+            textprep::sentences(FIXTURE_STORY, &config)?.collect(),
+        )),
+    }
+}
+
+/// Reads, cleans, splits and encodes the text named by the flags.
+pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
+    if !(args.valid_fraction > 0.0 && args.valid_fraction < 1.0) {
+        bail!(
+            "--valid-fraction must be between 0 and 1 (exclusive), got {}",
+            args.valid_fraction
+        );
+    }
+    if args.vocab_size < 2 {
+        bail!(
+            "--vocab-size must be at least 2 (one word and <unk>), got {}",
+            args.vocab_size
+        );
+    }
+    let seq_len = usize::try_from(args.seq_len).context("--seq-len is too large")?;
+    let (name, sentences) = read_sentences(args)?;
+    let words: Vec<&str> = sentences.iter().flatten().map(String::as_str).collect();
+    let n = words.len();
+    if n == 0 {
+        bail!("{name}: no words after cleaning (an empty text, or one without letters)");
+    }
+    let n_valid = ((n as f64) * args.valid_fraction).round() as usize;
+    let n_train = n - n_valid;
+    if n_valid < seq_len + 1 || n_train < seq_len + 1 {
+        bail!(
+            "{name}: {n} words after cleaning, {n_train} for training and {n_valid} held out (--valid-fraction {}), \
+             but each part needs at least one sequence of --seq-len {seq_len} words plus one; lower --seq-len or \
+             give more text",
+            args.valid_fraction
+        );
+    }
+    let size = usize::try_from(args.vocab_size).unwrap_or(usize::MAX);
+    let vocab = LmVocab::from_sentences([&words[..n_train]], size)
+        .with_context(|| format!("{name}: vocabulary"))?;
+    let train_ids = vocab.encode(&words[..n_train]);
+    let valid_ids = vocab.encode(&words[n_train..]);
+    let config = SequenceConfig::new(seq_len);
+    let train = CharSequences::from_indices(&train_ids, &config)
+        .with_context(|| format!("{name}: training part"))?;
+    let valid = CharSequences::from_indices(&valid_ids, &config)
+        .with_context(|| format!("{name}: held-out part"))?;
+    Ok(Corpus {
+        name,
+        sentences,
+        vocab,
+        train_ids,
+        valid_ids,
+        train,
+        valid,
+    })
+}
+
+/// Writes the sequences, the embedding matrix and the vocabulary into `dir` (see `--export-data`).
+pub fn export(
+    corpus: &Corpus,
+    embedding: &Array2<f32>,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let arrays = [
+        ("train_x.npy", &corpus.train.x),
+        ("train_y.npy", &corpus.train.y),
+        ("valid_x.npy", &corpus.valid.x),
+        ("valid_y.npy", &corpus.valid.y),
+    ];
+    for (name, array) in arrays {
+        appkit::write_atomic(&dir.join(name), |w| Ok(textprep::write_npy(array, w)?))?;
+    }
+    appkit::write_atomic(&dir.join("embedding.npy"), |w| {
+        Ok(textprep::write_npy(embedding, w)?)
+    })?;
+    appkit::write_json_atomic(&dir.join("vocab.json"), corpus.vocab.words())
+}
