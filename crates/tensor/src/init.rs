@@ -57,9 +57,13 @@ pub fn orthogonal<R: Rng + ?Sized>(
         });
     }
     let (m, n) = (rows.max(cols), rows.min(cols));
-    let mut a: Vec<f64> = (0..m * n).map(|_| standard_normal(rng)).collect();
-    gram_schmidt_columns(&mut a, m, n);
-    let q = Array2::from_shape_fn((m, n), |(i, j)| (a[i * n + j] * f64::from(gain)) as f32);
+    let a: Vec<f64> = (0..m * n).map(|_| standard_normal(rng)).collect();
+    // Columns of the row-major (m, n) draw, each stored contiguously for the orthogonalisation.
+    let mut columns: Vec<Vec<f64>> = (0..n)
+        .map(|j| (0..m).map(|i| a[i * n + j]).collect())
+        .collect();
+    gram_schmidt(&mut columns);
+    let q = Array2::from_shape_fn((m, n), |(i, j)| (columns[j][i] * f64::from(gain)) as f32);
     Ok(if rows < cols {
         q.reversed_axes().as_standard_layout().to_owned()
     } else {
@@ -67,23 +71,25 @@ pub fn orthogonal<R: Rng + ?Sized>(
     })
 }
 
-/// Orthonormalise the columns of a row-major `(m, n)` matrix in place (modified Gram–Schmidt,
-/// applied twice for accuracy). The result equals `Q` of a QR decomposition whose `R` has a
-/// positive diagonal — exactly the sign correction Keras and PyTorch apply.
-fn gram_schmidt_columns(a: &mut [f64], m: usize, n: usize) {
-    for j in 0..n {
+/// Orthonormalise vectors in place (modified Gram–Schmidt, applied twice for accuracy). For the
+/// columns of a matrix the result equals `Q` of a QR decomposition whose `R` has a positive
+/// diagonal — exactly the sign correction Keras and PyTorch apply.
+fn gram_schmidt(columns: &mut [Vec<f64>]) {
+    for j in 0..columns.len() {
+        let (done, rest) = columns.split_at_mut(j);
+        let v = &mut rest[0];
         for _pass in 0..2 {
-            for k in 0..j {
-                let dot: f64 = (0..m).map(|i| a[i * n + j] * a[i * n + k]).sum();
-                for i in 0..m {
-                    a[i * n + j] -= dot * a[i * n + k];
+            for q in done.iter() {
+                let dot: f64 = v.iter().zip(q).map(|(a, b)| a * b).sum();
+                for (a, b) in v.iter_mut().zip(q) {
+                    *a -= dot * b;
                 }
             }
         }
-        let norm: f64 = (0..m).map(|i| a[i * n + j].powi(2)).sum::<f64>().sqrt();
+        let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
         let inv = if norm > 0.0 { 1.0 / norm } else { 0.0 };
-        for i in 0..m {
-            a[i * n + j] *= inv;
+        for a in v.iter_mut() {
+            *a *= inv;
         }
     }
 }
