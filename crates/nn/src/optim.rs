@@ -19,7 +19,7 @@ pub trait Optimizer: std::fmt::Debug + Send {
     /// Update every trainable parameter that has a gradient.
     ///
     /// # Errors
-    /// [`Error::Shape`](crate::Error::Shape) when a gradient's shape differs from its parameter's.
+    /// [`Error::Shape`] when a gradient's shape differs from its parameter's.
     fn step(&mut self, params: &mut Params, grads: &Grads) -> Result<()>;
 
     /// The optimiser's name (`adam`, `sgd`, `rmsprop`).

@@ -215,3 +215,24 @@ impl Grads {
 pub(crate) fn scalar(v: f32) -> ArrayD<f32> {
     ArrayD::from_elem(IxDyn(&[]), v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipping_scales_to_the_global_norm() {
+        let mut ps = Params::new();
+        let a = ps.add("a", ArrayD::zeros(vec![2]), true);
+        let b = ps.add("b", ArrayD::zeros(vec![1]), true);
+        let mut g = Grads::with_len(2);
+        g.accumulate(a, ArrayD::from_shape_vec(vec![2], vec![3.0, 0.0]).unwrap());
+        g.accumulate(b, ArrayD::from_shape_vec(vec![1], vec![4.0]).unwrap());
+        assert_eq!(g.clip_global_norm(10.0).unwrap(), 5.0);
+        assert_eq!(g.get(b).unwrap()[[0]], 4.0);
+        assert_eq!(g.clip_global_norm(1.0).unwrap(), 5.0);
+        assert!((g.global_norm() - 1.0).abs() < 1e-6);
+        assert!((g.get(a).unwrap()[[0]] - 0.6).abs() < 1e-6);
+        assert!(g.clip_global_norm(0.0).is_err());
+    }
+}

@@ -3,7 +3,7 @@
 //! [`Bidirectional`].
 //!
 //! A configuration says *what* a layer is (units, activation, …); building it against an input
-//! shape creates its weights in a [`Params`](crate::Params) store with Keras' default
+//! shape creates its weights in a [`Params`] store with Keras' default
 //! initialisers and parameter names `<layer>/kernel`, `<layer>/recurrent_kernel`, `<layer>/bias`,
 //! `<layer>/embeddings`.
 
