@@ -16,6 +16,7 @@ pub mod ops;
 pub mod optim;
 pub mod params;
 pub mod sampling;
+pub mod seq2seq;
 pub mod seq_train;
 pub mod summary;
 pub mod tape;
