@@ -104,6 +104,9 @@ pub struct TrainArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// How threads share the weights (for measurements; see embed's shared.rs): auto, atomic or replicas.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "atomic", "replicas"], hide = true)]
+    pub sharing: String,
 }
 
 impl TrainArgs {

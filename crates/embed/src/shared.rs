@@ -1,40 +1,41 @@
-//! How the training threads share the two weight matrices (Hogwild!): the ONE place that decides it.
+//! How the training threads share the two weight matrices: the ONE place that decides it.
 //!
 //! Hogwild training lets every thread read and write every row of `syn0` (input vectors) and `syn1neg` (output
-//! vectors) without locks; collisions are rare (a 100-float row out of thousands) and a lost update only costs a
-//! little gradient. The C word2vec tool and gensim do this with plain racy float stores. In Rust a data race on plain
-//! `f32` is undefined behaviour whatever the hardware does, and building `&mut [f32]` to the same memory from several
-//! threads (finalfrontier's `UnsafeCell` approach) is unsound — and this workspace forbids `unsafe` anyway.
+//! vectors) without locks; collisions are rare and a lost update only costs a little gradient. The C word2vec tool
+//! and gensim do this with plain racy float stores. In Rust a data race on plain `f32` is undefined behaviour
+//! whatever the hardware does, and building `&mut [f32]` to the same memory from several threads (finalfrontier's
+//! `UnsafeCell` approach) is unsound — and this workspace forbids `unsafe` anyway. Three sound stores live here;
+//! the kernels are generic over [`RowStore`], so all three run the same arithmetic:
 //!
-//! The scheme here is sound without `unsafe`:
-//! - [`AtomicRows`]: with more than one thread, the weights live in `[AtomicU32]` holding the `f32` bits, read and
-//!   written with `Ordering::Relaxed` loads and stores. Each element access is atomic, so there is no data race in
-//!   the language's sense; what remains is the *benign race* Hogwild accepts on purpose: an element update
-//!   `w += d` is a load then a store (not a `fetch_add`), so two threads touching the same element at the same
-//!   moment may lose one of the two updates, and a row may be read while another thread is half-way through writing
-//!   it. Both only perturb SGD noise; no value is ever torn (each `f32` moves as one 32-bit word) or invented.
-//!   On x86-64 a relaxed 32-bit load/store is an ordinary `mov`, but the compiler will not vectorise loops over
-//!   atomics, so rows are copied into thread-local buffers (`read`), the arithmetic runs vectorised on those, and
-//!   results are stored back element by element (`output_step` stores an output row read, updated and written
-//!   back within one negative sample — a concurrent update to it in that short window is lost, the same race at a
-//!   slightly wider window; `add` re-reads an input row updated after all its negatives).
-//! - [`OwnedRows`]: with one thread, the weights are a plain `&mut [f32]` (nothing is shared). The kernels call the
-//!   same `read`/`add` operations, so the arithmetic is the same instruction for instruction and a one-thread run
-//!   gives the same bits through either store (tested in `train.rs`).
+//! - [`OwnedRows`] (one thread, the default there): plain `&mut [f32]`, nothing shared. Bit-identical run to run.
+//! - [`Replica`] + [`merge`] (several threads, the default there): each thread trains a private copy of both
+//!   matrices with plain vectorised arithmetic and, every `SYNC_WORDS` (2,000) words and at each epoch's end,
+//!   locks the master, adds its own change since its last merge (`local − snapshot`) and takes the master's values
+//!   (which include the other threads' merged work). Sound trivially: nothing is touched by two threads outside the
+//!   mutex. It is Hogwild with a bounded delay instead of racy stores: a thread sees the others' updates up to
+//!   2,000 of its words late, no update is ever lost (deltas add up), and the lock is taken once per 2,000 words.
+//!   Costs: two extra copies of the weights per thread (memory), and a merge pass over them per sync.
+//! - [`AtomicRows`] (kept for measurement, `Store::Atomic`): the weights as `f32` bits in `[AtomicU32]` with
+//!   relaxed loads and stores — sound (no data race in the language's sense) with the benign Hogwild race (a
+//!   load-then-store update can lose a concurrent one; nothing is torn). But atomics cannot be vectorised: rows are
+//!   copied element by element into thread-local buffers and stored back element by element.
 //!
-//! Measured before choosing (one thread, skip-gram, dim 100, negative 5, one epoch of a synthetic 60k-token Zipf
-//! corpus, `examples/store_cost.rs`): callgrind counts 1.10 G instructions through the plain store and 1.91 G
-//! through the atomic one (+74 %: every row element becomes a scalar load or store instead of a vector one);
-//! criterion (`benches/train.rs`, on this heavily shared 2-core machine) gave 155 k vs 111 k words/s for skip-gram
-//! (-28 %) and 464 k vs 432 k for CBOW (-7 %). So one thread keeps the plain store, and several threads pay that
-//! price per thread. Alternatives considered: per-row `Mutex`es (a lock round trip per row touch, several per
-//! negative sample — slower still and no more deterministic), per-thread weight copies averaged every epoch (sound
-//! and deterministic but a different algorithm that converges worse in few epochs), `fetch_add` through CAS loops
-//! (no lost updates, but a compare-exchange per float for no measurable quality gain), and `unsafe` shared `f32`
-//! (forbidden in this workspace, and a data race is undefined behaviour). Packing two floats per `AtomicU64` to
-//! halve the atomic accesses was tried and measured worse (2.00 G instructions: the pack/unpack and chunking cost
-//! more than the saved loads without hand tuning).
+//! Measured before choosing:
+//! - one thread, skip-gram, dim 100, negative 5, one epoch of a synthetic 60k-token Zipf corpus
+//!   (`examples/store_cost.rs`, callgrind): 1.10 G instructions through the plain store, 1.91 G through the atomic
+//!   one (+74 %); criterion (`benches/train.rs`, heavily shared 2-core machine): 155 k vs 111 k words/s for
+//!   skip-gram (−28 %), 464 k vs 432 k for CBOW (−7 %);
+//! - two threads, skip-gram on Crime and Punishment (169,575 tokens, min_count 5, 5 epochs), CPU seconds of
+//!   training (wall time was meaningless at load average ~15): plain 1 thread 1.57 s; atomic 2 threads 2.68 s;
+//!   replicas 2 threads 1.94 s (merging every 10,000 words) / 1.81 s (every 2,000). Quality, as top-10 neighbour
+//!   overlap with gensim relative to gensim's seed-to-seed overlap (`bench/w2v.py`): atomic 0.91 (skip-gram) /
+//!   0.94 (CBOW); replicas merging every 10,000 words 0.78 / 0.88 — too stale; every 2,000 words 0.91 / 0.95.
+//!   So: replicas, merged every 2,000 words.
+//! - rejected without building: per-row `Mutex`es (a lock round trip per row touch, several per negative sample),
+//!   `fetch_add` through CAS loops (a compare-exchange per float). Packing two floats per `AtomicU64` was tried and
+//!   measured worse (2.00 G instructions).
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::kernel::{axpy, dot, fused_update};
@@ -170,6 +171,84 @@ impl RowStore for AtomicRows<'_> {
     }
 }
 
+/// A thread's private copy of one weight matrix, merged into a shared master under a mutex every few thousand
+/// words (see [`merge`]): plain vectorised arithmetic in the hot loop, a lock only at the merge.
+pub(crate) struct Replica {
+    local: Vec<f32>,
+    snapshot: Vec<f32>,
+    dim: usize,
+}
+
+impl Replica {
+    /// Copies the master's current values.
+    pub(crate) fn new(master: &[f32], dim: usize) -> Self {
+        Self {
+            local: master.to_vec(),
+            snapshot: master.to_vec(),
+            dim,
+        }
+    }
+
+    #[inline]
+    fn row(&self, row: usize) -> &[f32] {
+        &self.local[row * self.dim..(row + 1) * self.dim]
+    }
+}
+
+impl RowStore for Replica {
+    #[inline]
+    fn output_step(
+        &mut self,
+        row: usize,
+        h: &[f32],
+        work: &mut [f32],
+        _: &mut [f32],
+        step: impl FnOnce(f32) -> Option<f32>,
+    ) {
+        let dim = self.dim;
+        let target = &mut self.local[row * dim..(row + 1) * dim];
+        if let Some(g) = step(dot(h, target)) {
+            fused_update(work, target, h, g);
+        }
+    }
+
+    #[inline]
+    fn read(&self, row: usize, out: &mut [f32]) {
+        out.copy_from_slice(self.row(row));
+    }
+
+    #[inline]
+    fn accumulate(&self, row: usize, out: &mut [f32]) {
+        axpy(out, 1.0, self.row(row));
+    }
+
+    #[inline]
+    fn add(&mut self, row: usize, scale: f32, delta: &[f32]) {
+        let dim = self.dim;
+        axpy(&mut self.local[row * dim..(row + 1) * dim], scale, delta);
+    }
+}
+
+/// Adds what this thread changed since its last merge (`local - snapshot`) to the master, then refreshes the
+/// thread's copy (and snapshot) from the master, which now also holds the other threads' merged work.
+pub(crate) fn merge(master: &Mutex<(Vec<f32>, Vec<f32>)>, syn0: &mut Replica, syn1: &mut Replica) {
+    let mut guard = master
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (m0, m1) = &mut *guard;
+    for (m, r) in [(m0, syn0), (m1, syn1)] {
+        for ((mv, lv), sv) in m
+            .iter_mut()
+            .zip(r.local.iter_mut())
+            .zip(r.snapshot.iter_mut())
+        {
+            *mv += *lv - *sv;
+            *lv = *mv;
+            *sv = *mv;
+        }
+    }
+}
+
 /// Moves plain weights into the shared atomic form (no copy of the allocation's size beyond the vector itself).
 pub(crate) fn to_atomic(weights: Vec<f32>) -> Vec<AtomicU32> {
     weights
@@ -184,4 +263,39 @@ pub(crate) fn from_atomic(weights: Vec<AtomicU32>) -> Vec<f32> {
         .into_iter()
         .map(|w| f32::from_bits(w.into_inner()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_keep_every_threads_changes() {
+        let master = Mutex::new((vec![1.0f32, 2.0, 3.0, 4.0], vec![0.0f32; 4]));
+        let (mut a0, mut a1, mut b0, mut b1) = {
+            let m = master.lock().unwrap();
+            (
+                Replica::new(&m.0, 2),
+                Replica::new(&m.1, 2),
+                Replica::new(&m.0, 2),
+                Replica::new(&m.1, 2),
+            )
+        };
+        a0.add(0, 1.0, &[0.5, 0.5]); // thread A moves row 0
+        b0.add(1, 2.0, &[1.0, -1.0]); // thread B moves row 1
+        b1.add(0, 1.0, &[0.25, 0.0]);
+        merge(&master, &mut a0, &mut a1);
+        merge(&master, &mut b0, &mut b1);
+        let m = master.lock().unwrap();
+        assert_eq!(m.0, vec![1.5, 2.5, 5.0, 2.0]);
+        assert_eq!(m.1, vec![0.25, 0.0, 0.0, 0.0]);
+        // B's copy now sees A's change; A's sees it at its next merge.
+        let mut row = [0.0; 2];
+        b0.read(0, &mut row);
+        assert_eq!(row, [1.5, 2.5]);
+        drop(m);
+        merge(&master, &mut a0, &mut a1);
+        a0.read(1, &mut row);
+        assert_eq!(row, [5.0, 2.0]);
+    }
 }

@@ -2,7 +2,7 @@
 //! corpus over threads, and progress reporting. The arithmetic is in `kernel.rs`, the weight sharing in `shared.rs`.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Barrier, mpsc};
+use std::sync::{Barrier, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
@@ -14,8 +14,11 @@ use crate::kernel::{Tables, Worker};
 use crate::keyed::KeyedVectors;
 use crate::params::Word2VecParams;
 use crate::sampling::{Lcg, SigmoidTable, cum_table, sample_ints};
-use crate::shared::{AtomicRows, OwnedRows, RowStore, from_atomic, to_atomic};
+use crate::shared::{AtomicRows, OwnedRows, Replica, RowStore, from_atomic, merge, to_atomic};
 use crate::vocab::Vocab;
+
+/// Words a thread trains on its own replica between two merges (`Store::Replicas`).
+pub const SYNC_WORDS: usize = 2_000;
 
 /// A snapshot of training progress, passed to the progress callback a few times a second.
 #[derive(Debug, Clone, Copy)]
@@ -70,15 +73,17 @@ pub fn train(
     train_with(vocab, corpus, params, progress, Store::Auto)
 }
 
-/// Which weight store to use (`Auto`: plain for one thread, atomic otherwise; the others exist for tests and the
-/// bench that measure the two stores against each other).
+/// Which weight store to use (`Auto`: plain for one thread, replicas for several; the others exist for tests and
+/// the measurements that compare the schemes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[doc(hidden)]
 pub enum Store {
-    /// Plain for one thread, atomic for several.
+    /// Plain for one thread, per-thread replicas for several.
     Auto,
     /// Atomic even for one thread.
     Atomic,
+    /// Per-thread replicas merged into a mutex-guarded master every [`SYNC_WORDS`] words and at each epoch's end.
+    Replicas,
 }
 
 /// [`train`] with an explicit weight store (for measurements and tests).
@@ -150,12 +155,37 @@ pub fn train_with(
             scope.spawn(move || {
                 let mut w0 = OwnedRows::new(s0, dim);
                 let mut w1 = OwnedRows::new(s1, dim);
-                plan.run_thread(0, shard, &mut w0, &mut w1);
+                plan.run_thread(0, shard, &mut w0, &mut w1, &mut |_, _| {});
                 let _ = tx.send(());
             });
             drop(done_tx);
             plan.watch(&done_rx, 1, start, progress);
         });
+    } else if store != Store::Atomic {
+        let master = Mutex::new((std::mem::take(&mut syn0), std::mem::take(&mut syn1)));
+        std::thread::scope(|scope| {
+            let plan = &plan;
+            let master = &master;
+            for (t, shard) in shards.iter().cloned().enumerate() {
+                let tx = done_tx.clone();
+                scope.spawn(move || {
+                    let (mut w0, mut w1) = {
+                        let guard = master
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        (Replica::new(&guard.0, dim), Replica::new(&guard.1, dim))
+                    };
+                    plan.run_thread(t, shard, &mut w0, &mut w1, &mut |a, b| merge(master, a, b));
+                    let _ = tx.send(());
+                });
+            }
+            drop(done_tx);
+            plan.watch(&done_rx, threads, start, progress);
+        });
+        syn0 = master
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0;
     } else {
         let shared0 = to_atomic(std::mem::take(&mut syn0));
         let shared1 = to_atomic(std::mem::take(&mut syn1));
@@ -166,7 +196,7 @@ pub fn train_with(
                 let mut w0 = AtomicRows::new(&shared0, dim);
                 let mut w1 = AtomicRows::new(&shared1, dim);
                 scope.spawn(move || {
-                    plan.run_thread(t, shard, &mut w0, &mut w1);
+                    plan.run_thread(t, shard, &mut w0, &mut w1, &mut |_, _| {});
                     let _ = tx.send(());
                 });
             }
@@ -213,8 +243,10 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
         shard: std::ops::Range<usize>,
         syn0: &mut S0,
         syn1: &mut S1,
+        sync: &mut dyn FnMut(&mut S0, &mut S1),
     ) {
         let p = self.params;
+        let mut since_sync = 0usize;
         let mut worker = Worker::new((self.tables)(), p.architecture, p.dim, p.window, p.negative);
         let shard_words: usize = shard.clone().map(|s| self.corpus.sentence(s).len()).sum();
         let mut effective = 0u64;
@@ -231,6 +263,11 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
                 effective += worker.train_sentence(syn0, syn1, ids, alpha) as u64;
                 done += ids.len();
                 pending += ids.len() as u64;
+                since_sync += ids.len();
+                if since_sync >= SYNC_WORDS {
+                    sync(syn0, syn1);
+                    since_sync = 0;
+                }
                 if pending >= 10_000 {
                     self.words_done.fetch_add(pending, Ordering::Relaxed);
                     pending = 0;
@@ -240,6 +277,8 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
                 }
             }
             self.words_done.fetch_add(pending, Ordering::Relaxed);
+            sync(syn0, syn1);
+            since_sync = 0;
             // Epochs are separated as in gensim: nobody starts epoch e+1 before everyone finished epoch e.
             self.barrier.wait();
             if t == 0 {
