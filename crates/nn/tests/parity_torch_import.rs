@@ -48,6 +48,8 @@ struct Layout {
     layers: usize,
     bidirectional: bool,
     hidden: usize,
+    /// Build the layers with `torch_biases(true)` (PyTorch's `bias_hh` kept as its own parameter).
+    two_biases: bool,
 }
 
 fn layout(name: &str, cfg: &serde_json::Value) -> Layout {
@@ -62,6 +64,7 @@ fn layout(name: &str, cfg: &serde_json::Value) -> Layout {
         layers: cfg["num_layers"].as_u64().unwrap() as usize,
         bidirectional: cfg["bidirectional"].as_bool().unwrap(),
         hidden: cfg["hidden_size"].as_u64().unwrap() as usize,
+        two_biases: false,
     }
 }
 
@@ -70,7 +73,9 @@ fn model_for(name: &str, l: &Layout, steps: usize, inp: usize) -> Sequential {
     let file = read_safetensors(fixture_dir().join(format!("{name}.weights.safetensors"))).unwrap();
     let mut m = Sequential::new(&[steps, inp], 0);
     for k in 0..l.layers {
-        let cfg = cell_config(l.cell, l.hidden).return_sequences(true);
+        let cfg = cell_config(l.cell, l.hidden)
+            .return_sequences(true)
+            .torch_biases(l.two_biases);
         let lname = format!("layer{k}");
         if l.bidirectional {
             m.add(bidirectional(cfg).name(&lname)).unwrap();
@@ -124,11 +129,18 @@ fn check_weight_grads(
             TOL,
         );
         let gb = grads.get(b).unwrap();
+        assert_eq!(
+            layer.recurrent_bias_id().is_some(),
+            l.two_biases && l.cell != Cell::Gru,
+            "{name}{suffix}: a second bias exactly when torch_biases is set (GRU always has two rows)"
+        );
         let (gb_ih, gb_hh) = if l.cell == Cell::Gru {
             (
                 swap_first_blocks(&gb.index_axis(Axis(0), 0).to_owned(), 0),
                 swap_first_blocks(&gb.index_axis(Axis(0), 1).to_owned(), 0),
             )
+        } else if let Some(rb) = layer.recurrent_bias_id() {
+            (gb.clone(), grads.get(rb).unwrap().clone())
         } else {
             (gb.clone(), gb.clone())
         };
@@ -196,9 +208,17 @@ fn final_states(
 }
 
 fn check_case(name: &str) {
+    check_case_with(name, false);
+}
+
+/// As [`check_case`], optionally with PyTorch's two biases kept apart (`torch_biases`).
+fn check_case_with(name: &str, two_biases: bool) {
     let c = case(name);
     let cfg = c.data.config().clone();
-    let l = layout(name, &cfg);
+    let l = Layout {
+        two_biases,
+        ..layout(name, &cfg)
+    };
     let x = c.data.get("x");
     let (steps, inp) = (x.shape()[1], x.shape()[2]);
     let m = model_for(name, &l, steps, inp);
@@ -347,6 +367,18 @@ fn torch_rnn_two_bidirectional_layers() {
 #[test]
 fn torch_rnn_initial_state() {
     check_initial_state("torch_rnn_init_state");
+}
+
+/// Layers built with `torch_biases(true)` keep `bias_hh` as its own parameter: same outputs,
+/// and its gradient is PyTorch's `bias_hh` gradient.
+#[test]
+fn torch_lstm_two_bidirectional_layers_with_two_biases() {
+    check_case_with("torch_lstm_2layer_bidir", true);
+}
+
+#[test]
+fn torch_rnn_two_bidirectional_layers_with_two_biases() {
+    check_case_with("torch_rnn_2layer_bidir", true);
 }
 
 /// Importing a GRU `state_dict` into an LSTM layer is a clear error, not a silent misread.
