@@ -112,23 +112,44 @@ fn to_dyn(v: Vec<f32>, shape: &[usize]) -> Result<ArrayD<f32>> {
 /// Batch-major `(B, T, F)` → time-major rows `(T·B, F)`.
 fn to_time_major(x: &ArrayD<f32>, batch: usize, steps: usize, feat: usize) -> Result<Array2<f32>> {
     let x = x.as_standard_layout();
-    let v = x
-        .view()
-        .into_shape_with_order((batch, steps, feat))
-        .map_err(|e| Error::Invalid(format!("internal layout: {e}")))?;
-    let tm = v.permuted_axes([1, 0, 2]).as_standard_layout().into_owned();
-    tm.into_shape_with_order((steps * batch, feat))
+    let src = x
+        .as_slice()
+        .ok_or_else(|| Error::Invalid("internal layout".into()))?;
+    if src.len() != batch * steps * feat {
+        return Err(shape_err(
+            "time-major copy",
+            x.shape(),
+            &[batch, steps, feat],
+        ));
+    }
+    let mut out = vec![0.0f32; src.len()];
+    swap_leading_axes(src, &mut out, batch, steps, feat);
+    Array2::from_shape_vec((steps * batch, feat), out)
         .map_err(|e| Error::Invalid(format!("internal layout: {e}")))
 }
 
 /// Time-major rows `(T·B, F)` (a slice) → batch-major `(B, T, F)`.
 fn to_batch_major(rows: &[f32], batch: usize, steps: usize, feat: usize) -> Result<ArrayD<f32>> {
-    let v = ndarray::ArrayView3::from_shape((steps, batch, feat), rows)
-        .map_err(|e| Error::Invalid(format!("internal layout: {e}")))?;
-    Ok(v.permuted_axes([1, 0, 2])
-        .as_standard_layout()
-        .into_owned()
-        .into_dyn())
+    if rows.len() != batch * steps * feat {
+        return Err(shape_err(
+            "batch-major copy",
+            &[rows.len()],
+            &[steps, batch, feat],
+        ));
+    }
+    let mut out = vec![0.0f32; rows.len()];
+    swap_leading_axes(rows, &mut out, steps, batch, feat);
+    to_dyn(out, &[batch, steps, feat])
+}
+
+/// Copy a row-major `(a, b, f)` block into `(b, a, f)` order, one contiguous `f`-row at a time.
+fn swap_leading_axes(src: &[f32], dst: &mut [f32], a: usize, b: usize, feat: usize) {
+    for (i, block) in src.chunks_exact(b * feat).enumerate() {
+        for (j, row) in block.chunks_exact(feat).enumerate() {
+            let at = (j * a + i) * feat;
+            dst[at..at + feat].copy_from_slice(row);
+        }
+    }
 }
 
 /// Kernel `w` as a 2-D view.
