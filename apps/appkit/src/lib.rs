@@ -10,6 +10,7 @@
 //! Library crates never depend on this crate; they read from `impl Read` and write to `impl Write`.
 
 pub mod exit;
+pub mod heatmap;
 pub mod output;
 pub mod plot;
 
