@@ -67,76 +67,107 @@ pub fn run(args: &Args, input: &Path, out: &mut impl Write) -> Result<()> {
 }
 
 /// `{"feature_names": [...], "shape": [r, c], "nnz": n, "indptr": [...], "indices": [...], "data": [...]}`.
+///
+/// The whole document is built in one buffer sized up front and written with a single call: it ends with its
+/// only newline, so standard output's line buffering finds that newline at once instead of scanning every chunk.
 fn write_json(out: &mut impl Write, names: &[String], counts: &CsrMatrix) -> Result<()> {
     let (rows, cols) = counts.shape();
-    out.write_all(b"{\"feature_names\": ")?;
-    write_strings(out, names)?;
+    let name_bytes: usize = names.iter().map(|n| n.len() + 3).sum();
+    let mut json = Vec::with_capacity(name_bytes + 8 * (rows + 1) + 10 * counts.nnz() + 256);
+    json.extend_from_slice(b"{\"feature_names\": ");
+    write_strings(&mut json, names)?;
     write!(
-        out,
+        json,
         ", \"shape\": [{rows}, {cols}], \"nnz\": {}, \"indptr\": ",
         counts.nnz()
     )?;
-    write_numbers(out, counts.indptr().iter().map(|&v| v as u64))?;
-    out.write_all(b", \"indices\": ")?;
-    write_numbers(out, counts.indices().iter().map(|&v| u64::from(v)))?;
-    out.write_all(b", \"data\": ")?;
-    write_numbers(out, counts.data().iter().map(|&v| v.unsigned_abs()))?;
-    out.write_all(b"}\n")?;
+    write_numbers(&mut json, counts.indptr().iter().map(|&v| v as u64));
+    json.extend_from_slice(b", \"indices\": ");
+    write_numbers(&mut json, counts.indices().iter().map(|&v| u64::from(v)));
+    json.extend_from_slice(b", \"data\": ");
+    write_numbers(&mut json, counts.data().iter().map(|&v| v.unsigned_abs()));
+    json.extend_from_slice(b"}\n");
+    out.write_all(&json)?;
     Ok(())
 }
 
-/// A JSON array of strings; strings without a character JSON must escape are copied as they are.
-fn write_strings(out: &mut impl Write, strings: &[String]) -> Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
-    buf.push(b'[');
+/// Bytes JSON must escape inside a string: control characters, `"` and `\\` (one table lookup per byte).
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// Appends a JSON array of strings; strings without a character JSON must escape are copied as they are.
+fn write_strings(json: &mut Vec<u8>, strings: &[String]) -> Result<()> {
+    json.push(b'[');
     for (i, text) in strings.iter().enumerate() {
         if i > 0 {
-            buf.push(b',');
+            json.push(b',');
         }
-        if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-            serde_json::to_writer(&mut buf, text)?;
+        if text.bytes().any(|b| NEEDS_ESCAPE[usize::from(b)]) {
+            serde_json::to_writer(&mut *json, text)?;
         } else {
-            buf.push(b'"');
-            buf.extend_from_slice(text.as_bytes());
-            buf.push(b'"');
-        }
-        if buf.len() > (1 << 16) - 256 {
-            out.write_all(&buf)?;
-            buf.clear();
+            json.push(b'"');
+            json.extend_from_slice(text.as_bytes());
+            json.push(b'"');
         }
     }
-    buf.push(b']');
-    out.write_all(&buf)?;
+    json.push(b']');
     Ok(())
 }
 
-/// A JSON array of non-negative integers, formatted by hand (the arrays hold hundreds of thousands of numbers).
-fn write_numbers(out: &mut impl Write, numbers: impl Iterator<Item = u64>) -> Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
-    buf.push(b'[');
-    let mut digits = [0u8; 20];
-    for (i, mut value) in numbers.enumerate() {
+/// Appends a JSON array of non-negative integers, formatted by hand (the arrays hold hundreds of thousands).
+fn write_numbers(json: &mut Vec<u8>, numbers: impl Iterator<Item = u64>) {
+    json.push(b'[');
+    for (i, value) in numbers.enumerate() {
         if i > 0 {
-            buf.push(b',');
+            json.push(b',');
         }
-        let mut at = digits.len();
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (value % 10) as u8;
-            value /= 10;
-            if value == 0 {
-                break;
-            }
-        }
-        buf.extend_from_slice(&digits[at..]);
-        if buf.len() > (1 << 16) - 64 {
-            out.write_all(&buf)?;
-            buf.clear();
-        }
+        push_decimal(json, value);
     }
-    buf.push(b']');
-    out.write_all(&buf)?;
-    Ok(())
+    json.push(b']');
+}
+
+/// The two-digit decimal strings "00" to "99", concatenated.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends `value` in decimal, two digits per division (half the divisions of one digit at a time).
+#[inline]
+fn push_decimal(buf: &mut Vec<u8>, mut value: u64) {
+    if value < 10 {
+        // Most counts are 1: one byte, no copy.
+        buf.push(b'0' + value as u8);
+        return;
+    }
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    while value >= 100 {
+        let pair = 2 * (value % 100) as usize;
+        value /= 100;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if value >= 10 {
+        let pair = 2 * value as usize;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        at -= 1;
+        digits[at] = b'0' + value as u8;
+    }
+    buf.extend_from_slice(&digits[at..]);
 }
 
 fn write_summary(
@@ -173,14 +204,27 @@ mod tests {
     #[test]
     fn numbers_are_json_arrays() {
         let mut out = Vec::new();
-        write_numbers(&mut out, [0, 7, 10, 123_456_789_012, u64::MAX].into_iter()).unwrap();
+        write_numbers(&mut out, [0, 7, 10, 123_456_789_012, u64::MAX].into_iter());
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "[0,7,10,123456789012,18446744073709551615]"
         );
         let mut out = Vec::new();
-        write_numbers(&mut out, std::iter::empty()).unwrap();
+        write_numbers(&mut out, std::iter::empty());
         assert_eq!(out, b"[]");
+    }
+
+    #[test]
+    fn decimals_match_std_formatting() {
+        let powers = (0..20).flat_map(|e| {
+            let p = 10u64.pow(e);
+            [p - 1, p, p + 1]
+        });
+        for value in (0..100_000).chain(powers).chain([u64::MAX, u64::MAX / 3]) {
+            let mut buf = b"x".to_vec();
+            push_decimal(&mut buf, value);
+            assert_eq!(buf, format!("x{value}").into_bytes());
+        }
     }
 
     #[test]
