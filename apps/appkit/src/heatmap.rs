@@ -55,15 +55,32 @@ impl Heatmap {
         if self.values.len() != nr || self.values.iter().any(|r| r.len() != nc) {
             bail!("a heat map's values must be {nr} rows of {nc} columns");
         }
-        let finite = self.values.iter().flatten().copied().filter(|v| v.is_finite());
+        let finite = self
+            .values
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|v| v.is_finite());
         let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(v), b.max(v))
         });
         let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
         let span = if hi > lo { hi - lo } else { 1.0 };
         let cell = 48i32;
-        let label_w = 16 + 9 * self.rows.iter().map(|r| r.chars().count()).max().unwrap_or(1) as i32;
-        let label_h = 16 + 8 * self.columns.iter().map(|c| c.chars().count()).max().unwrap_or(1) as i32;
+        let label_w = 16
+            + 9 * self
+                .rows
+                .iter()
+                .map(|r| r.chars().count())
+                .max()
+                .unwrap_or(1) as i32;
+        let label_h = 16
+            + 8 * self
+                .columns
+                .iter()
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(1) as i32;
         let (top, bar_w) = (50i32, 90i32);
         let width = label_w + cell * nc as i32 + bar_w + 20;
         let height = (top + label_h + cell * nr as i32 + 20).max(top + 200);
@@ -73,15 +90,17 @@ impl Heatmap {
                 .into_drawing_area();
             root.fill(&WHITE).map_err(plot_error)?;
             let draw = |e| root.draw(&e).map_err(plot_error);
-            let text = |s: &str, size: i32| (s.to_string(), TextStyle::from((FONT, size).into_font()));
+            let text =
+                |s: &str, size: i32| (s.to_string(), TextStyle::from((FONT, size).into_font()));
             let (t, st) = text(&self.title, 20);
             root.draw(&Text::new(t, (10, 12), st)).map_err(plot_error)?;
             let (x0, y0) = (label_w, top + label_h);
             for (j, c) in self.columns.iter().enumerate() {
-                let style = TextStyle::from((FONT, 14).into_font())
-                    .transform(FontTransform::Rotate270);
+                let style =
+                    TextStyle::from((FONT, 14).into_font()).transform(FontTransform::Rotate270);
                 let x = x0 + cell * j as i32 + cell / 2 - 7;
-                root.draw(&Text::new(c.clone(), (x, y0 - 6), style)).map_err(plot_error)?;
+                root.draw(&Text::new(c.clone(), (x, y0 - 6), style))
+                    .map_err(plot_error)?;
             }
             for (i, r) in self.rows.iter().enumerate() {
                 let (t, st) = text(r, 14);
@@ -91,12 +110,22 @@ impl Heatmap {
                     let v = self.values[i][j];
                     let norm = if v.is_finite() { (v - lo) / span } else { 0.0 };
                     let (x, y) = (x0 + cell * j as i32, y0 + cell * i as i32);
-                    draw(Rectangle::new([(x, y), (x + cell, y + cell)], colour(norm).filled()))?;
-                    draw(Rectangle::new([(x, y), (x + cell, y + cell)], BLACK.mix(0.2)))?;
+                    draw(Rectangle::new(
+                        [(x, y), (x + cell, y + cell)],
+                        colour(norm).filled(),
+                    ))?;
+                    draw(Rectangle::new(
+                        [(x, y), (x + cell, y + cell)],
+                        BLACK.mix(0.2),
+                    ))?;
                     let ink = if norm > 0.55 { WHITE } else { BLACK };
                     let style = TextStyle::from((FONT, 12).into_font()).color(&ink);
-                    root.draw(&Text::new(format!("{v:.2}"), (x + 8, y + cell / 2 - 6), style))
-                        .map_err(plot_error)?;
+                    root.draw(&Text::new(
+                        format!("{v:.2}"),
+                        (x + 8, y + cell / 2 - 6),
+                        style,
+                    ))
+                    .map_err(plot_error)?;
                 }
             }
             // Colour bar: hi at the top, lo at the bottom.
@@ -104,11 +133,15 @@ impl Heatmap {
             let bar_h = (cell * nr as i32).max(120);
             for k in 0..bar_h {
                 let norm = 1.0 - f64::from(k) / f64::from(bar_h - 1);
-                draw(Rectangle::new([(bx, y0 + k), (bx + 18, y0 + k + 1)], colour(norm).filled()))?;
+                draw(Rectangle::new(
+                    [(bx, y0 + k), (bx + 18, y0 + k + 1)],
+                    colour(norm).filled(),
+                ))?;
             }
             for (v, y) in [(hi, y0), (lo, y0 + bar_h - 12)] {
                 let (t, st) = text(&format!("{v:.2}"), 12);
-                root.draw(&Text::new(t, (bx + 24, y), st)).map_err(plot_error)?;
+                root.draw(&Text::new(t, (bx + 24, y), st))
+                    .map_err(plot_error)?;
             }
             root.present().map_err(plot_error)?;
         }
@@ -149,7 +182,10 @@ mod tests {
         for want in ["r0", "r1", "c0", "c2", "0.50", "1.00"] {
             assert!(texts.iter().any(|t| t.trim() == want), "{want} missing");
         }
-        let bad = Heatmap { values: vec![vec![1.0]], ..map };
+        let bad = Heatmap {
+            values: vec![vec![1.0]],
+            ..map
+        };
         assert!(bad.render_svg().is_err());
     }
 }

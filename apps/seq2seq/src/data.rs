@@ -42,9 +42,11 @@ impl Task {
     pub fn tokenize(self, text: &str) -> Vec<String> {
         match self {
             Self::WordsToDigits => text.split_whitespace().map(str::to_lowercase).collect(),
-            Self::DigitsToWords | Self::Reverse => {
-                text.chars().filter(|c| !c.is_whitespace()).map(String::from).collect()
-            }
+            Self::DigitsToWords | Self::Reverse => text
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .map(String::from)
+                .collect(),
         }
     }
 
@@ -59,18 +61,51 @@ impl Task {
 }
 
 const UNITS: [&str; 10] = [
-    "", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять",
+    "",
+    "один",
+    "два",
+    "три",
+    "четыре",
+    "пять",
+    "шесть",
+    "семь",
+    "восемь",
+    "девять",
 ];
 const TEENS: [&str; 10] = [
-    "десять", "одиннадцать", "двенадцать", "тринадцать", "четырнадцать", "пятнадцать",
-    "шестнадцать", "семнадцать", "восемнадцать", "девятнадцать",
+    "десять",
+    "одиннадцать",
+    "двенадцать",
+    "тринадцать",
+    "четырнадцать",
+    "пятнадцать",
+    "шестнадцать",
+    "семнадцать",
+    "восемнадцать",
+    "девятнадцать",
 ];
 const TENS: [&str; 10] = [
-    "", "", "двадцать", "тридцать", "сорок", "пятьдесят", "шестьдесят", "семьдесят",
-    "восемьдесят", "девяносто",
+    "",
+    "",
+    "двадцать",
+    "тридцать",
+    "сорок",
+    "пятьдесят",
+    "шестьдесят",
+    "семьдесят",
+    "восемьдесят",
+    "девяносто",
 ];
 const HUNDREDS: [&str; 10] = [
-    "", "сто", "двести", "триста", "четыреста", "пятьсот", "шестьсот", "семьсот", "восемьсот",
+    "",
+    "сто",
+    "двести",
+    "триста",
+    "четыреста",
+    "пятьсот",
+    "шестьсот",
+    "семьсот",
+    "восемьсот",
     "девятьсот",
 ];
 
@@ -133,7 +168,14 @@ pub fn number_words(n: u32) -> anyhow::Result<Vec<&'static str>> {
 #[must_use]
 pub fn all_words() -> Vec<&'static str> {
     let mut v = vec!["ноль", "одна", "две", "тысяча", "тысячи", "тысяч"];
-    v.extend(UNITS.iter().chain(&TEENS).chain(&TENS).chain(&HUNDREDS).filter(|w| !w.is_empty()));
+    v.extend(
+        UNITS
+            .iter()
+            .chain(&TEENS)
+            .chain(&TENS)
+            .chain(&HUNDREDS)
+            .filter(|w| !w.is_empty()),
+    );
     v
 }
 
@@ -160,7 +202,9 @@ fn pair_of(task: Task, n: u32) -> anyhow::Result<Pair> {
     })
 }
 
-/// Draw `sizes = (train, valid, test)` distinct examples with `rng` and split them.
+/// Draw `sizes = (train, valid, test)` distinct examples with `rng` and split them. For the
+/// number tasks the examples are all numbers below 1000 (when at least 1000 are asked for)
+/// and a uniform sample of 1000..=999 999.
 ///
 /// # Errors
 /// When more examples are asked for than the task has.
@@ -175,9 +219,17 @@ pub fn make_splits<R: Rng + ?Sized>(
             if total > 1_000_000 {
                 bail!("the number task has 1000000 examples, {total} asked for");
             }
-            let mut all: Vec<u32> = (0..1_000_000).collect();
-            all.shuffle(rng);
-            all[..total].iter().map(|&n| pair_of(task, n)).collect::<anyhow::Result<_>>()?
+            // Every number below 1000 (so short inputs are not rare) plus a uniform sample of
+            // the larger ones, shuffled together.
+            let mut large: Vec<u32> = (1000..1_000_000).collect();
+            large.shuffle(rng);
+            let small = total.min(1000);
+            let mut pool: Vec<u32> = (0..small as u32).collect();
+            pool.extend_from_slice(&large[..total - small]);
+            pool.shuffle(rng);
+            pool.iter()
+                .map(|&n| pair_of(task, n))
+                .collect::<anyhow::Result<_>>()?
         }
         Task::Reverse => {
             let mut seen = HashSet::new();
@@ -222,7 +274,10 @@ mod tests {
         assert_eq!(words(21_000), "двадцать одна тысяча");
         assert_eq!(words(104_000), "сто четыре тысячи");
         assert_eq!(words(112_000), "сто двенадцать тысяч");
-        assert_eq!(words(999_999), "девятьсот девяносто девять тысяч девятьсот девяносто девять");
+        assert_eq!(
+            words(999_999),
+            "девятьсот девяносто девять тысяч девятьсот девяносто девять"
+        );
         assert_eq!(words(40), "сорок");
         assert!(number_words(1_000_000).is_err());
     }
@@ -248,7 +303,11 @@ mod tests {
             let valid: HashSet<_> = a.valid.iter().map(|p| p.0.clone()).collect();
             assert_eq!(train.len(), 500);
             assert_eq!(valid.len(), 100);
-            assert!(a.test.iter().all(|p| !train.contains(&p.0) && !valid.contains(&p.0)));
+            assert!(
+                a.test
+                    .iter()
+                    .all(|p| !train.contains(&p.0) && !valid.contains(&p.0))
+            );
             assert!(a.valid.iter().all(|p| !train.contains(&p.0)));
         }
     }

@@ -21,7 +21,10 @@ use data::{Task, make_splits};
 use train::{EpochStats, TrainOptions, by_length, encode, exact, mean};
 
 #[derive(Parser, Debug)]
-#[command(version, about = "Seq2Seq with attention: Russian number words ↔ digits, string reversal")]
+#[command(
+    version,
+    about = "Seq2Seq with attention: Russian number words ↔ digits, string reversal"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -45,7 +48,7 @@ struct TrainArgs {
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Passes over the training set.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 8)]
     epochs: usize,
     /// Threads: with 2 or more the comparison model trains at the same time as the main one.
     #[arg(long, default_value_t = 2)]
@@ -200,12 +203,23 @@ fn build(args: &TrainArgs, attention: bool, max: (usize, usize)) -> anyhow::Resu
         max_source_len: max.0,
         max_target_len: max.1,
     };
-    Ok(Seq2Seq::new(config, sv, tv, &mut tensor::seeded_rng(args.seed))?)
+    Ok(Seq2Seq::new(
+        config,
+        sv,
+        tv,
+        &mut tensor::seeded_rng(args.seed),
+    )?)
 }
 
 /// Train, evaluate, save; returns the main model and the split's test set.
 fn train_command(args: &TrainArgs) -> anyhow::Result<(Seq2Seq, Task)> {
-    if args.epochs == 0 || args.batch_size == 0 || args.train_size == 0 || args.valid_size == 0 || args.test_size == 0 || args.beam == 0 {
+    if args.epochs == 0
+        || args.batch_size == 0
+        || args.train_size == 0
+        || args.valid_size == 0
+        || args.test_size == 0
+        || args.beam == 0
+    {
         bail!("--epochs, --batch-size, --beam and the split sizes must be positive");
     }
     let start = Instant::now();
@@ -215,7 +229,14 @@ fn train_command(args: &TrainArgs) -> anyhow::Result<(Seq2Seq, Task)> {
         &mut tensor::seeded_rng(args.seed),
     )?;
     let longest = |f: fn(&data::Pair) -> usize| {
-        splits.train.iter().chain(&splits.valid).chain(&splits.test).map(f).max().unwrap_or(1)
+        splits
+            .train
+            .iter()
+            .chain(&splits.valid)
+            .chain(&splits.test)
+            .map(f)
+            .max()
+            .unwrap_or(1)
     };
     let max_src = match args.task {
         Task::WordsToDigits => 7,
@@ -247,14 +268,22 @@ fn train_command(args: &TrainArgs) -> anyhow::Result<(Seq2Seq, Task)> {
         seed: args.seed,
         label: label.to_string(),
     };
-    let main_label = if attention { "[attention]" } else { "[no attention]" };
-    let mut baseline = (attention && !args.no_baseline).then(|| build(args, false, max)).transpose()?;
+    let main_label = if attention {
+        "[attention]"
+    } else {
+        "[no attention]"
+    };
+    let mut baseline = (attention && !args.no_baseline)
+        .then(|| build(args, false, max))
+        .transpose()?;
     let (history, history_base) = if args.threads >= 2 && baseline.is_some() {
         std::thread::scope(|s| -> anyhow::Result<_> {
             let base = baseline.as_mut().context("no baseline")?;
             let handle = s.spawn(|| train::train(base, &tr, &va, &opts("[no attention]")));
             let h = train::train(&mut model, &tr, &va, &opts(main_label))?;
-            let hb = handle.join().map_err(|_| anyhow::anyhow!("the baseline thread panicked"))??;
+            let hb = handle
+                .join()
+                .map_err(|_| anyhow::anyhow!("the baseline thread panicked"))??;
             Ok((h, hb))
         })?
     } else {
@@ -271,9 +300,16 @@ fn train_command(args: &TrainArgs) -> anyhow::Result<(Seq2Seq, Task)> {
     let base_right = baseline.as_ref().map(|b| exact(b, &te, 1)).transpose()?;
     let (test_exact, test_exact_beam) = (mean(&greedy), mean(&beam));
     let test_exact_no_attention = base_right.as_deref().map(mean);
-    println!("test exact-sequence accuracy ({} examples):", te.sources.len());
+    println!(
+        "test exact-sequence accuracy ({} examples):",
+        te.sources.len()
+    );
     println!("  {main_label} greedy   {:.2}%", 100.0 * test_exact);
-    println!("  {main_label} beam {}   {:.2}%", args.beam, 100.0 * test_exact_beam);
+    println!(
+        "  {main_label} beam {}   {:.2}%",
+        args.beam,
+        100.0 * test_exact_beam
+    );
     if let Some(b) = test_exact_no_attention {
         println!("  [no attention] greedy {:.2}%", 100.0 * b);
     }
@@ -283,7 +319,10 @@ fn train_command(args: &TrainArgs) -> anyhow::Result<(Seq2Seq, Task)> {
     let mut rows = Vec::new();
     for (&len, &(ok, n)) in &main_by {
         let frac = |(ok, n): (usize, usize)| ok as f64 / n.max(1) as f64;
-        let base = base_by.as_ref().and_then(|m| m.get(&len).copied()).map(frac);
+        let base = base_by
+            .as_ref()
+            .and_then(|m| m.get(&len).copied())
+            .map(frac);
         println!(
             "    {len:>2}: {:>7.2}% / {}  (n = {n})",
             100.0 * frac((ok, n)),
@@ -299,7 +338,9 @@ fn train_command(args: &TrainArgs) -> anyhow::Result<(Seq2Seq, Task)> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let bytes = model.to_bytes()?;
-    appkit::write_atomic(&args.out.join("model.safetensors"), |w| Ok(w.write_all(&bytes)?))?;
+    appkit::write_atomic(&args.out.join("model.safetensors"), |w| {
+        Ok(w.write_all(&bytes)?)
+    })?;
     appkit::write_json_atomic(
         &args.out.join("task.json"),
         &TaskFile {
@@ -323,7 +364,10 @@ fn train_command(args: &TrainArgs) -> anyhow::Result<(Seq2Seq, Task)> {
     if let Some(path) = &args.metrics_json {
         appkit::write_json_atomic(path, &metrics)?;
     }
-    println!("model saved to {} ({train_seconds:.1} s)", args.out.display());
+    println!(
+        "model saved to {} ({train_seconds:.1} s)",
+        args.out.display()
+    );
     Ok((model, args.task))
 }
 
@@ -334,24 +378,37 @@ fn load(dir: &Path) -> anyhow::Result<(Seq2Seq, Task)> {
     let tpath = dir.join("task.json");
     let text = std::fs::read_to_string(&tpath)
         .with_context(|| format!("cannot read {}", tpath.display()))?;
-    let tf: TaskFile =
-        serde_json::from_str(&text).with_context(|| format!("{}: bad task file", tpath.display()))?;
+    let tf: TaskFile = serde_json::from_str(&text)
+        .with_context(|| format!("{}: bad task file", tpath.display()))?;
     Ok((model, task_from_name(&tf.task)?))
 }
 
 /// Translate one text; optionally write the heat map.
-fn translate(model: &Seq2Seq, task: Task, text: &str, beam: usize, plot: Option<&Path>) -> anyhow::Result<String> {
+fn translate(
+    model: &Seq2Seq,
+    task: Task,
+    text: &str,
+    beam: usize,
+    plot: Option<&Path>,
+) -> anyhow::Result<String> {
     let tokens = task.tokenize(text);
     if tokens.is_empty() {
         bail!("the input is empty");
     }
     let max = model.config().max_source_len;
     if tokens.len() > max {
-        bail!("the input has {} tokens, more than the model's maximum of {max}", tokens.len());
+        bail!(
+            "the input has {} tokens, more than the model's maximum of {max}",
+            tokens.len()
+        );
     }
     let src = model.source_vocab().encode(&tokens)?;
     let hyp = model.decode(&[src], beam)?.remove(0);
-    let out: Vec<String> = hyp.tokens.iter().map(|&t| model.target_vocab().token(t).to_string()).collect();
+    let out: Vec<String> = hyp
+        .tokens
+        .iter()
+        .map(|&t| model.target_vocab().token(t).to_string())
+        .collect();
     if let Some(path) = plot {
         if model.config().attention.is_none() {
             bail!("this model has no attention, so there is no heat map to plot");
@@ -364,7 +421,11 @@ fn translate(model: &Seq2Seq, task: Task, text: &str, beam: usize, plot: Option<
             title: format!("attention: {text}"),
             rows,
             columns: tokens.clone(),
-            values: hyp.attention.iter().map(|r| r.iter().map(|&v| f64::from(v)).collect()).collect(),
+            values: hyp
+                .attention
+                .iter()
+                .map(|r| r.iter().map(|&v| f64::from(v)).collect())
+                .collect(),
         };
         map.write_svg(path)?;
     }
@@ -388,15 +449,28 @@ fn translate_command(args: &TranslateArgs) -> anyhow::Result<()> {
 /// No flags: a small model, a few translations and one heat map.
 fn demo() -> anyhow::Result<()> {
     let args = TrainArgs::parse_demo();
-    println!("no command given: training a small demo model into {} (see --help)", args.out.display());
+    println!(
+        "no command given: training a small demo model into {} (see --help)",
+        args.out.display()
+    );
     let (model, task) = train_command(&args)?;
-    let examples = ["триста двенадцать", "двести сорок семь", "девятьсот девяносто девять тысяч девятьсот девяносто девять", "одна тысяча", "сорок две тысячи сто один"];
+    let examples = [
+        "триста двенадцать",
+        "двести сорок семь",
+        "девятьсот девяносто девять тысяч девятьсот девяносто девять",
+        "одна тысяча",
+        "сорок две тысячи сто один",
+    ];
     let plot = args.out.join("attention.svg");
     for (i, text) in examples.iter().enumerate() {
         let out = translate(&model, task, text, 4, (i == 0).then_some(plot.as_path()))?;
         println!("{text} → {out}");
     }
-    println!("attention heat map of {:?} written to {}", examples[0], plot.display());
+    println!(
+        "attention heat map of {:?} written to {}",
+        examples[0],
+        plot.display()
+    );
     Ok(())
 }
 
@@ -405,7 +479,7 @@ impl TrainArgs {
         TrainArgs {
             out: PathBuf::from("seq2seq-demo"),
             seed: 42,
-            epochs: 12,
+            epochs: 8,
             threads: 2,
             task: Task::WordsToDigits,
             no_attention: false,
@@ -425,4 +499,3 @@ impl TrainArgs {
         }
     }
 }
-
