@@ -111,6 +111,12 @@ pub struct Seq2Seq {
     out_bias: ParamId,
 }
 
+/// A decoder state: `h` and, for LSTM, `c`.
+type State = (Var, Option<Var>);
+
+/// One decoder step's output features, new state and attention weights.
+type StepOut = (Var, State, Option<Var>);
+
 /// What the encoder hands the decoder.
 struct Encoded {
     keys: Option<Keys>,
@@ -309,13 +315,7 @@ impl Seq2Seq {
 
     /// One decoder step from previous tokens `prev (B)`: returns logits `(B, V)`, the new state
     /// and the attention weights `(B, Tx)`.
-    fn step(
-        &self,
-        tape: &mut Tape,
-        enc: &Encoded,
-        emb: Var,
-        state: (Var, Option<Var>),
-    ) -> Result<(Var, (Var, Option<Var>), Option<Var>)> {
+    fn step(&self, tape: &mut Tape, enc: &Encoded, emb: Var, state: State) -> Result<StepOut> {
         let b = tape.shape(emb)[0];
         let (input, ctx, weights) = match (&self.attention, &enc.keys) {
             (Some(att), Some(keys)) => {
@@ -457,7 +457,7 @@ impl Seq2Seq {
             let mut new_fin = Vec::with_capacity(rows);
             let mut new_tokens = Vec::with_capacity(rows);
             let mut new_attn = Vec::with_capacity(rows);
-            for s in 0..n {
+            for (s, source) in sources.iter().enumerate() {
                 // (score, beam row, token or None for a finished beam staying as it is)
                 let mut cands: Vec<(f32, usize, Option<usize>)> = Vec::new();
                 for k in 0..width {
@@ -488,7 +488,7 @@ impl Seq2Seq {
                     match tok {
                         Some(t) => {
                             if let Some(w) = &wv {
-                                let len = sources[s].len();
+                                let len = source.len();
                                 at.push(
                                     w.index_axis(ndarray::Axis(0), r)
                                         .iter()
