@@ -82,7 +82,8 @@ impl Heatmap {
                 .max()
                 .unwrap_or(1) as i32;
         let (top, bar_w) = (50i32, 90i32);
-        let width = label_w + cell * nc as i32 + bar_w + 20;
+        let title_w = 20 + 11 * self.title.chars().count() as i32;
+        let width = (label_w + cell * nc as i32 + bar_w + 20).max(title_w);
         let height = (top + label_h + cell * nr as i32 + 20).max(top + 200);
         let mut svg = String::new();
         {
