@@ -61,6 +61,11 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub vocab_size: u64,
 
+    /// Training words seen fewer times than this map to `<unk>` as well, so the network learns how often
+    /// an unknown word comes (1: keep every word up to --vocab-size).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_count: u64,
+
     /// Words per training sequence (the unrolled length); targets are the sequence shifted by one word.
     #[arg(long, value_name = "L", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..))]

@@ -1,6 +1,7 @@
 //! From a book to word-id sequences: the sentences of the same cleaning as `w2v` (textprep's
 //! `SentenceConfig::default()`), the training / held-out split of the word stream (the tail is held
-//! out), the capped vocabulary with `<unk>` (from the training words only), and equal-length sequences.
+//! out), the capped vocabulary with `<unk>` (from the training words only: the most frequent ones seen
+//! at least `--min-count` times), and equal-length sequences.
 
 use anyhow::{Context, bail};
 use embed::lm_vocab::LmVocab;
@@ -85,7 +86,7 @@ pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
         );
     }
     let size = usize::try_from(args.vocab_size).unwrap_or(usize::MAX);
-    let vocab = LmVocab::from_sentences([&words[..n_train]], size)
+    let vocab = LmVocab::from_sentences([&words[..n_train]], size, args.min_count)
         .with_context(|| format!("{name}: vocabulary"))?;
     let train_ids = vocab.encode(&words[..n_train]);
     let valid_ids = vocab.encode(&words[n_train..]);

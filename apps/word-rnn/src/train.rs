@@ -171,7 +171,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let mut best = BestWeights::new();
     let prime = &corpus.valid_ids[..corpus.valid_ids.len().min(3)];
     let training = json!({
-        "input": corpus.name, "vectors": vectors.origin, "vocab_size": vocab, "dim": dim, "seq_len": args.seq_len,
+        "input": corpus.name, "vectors": vectors.origin, "vocab_size": vocab, "min_count": args.min_count, "dim": dim, "seq_len": args.seq_len,
         "fine_tune": args.fine_tune, "cell": format!("{:?}", args.cell).to_lowercase(), "units": args.units,
         "layers": args.layers, "dropout": args.dropout, "batch_size": args.batch_size, "epochs": args.epochs,
         "lr": args.lr, "clip": args.clip, "valid_fraction": args.valid_fraction, "threads": args.threads,

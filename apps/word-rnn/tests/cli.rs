@@ -42,6 +42,8 @@ fn train(dir: &Path, extra: &[&str]) -> Output {
         "16",
         "--vocab-size",
         "300",
+        "--min-count",
+        "1",
         "--sample-len",
         "5",
         "--threads",

@@ -5,7 +5,7 @@
 //! ```
 //! use embed::lm_vocab::{LmVocab, UNK};
 //! let sentences = [vec!["a", "b", "a"], vec!["c", "a", "b"]];
-//! let vocab = LmVocab::from_sentences(&sentences, 3)?;
+//! let vocab = LmVocab::from_sentences(&sentences, 3, 1)?;
 //! assert_eq!(vocab.words(), ["a", "b", UNK]);
 //! assert_eq!(vocab.encode(["a", "c", "zzz"]), vec![0, 2, 2]);
 //! # Ok::<(), embed::Error>(())
@@ -26,13 +26,14 @@ pub struct LmVocab {
 }
 
 impl LmVocab {
-    /// The `size − 1` most frequent words of `sentences` and `<unk>` (fewer when the text has fewer
-    /// distinct words).
+    /// The `size − 1` most frequent words of `sentences` seen at least `min_count` times, and `<unk>`
+    /// (fewer when the text has fewer such words). A `min_count` of 2 leaves the words seen once to
+    /// `<unk>`, so that a model trained on the ids learns how often an unknown word comes.
     ///
     /// # Errors
     /// [`Error::InvalidParam`] for a size below 2 (one word and `<unk>`); [`Error::EmptyCorpus`]
     /// when there are no words.
-    pub fn from_sentences<I, T, S>(sentences: I, size: usize) -> Result<Self>
+    pub fn from_sentences<I, T, S>(sentences: I, size: usize, min_count: u64) -> Result<Self>
     where
         I: IntoIterator<Item = T>,
         T: IntoIterator<Item = S>,
@@ -45,7 +46,7 @@ impl LmVocab {
                 reason: "must be at least 2 (one word and <unk>)",
             });
         }
-        let vocab = Vocab::from_sentences(sentences, 1, Some(size - 1))?;
+        let vocab = Vocab::from_sentences(sentences, min_count.max(1), Some(size - 1))?;
         let words = vocab
             .words()
             .iter()
@@ -173,15 +174,19 @@ mod tests {
     #[test]
     fn caps_by_frequency_and_maps_the_rest_to_unk() {
         let s = [vec!["x", "y", "y", "z", "z", "z"]];
-        let v = LmVocab::from_sentences(&s, 3).unwrap();
+        let v = LmVocab::from_sentences(&s, 3, 1).unwrap();
         assert_eq!(v.words(), ["z", "y", UNK]);
         assert_eq!(v.encode(["x", "y", "z"]), vec![2, 1, 0]);
         assert_eq!(v.unk(), 2);
         assert_eq!(v.word(1), Some("y"));
         assert_eq!(v.word(3), None);
-        assert!(LmVocab::from_sentences(&s, 1).is_err());
-        assert!(LmVocab::from_sentences(&s, 0).is_err());
-        assert!(LmVocab::from_sentences(Vec::<Vec<&str>>::new(), 5).is_err());
+        // Words seen fewer than min_count times go to <unk> too.
+        let v2 = LmVocab::from_sentences(&s, 10, 2).unwrap();
+        assert_eq!(v2.words(), ["z", "y", UNK]);
+        assert!(LmVocab::from_sentences(&s, 1, 1).is_err());
+        assert!(LmVocab::from_sentences(&s, 0, 1).is_err());
+        assert!(LmVocab::from_sentences(&s, 5, 9).is_err());
+        assert!(LmVocab::from_sentences(Vec::<Vec<&str>>::new(), 5, 1).is_err());
         assert!(LmVocab::from_words(vec!["a".into(), "a".into()]).is_err());
         assert!(LmVocab::from_words(vec![UNK.into()]).is_err());
     }
