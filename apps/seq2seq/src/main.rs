@@ -98,6 +98,10 @@ struct TrainArgs {
     /// Also write the metrics to this JSON file.
     #[arg(long)]
     metrics_json: Option<PathBuf>,
+    /// Write the drawn examples as TSV (`split<TAB>source<TAB>target`, tokens space-separated),
+    /// e.g. for a peer library to train on the same data.
+    #[arg(long)]
+    export_data: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -253,6 +257,20 @@ fn train_command(args: &TrainArgs) -> anyhow::Result<(Seq2Seq, Task)> {
         splits.test.len(),
         args.seed
     );
+    if let Some(path) = &args.export_data {
+        appkit::write_atomic(path, |w| {
+            for (name, pairs) in [
+                ("train", &splits.train),
+                ("valid", &splits.valid),
+                ("test", &splits.test),
+            ] {
+                for (s, t) in pairs {
+                    writeln!(w, "{name}\t{}\t{}", s.join(" "), t.join(" "))?;
+                }
+            }
+            Ok(())
+        })?;
+    }
     let attention = !args.no_attention;
     let mut model = build(args, attention, max)?;
     let (tr, va, te) = (
@@ -496,6 +514,7 @@ impl TrainArgs {
             lr: 0.005,
             beam: 4,
             metrics_json: None,
+            export_data: None,
         }
     }
 }
