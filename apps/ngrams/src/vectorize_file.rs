@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use textprep::vectorize::{CountVectorizer, CountVectorizerConfig, CsrMatrix};
+use textprep::vectorize::{CountVectorizer, CountVectorizerConfig, CsrMatrix, TermList};
 use textprep::{Utf8Policy, read_text};
 
 use crate::cli::Args;
@@ -52,7 +52,7 @@ pub fn run(args: &Args, input: &Path, out: &mut impl Write) -> Result<()> {
     let counts = vectorizer
         .fit_transform(&docs)
         .with_context(|| format!("cannot vectorize {}", input.display()))?;
-    let names = vectorizer.feature_names()?;
+    let names = vectorizer.terms()?;
     if args.json {
         write_json(out, names, &counts)?;
     } else {
@@ -70,9 +70,9 @@ pub fn run(args: &Args, input: &Path, out: &mut impl Write) -> Result<()> {
 ///
 /// The whole document is built in one buffer sized up front and written with a single call: it ends with its
 /// only newline, so standard output's line buffering finds that newline at once instead of scanning every chunk.
-fn write_json(out: &mut impl Write, names: &[String], counts: &CsrMatrix) -> Result<()> {
+fn write_json(out: &mut impl Write, names: &TermList, counts: &CsrMatrix) -> Result<()> {
     let (rows, cols) = counts.shape();
-    let name_bytes: usize = names.iter().map(|n| n.len() + 3).sum();
+    let name_bytes = names.concatenated().len() + 3 * names.len();
     let mut json = Vec::with_capacity(name_bytes + 8 * (rows + 1) + 10 * counts.nnz() + 256);
     json.extend_from_slice(b"{\"feature_names\": ");
     write_strings(&mut json, names)?;
@@ -104,14 +104,16 @@ const NEEDS_ESCAPE: [bool; 256] = {
     table
 };
 
-/// Appends a JSON array of strings; strings without a character JSON must escape are copied as they are.
-fn write_strings(json: &mut Vec<u8>, strings: &[String]) -> Result<()> {
+/// Appends a JSON array of strings; strings without a character JSON must escape are copied as they are
+/// (checked once for the whole list, as a list of n-grams of word tokens never has one).
+fn write_strings(json: &mut Vec<u8>, strings: &TermList) -> Result<()> {
+    let any_escape = needs_escape(strings.concatenated());
     json.push(b'[');
     for (i, text) in strings.iter().enumerate() {
         if i > 0 {
             json.push(b',');
         }
-        if text.bytes().any(|b| NEEDS_ESCAPE[usize::from(b)]) {
+        if any_escape && needs_escape(text) {
             serde_json::to_writer(&mut *json, text)?;
         } else {
             json.push(b'"');
@@ -121,6 +123,11 @@ fn write_strings(json: &mut Vec<u8>, strings: &[String]) -> Result<()> {
     }
     json.push(b']');
     Ok(())
+}
+
+/// Whether `text` holds a byte JSON must escape.
+fn needs_escape(text: &str) -> bool {
+    text.bytes().any(|b| NEEDS_ESCAPE[usize::from(b)])
 }
 
 /// Appends a JSON array of non-negative integers, formatted by hand (the arrays hold hundreds of thousands).
@@ -173,7 +180,7 @@ fn push_decimal(buf: &mut Vec<u8>, mut value: u64) {
 fn write_summary(
     out: &mut impl Write,
     input: &Path,
-    names: &[String],
+    names: &TermList,
     counts: &CsrMatrix,
     top: usize,
 ) -> Result<()> {
@@ -192,7 +199,8 @@ fn write_summary(
     )?;
     writeln!(out, "top features by total count:")?;
     for &c in order.iter().take(top) {
-        writeln!(out, "{:>10}  {}", totals[c], names[c])?;
+        let name = names.get(c).unwrap_or_default();
+        writeln!(out, "{:>10}  {name}", totals[c])?;
     }
     Ok(())
 }
@@ -232,11 +240,16 @@ mod tests {
         let names: Vec<String> = ["он", "a\"b", "tab\there", "back\\", "\u{2028}"]
             .map(String::from)
             .to_vec();
+        let list: TermList = names.iter().map(String::as_str).collect();
         let mut out = Vec::new();
-        write_strings(&mut out, &names).unwrap();
+        write_strings(&mut out, &list).unwrap();
         let parsed: Vec<String> = serde_json::from_slice(&out).unwrap();
         assert_eq!(parsed, names);
         assert_eq!(serde_json::to_vec(&names).unwrap(), out);
+        let plain = ["он", "ab c", ""];
+        let mut out = Vec::new();
+        write_strings(&mut out, &plain.into_iter().collect()).unwrap();
+        assert_eq!(serde_json::to_vec(&plain).unwrap(), out);
     }
 
     #[test]

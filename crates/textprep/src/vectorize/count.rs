@@ -11,13 +11,14 @@ use rustc_hash::FxBuildHasher;
 
 use super::analyzer::{Analysis, Scratch};
 use super::sparse::CsrMatrix;
+use super::term_list::TermList;
 use super::vocabulary::FastMap;
 use crate::error::{Error, Result};
 
 /// What fitting found: the terms sorted in code-point order, where each first-seen term went, and the counts.
 pub(crate) struct Learned {
     /// Terms by feature index (sorted).
-    pub(crate) terms: Vec<String>,
+    pub(crate) terms: TermList,
     /// Feature index of each term in first-seen order (sklearn's `vocabulary_` insertion order).
     pub(crate) insertion_order: Vec<u32>,
     /// Document-term counts with sorted feature indices.
@@ -26,6 +27,7 @@ pub(crate) struct Learned {
 
 /// The features of a run of documents, numbered in first-seen order within the run.
 struct Run {
+    /// Texts of the features (for word n-grams: empty until [`name_features`] is needed).
     terms: Vec<Box<str>>,
     doc_ends: Vec<usize>,
     ids: Vec<u32>,
@@ -42,6 +44,52 @@ struct TokenWindows {
     starts: Vec<usize>,
 }
 
+impl TokenWindows {
+    /// The number of features.
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The token ids of feature `f`.
+    fn window(&self, f: usize) -> &[u32] {
+        &self.flat[self.starts[f]..self.starts[f + 1]]
+    }
+
+    /// The tokens of feature `f`, whose text is these joined by spaces.
+    fn tokens_of(&self, f: usize) -> impl Iterator<Item = &str> {
+        self.window(f).iter().map(|&t| &*self.tokens[t as usize])
+    }
+
+    /// The texts of all features, in `order`, back to back.
+    fn terms_in(&self, order: &[u32]) -> TermList {
+        let bytes = order
+            .iter()
+            .map(|&f| {
+                self.tokens_of(f as usize)
+                    .map(|t| t.len() + 1)
+                    .sum::<usize>()
+            })
+            .sum();
+        let mut terms = TermList::with_capacity(order.len(), bytes);
+        for &f in order {
+            terms.push_joined(self.tokens_of(f as usize));
+        }
+        terms
+    }
+
+    /// The text of every feature, each in its own allocation.
+    fn separate_terms(&self) -> Vec<Box<str>> {
+        (0..self.len())
+            .map(|f| {
+                self.tokens_of(f)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .into_boxed_str()
+            })
+            .collect()
+    }
+}
+
 /// Counts the features of `docs`, learning the vocabulary.
 pub(crate) fn learn<D: AsRef<str> + Sync>(
     analysis: &Analysis,
@@ -49,19 +97,32 @@ pub(crate) fn learn<D: AsRef<str> + Sync>(
     threads: usize,
 ) -> Result<Learned> {
     let mut runs = on_runs(docs, threads, |run| learn_run(analysis, run))?;
+    if let [
+        only @ Run {
+            windows: Some(windows),
+            ..
+        },
+    ] = &runs[..]
+    {
+        // One run of word n-grams: features are ranked and named from their tokens, texts made only once.
+        if windows.len() == 0 {
+            return Err(Error::EmptyVocabulary);
+        }
+        let order = order_by_tokens(windows);
+        let rank = inverse(&order);
+        let matrix = rows_of_run(only, &rank, windows.len());
+        return Ok(Learned {
+            terms: windows.terms_in(&order),
+            insertion_order: rank,
+            matrix,
+        });
+    }
+    name_features(&mut runs, threads)?;
     let (terms, run_to_global) = merge(&mut runs);
     if terms.is_empty() {
         return Err(Error::EmptyVocabulary);
     }
-    let rank = match &runs[..] {
-        [
-            Run {
-                windows: Some(windows),
-                ..
-            },
-        ] => rank_by_tokens(windows),
-        _ => rank_by_term(&terms),
-    };
+    let rank = rank_by_term(&terms);
     let run_to_rank: Vec<Vec<u32>> = run_to_global
         .iter()
         .map(|map| map.iter().map(|&g| rank[g as usize]).collect())
@@ -71,15 +132,37 @@ pub(crate) fn learn<D: AsRef<str> + Sync>(
         rows_of_run(run, to_rank, terms.len())
     })?;
     let matrix = concat(parts, terms.len());
-    let mut sorted: Vec<String> = vec![String::new(); terms.len()];
-    for (global, term) in terms.into_iter().enumerate() {
-        sorted[rank[global] as usize] = term.into_string();
-    }
+    let sorted = inverse(&rank)
+        .iter()
+        .map(|&global| &*terms[global as usize])
+        .collect();
     Ok(Learned {
         terms: sorted,
         insertion_order: rank,
         matrix,
     })
+}
+
+/// Makes the texts of word n-gram runs, which [`merge`] needs to match features across runs.
+fn name_features(runs: &mut [Run], threads: usize) -> Result<()> {
+    let named = map_items(threads, runs, |run| {
+        run.windows.as_ref().map(TokenWindows::separate_terms)
+    })?;
+    for (run, terms) in runs.iter_mut().zip(named) {
+        if let Some(terms) = terms {
+            run.terms = terms;
+        }
+    }
+    Ok(())
+}
+
+/// The inverse of a permutation of `0..perm.len()`.
+fn inverse(perm: &[u32]) -> Vec<u32> {
+    let mut inverse = vec![0u32; perm.len()];
+    for (i, &p) in perm.iter().enumerate() {
+        inverse[p as usize] = i as u32;
+    }
+    inverse
 }
 
 /// Counts the features of `docs` that `index` knows, ignoring the others (sklearn's `transform`).
@@ -148,18 +231,13 @@ fn learn_run_of_words<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
     const NONE: u32 = u32::MAX;
     let (min_n, max_n) = analysis.ngram_range();
     let mut token_ids: FastMap<Box<str>, u32> = FastMap::with_hasher(FxBuildHasher);
-    // Span of each token's text in `token_store`.
-    let mut token_texts: Vec<(usize, usize)> = Vec::new();
-    let mut token_store = String::new();
     let mut unigram_feature: Vec<u32> = Vec::new();
     let mut bigram_feature: FastMap<u64, u32> = FastMap::with_hasher(FxBuildHasher);
     let mut longer_feature: FastMap<Box<[u32]>, u32> = FastMap::with_hasher(FxBuildHasher);
-    let mut terms: Vec<Box<str>> = Vec::new();
     let mut ids = Vec::new();
     let mut doc_ends = Vec::with_capacity(docs.len());
     let mut scratch = Scratch::default();
     let mut doc_tokens: Vec<u32> = Vec::new();
-    let mut joined = String::new();
     let mut flat: Vec<u32> = Vec::new();
     let mut starts: Vec<usize> = vec![0];
     for doc in docs {
@@ -172,27 +250,16 @@ fn learn_run_of_words<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
                 None => {
                     let id = token_ids.len() as u32;
                     token_ids.insert(Box::from(token), id);
-                    token_texts.push((token_store.len(), token_store.len() + token.len()));
-                    token_store.push_str(token);
                     unigram_feature.push(NONE);
                     id
                 }
             };
             doc_tokens.push(id);
         }
-        let mut new_term = |window: &[u32], terms: &mut Vec<Box<str>>| -> u32 {
+        let mut new_term = |window: &[u32]| -> u32 {
             flat.extend_from_slice(window);
             starts.push(flat.len());
-            joined.clear();
-            for (i, &t) in window.iter().enumerate() {
-                if i > 0 {
-                    joined.push(' ');
-                }
-                let (a, b) = token_texts[t as usize];
-                joined.push_str(&token_store[a..b]);
-            }
-            terms.push(Box::from(joined.as_str()));
-            (terms.len() - 1) as u32
+            (starts.len() - 2) as u32
         };
         for n in min_n..=max_n.min(doc_tokens.len()) {
             for window in doc_tokens.windows(n) {
@@ -200,7 +267,7 @@ fn learn_run_of_words<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
                     1 => {
                         let slot = &mut unigram_feature[window[0] as usize];
                         if *slot == NONE {
-                            *slot = new_term(window, &mut terms);
+                            *slot = new_term(window);
                         }
                         *slot
                     }
@@ -209,7 +276,7 @@ fn learn_run_of_words<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
                         match bigram_feature.get(&key) {
                             Some(&id) => id,
                             None => {
-                                let id = new_term(window, &mut terms);
+                                let id = new_term(window);
                                 bigram_feature.insert(key, id);
                                 id
                             }
@@ -218,7 +285,7 @@ fn learn_run_of_words<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
                     _ => match longer_feature.get(window) {
                         Some(&id) => id,
                         None => {
-                            let id = new_term(window, &mut terms);
+                            let id = new_term(window);
                             longer_feature.insert(Box::from(window), id);
                             id
                         }
@@ -234,7 +301,7 @@ fn learn_run_of_words<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
         tokens[id as usize] = token;
     }
     Run {
-        terms,
+        terms: Vec::new(),
         doc_ends,
         ids,
         windows: Some(TokenWindows {
@@ -298,28 +365,30 @@ fn rank_by_term(terms: &[Box<str>]) -> Vec<u32> {
     rank
 }
 
-/// Ranks of word n-grams in code-point order of their texts, computed from their token sequences.
+/// Word n-grams (by feature number) in code-point order of their texts, computed from their token sequences.
 ///
 /// Tokens are runs of Python word characters, all above U+0020, so the space that joins them sorts below any
 /// token character: comparing two n-gram texts is comparing their token sequences token by token (a token that
 /// is a prefix of the other, or a sequence that is a prefix of the other, comes first either way).
-fn rank_by_tokens(windows: &TokenWindows) -> Vec<u32> {
+fn order_by_tokens(windows: &TokenWindows) -> Vec<u32> {
     debug_assert!(windows.tokens.iter().all(|t| t.chars().all(|c| c > ' ')));
     let token_rank = rank_by_term(&windows.tokens);
-    let count = windows.starts.len() - 1;
-    let window = |f: usize| &windows.flat[windows.starts[f]..windows.starts[f + 1]];
+    let count = windows.len();
+    let window = |f: usize| windows.window(f);
     let longest = (0..count).map(|f| window(f).len()).max().unwrap_or(0);
-    let mut order: Vec<(u64, u32)> = Vec::with_capacity(count);
     if longest <= 2 {
-        for f in 0..count {
-            let w = window(f);
-            let first = u64::from(token_rank[w[0] as usize]) + 1;
-            let second = w
+        // Two stable counting sorts (least significant token first), one bucket per token: the second token's
+        // rank + 1 (0 for a unigram, which sorts before the bigrams it starts), then the first token's rank.
+        let buckets = windows.tokens.len() + 1;
+        let features: Vec<u32> = (0..count as u32).collect();
+        let by_second = counting_sort(&features, buckets, |f| {
+            window(f as usize)
                 .get(1)
-                .map_or(0, |&t| u64::from(token_rank[t as usize]) + 1);
-            order.push(((first << 32) | second, f as u32));
-        }
-        radix_sort_by_key(&mut order);
+                .map_or(0, |&t| token_rank[t as usize] as usize + 1)
+        });
+        counting_sort(&by_second, buckets, |f| {
+            token_rank[window(f as usize)[0] as usize] as usize
+        })
     } else {
         let ranked: Vec<u32> = windows
             .flat
@@ -328,14 +397,28 @@ fn rank_by_tokens(windows: &TokenWindows) -> Vec<u32> {
             .collect();
         let ranked_window =
             |f: u32| &ranked[windows.starts[f as usize]..windows.starts[f as usize + 1]];
-        order.extend((0..count as u32).map(|f| (0, f)));
-        order.sort_unstable_by(|a, b| ranked_window(a.1).cmp(ranked_window(b.1)));
+        let mut order: Vec<u32> = (0..count as u32).collect();
+        order.sort_unstable_by(|&a, &b| ranked_window(a).cmp(ranked_window(b)));
+        order
     }
-    let mut rank = vec![0u32; count];
-    for (r, &(_, f)) in order.iter().enumerate() {
-        rank[f as usize] = r as u32;
+}
+
+/// Stable counting sort of `items` by `key(item)`, which must be below `buckets`.
+fn counting_sort(items: &[u32], buckets: usize, key: impl Fn(u32) -> usize) -> Vec<u32> {
+    let mut next = vec![0usize; buckets + 1];
+    for &item in items {
+        next[key(item) + 1] += 1;
     }
-    rank
+    for b in 1..=buckets {
+        next[b] += next[b - 1];
+    }
+    let mut sorted = vec![0u32; items.len()];
+    for &item in items {
+        let slot = &mut next[key(item)];
+        sorted[*slot] = item;
+        *slot += 1;
+    }
+    sorted
 }
 
 /// Bytes `[8 * depth, 8 * depth + 8)` of `term` as a big-endian integer, zero-padded past the end.

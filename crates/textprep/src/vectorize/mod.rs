@@ -18,10 +18,12 @@ mod prune;
 pub mod pyword;
 mod pyword_table;
 mod sparse;
+mod term_list;
 mod vocabulary;
 
 pub use config::{Analyzer, CountVectorizerConfig, DocFrequency};
 pub use sparse::CsrMatrix;
+pub use term_list::TermList;
 pub use vocabulary::Vocabulary;
 
 use crate::error::{Error, Result};
@@ -95,12 +97,16 @@ impl CountVectorizer {
         let new_index = limits.select(&matrix)?;
         let kept = new_index.iter().flatten().count();
         matrix.select_columns(&new_index, kept);
-        let terms = learned
-            .terms
-            .into_iter()
-            .zip(&new_index)
-            .filter_map(|(term, new)| new.map(|_| term))
-            .collect();
+        let terms = if kept == learned.terms.len() {
+            learned.terms
+        } else {
+            learned
+                .terms
+                .iter()
+                .zip(&new_index)
+                .filter_map(|(term, new)| new.map(|_| term))
+                .collect()
+        };
         let insertion_order = learned
             .insertion_order
             .iter()
@@ -138,5 +144,11 @@ impl CountVectorizer {
             .as_ref()
             .ok_or(Error::NotFitted)?
             .feature_names())
+    }
+
+    /// Terms by feature index, stored back to back: [`CountVectorizer::feature_names`] without one allocation
+    /// per term.
+    pub fn terms(&self) -> Result<&TermList> {
+        Ok(self.vocabulary.as_ref().ok_or(Error::NotFitted)?.terms())
     }
 }

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxBuildHasher;
 
+use super::term_list::TermList;
 use crate::error::{Error, Result};
 
 /// A hash map with rustc's Fx hash: the keys are short strings from the user's own documents, where a
@@ -18,7 +19,9 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, FxBuildHasher>;
 /// `vocabulary_` dict holds them (first seen during fit). A fixed vocabulary keeps the caller's indices.
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
-    terms: Vec<String>,
+    terms: TermList,
+    /// The terms as separate strings, made on first use of [`Vocabulary::feature_names`].
+    names: OnceLock<Vec<String>>,
     insertion_order: Vec<u32>,
     index: OnceLock<FastMap<Box<str>, u32>>,
 }
@@ -46,16 +49,18 @@ impl Vocabulary {
         let lock = OnceLock::new();
         let _ = lock.set(index);
         Ok(Self {
-            terms: terms.iter().map(|t| t.as_ref().to_owned()).collect(),
+            terms: terms.iter().map(AsRef::as_ref).collect(),
+            names: OnceLock::new(),
             insertion_order: (0..terms.len() as u32).collect(),
             index: lock,
         })
     }
 
     /// A learned vocabulary: `terms` indexed by feature, `insertion_order` the feature indices in first-seen order.
-    pub(crate) fn learned(terms: Vec<String>, insertion_order: Vec<u32>) -> Self {
+    pub(crate) fn learned(terms: TermList, insertion_order: Vec<u32>) -> Self {
         Self {
             terms,
+            names: OnceLock::new(),
             insertion_order,
             index: OnceLock::new(),
         }
@@ -71,8 +76,15 @@ impl Vocabulary {
         self.terms.is_empty()
     }
 
-    /// Terms by feature index (sklearn's `get_feature_names_out()`).
+    /// Terms by feature index (sklearn's `get_feature_names_out()`), as separate strings made on first call;
+    /// [`Vocabulary::terms`] gives the same terms without making them.
     pub fn feature_names(&self) -> &[String] {
+        self.names
+            .get_or_init(|| self.terms.iter().map(str::to_owned).collect())
+    }
+
+    /// Terms by feature index, stored back to back.
+    pub fn terms(&self) -> &TermList {
         &self.terms
     }
 
@@ -85,7 +97,12 @@ impl Vocabulary {
     pub fn in_insertion_order(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
         self.insertion_order
             .iter()
-            .map(|&i| (self.terms[i as usize].as_str(), i as usize))
+            .map(|&i| (self.term(i as usize), i as usize))
+    }
+
+    /// Term `index` (which must be below [`Vocabulary::len`]).
+    fn term(&self, index: usize) -> &str {
+        self.terms.get(index).unwrap_or_default()
     }
 
     /// Term → index, built on first use (fitting alone does not need it).
@@ -94,7 +111,7 @@ impl Vocabulary {
             self.terms
                 .iter()
                 .enumerate()
-                .map(|(i, t)| (Box::from(t.as_str()), i as u32))
+                .map(|(i, t)| (Box::from(t), i as u32))
                 .collect()
         })
     }
