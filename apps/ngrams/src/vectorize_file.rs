@@ -189,8 +189,14 @@ fn write_summary(
     for (&col, &value) in counts.indices().iter().zip(counts.data()) {
         totals[col as usize] += value;
     }
+    // The `top` largest totals (ties in column order), found without sorting all the columns.
+    let by_total = |&c: &usize| (std::cmp::Reverse(totals[c]), c);
     let mut order: Vec<usize> = (0..cols).collect();
-    order.sort_by_key(|&c| std::cmp::Reverse(totals[c]));
+    if top < cols {
+        order.select_nth_unstable_by_key(top, by_total);
+        order.truncate(top);
+    }
+    order.sort_unstable_by_key(by_total);
     writeln!(
         out,
         "{}: {rows} documents, {cols} features, {} stored counts",
