@@ -152,12 +152,37 @@ fn missing_model_and_bad_flags_fail_cleanly() {
 #[test]
 fn reversal_without_attention_trains_and_translates() {
     let dir = tempfile::tempdir().unwrap();
-    let out = tiny_model(dir.path(), &["--task", "reverse", "--no-attention"]);
+    let tsv = dir.path().join("data.tsv");
+    let out = tiny_model(
+        dir.path(),
+        &[
+            "--task",
+            "reverse",
+            "--no-attention",
+            "--export-data",
+            tsv.to_str().unwrap(),
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let text = std::fs::read_to_string(&tsv).unwrap();
+    let count = |split: &str| {
+        text.lines()
+            .filter(|l| l.starts_with(&format!("{split}\t")))
+            .count()
+    };
+    assert_eq!(
+        (count("train"), count("valid"), count("test")),
+        (300, 20, 30)
+    );
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        let rev: Vec<&str> = f[1].split(' ').rev().collect();
+        assert_eq!(rev.join(" "), f[2], "{line}");
+    }
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("m.json")).unwrap()).unwrap();
     assert_eq!(m["task"], "reverse");
