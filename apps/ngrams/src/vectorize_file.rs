@@ -126,8 +126,31 @@ fn write_strings(json: &mut Vec<u8>, strings: &TermList) -> Result<()> {
 }
 
 /// Whether `text` holds a byte JSON must escape.
+///
+/// Eight bytes at a time first: a word with no byte below 0x20, no `"` and no `\\` is skipped with a few
+/// integer operations (the classic "has a byte less than n" / "has a zero byte" tests, exact as yes/no);
+/// a word that may hold one is looked at byte by byte.
 fn needs_escape(text: &str) -> bool {
-    text.bytes().any(|b| NEEDS_ESCAPE[usize::from(b)])
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    let bytes = text.as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_ne_bytes(word.try_into().unwrap_or_default());
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
+        if (below_space
+            || has_zero(w ^ (ONES * u64::from(b'"')))
+            || has_zero(w ^ (ONES * u64::from(b'\\'))))
+            && word.iter().any(|&b| NEEDS_ESCAPE[usize::from(b)])
+        {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| NEEDS_ESCAPE[usize::from(b)])
 }
 
 /// Appends a JSON array of non-negative integers, formatted by hand (the arrays hold hundreds of thousands).
@@ -151,30 +174,36 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 8081828384858687888990919293949596979899";
 
 /// Appends `value` in decimal, two digits per division (half the divisions of one digit at a time).
+///
+/// The digits are made left-aligned in a 20-byte array that is appended whole and then cut to length: a
+/// fixed-size copy the compiler inlines, where a copy of a variable length would call `memcpy` per number.
 #[inline]
 fn push_decimal(buf: &mut Vec<u8>, mut value: u64) {
     if value < 10 {
-        // Most counts are 1: one byte, no copy.
+        // Most counts are 1.
         buf.push(b'0' + value as u8);
         return;
     }
+    let len = value.ilog10() as usize + 1;
     let mut digits = [0u8; 20];
-    let mut at = digits.len();
+    let mut end = len;
     while value >= 100 {
         let pair = 2 * (value % 100) as usize;
         value /= 100;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        end -= 2;
+        digits[end] = DIGIT_PAIRS[pair];
+        digits[end + 1] = DIGIT_PAIRS[pair + 1];
     }
     if value >= 10 {
         let pair = 2 * value as usize;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        digits[0] = DIGIT_PAIRS[pair];
+        digits[1] = DIGIT_PAIRS[pair + 1];
     } else {
-        at -= 1;
-        digits[at] = b'0' + value as u8;
+        digits[0] = b'0' + value as u8;
     }
-    buf.extend_from_slice(&digits[at..]);
+    let start = buf.len();
+    buf.extend_from_slice(&digits);
+    buf.truncate(start + len);
 }
 
 fn write_summary(
@@ -256,6 +285,23 @@ mod tests {
         let mut out = Vec::new();
         write_strings(&mut out, &plain.into_iter().collect()).unwrap();
         assert_eq!(serde_json::to_vec(&plain).unwrap(), out);
+    }
+
+    #[test]
+    fn escapes_are_found_at_every_position() {
+        for len in 0..20 {
+            for at in 0..len {
+                for special in ['"', '\\', '\n', '\u{1f}', '\0'] {
+                    let mut text: Vec<char> = "абвгдеёжзийклмнопрс".chars().take(len).collect();
+                    assert!(!needs_escape(&text.iter().collect::<String>()));
+                    text[at] = special;
+                    assert!(needs_escape(&text.iter().collect::<String>()), "{len} {at}");
+                }
+            }
+        }
+        assert!(!needs_escape(
+            "plain ASCII text with spaces, ! # ~ and \u{7f}"
+        ));
     }
 
     #[test]
