@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use ndarray::{ArrayD, IxDyn};
-use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use safetensors::{Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
 
 use crate::layers::LayerConfig;
@@ -133,14 +133,38 @@ pub fn safetensors_bytes(
             )
         })
         .collect();
-    let mut views = Vec::with_capacity(raw.len());
-    for (n, shape, bytes) in &raw {
-        let v = TensorView::new(Dtype::F32, shape.clone(), bytes)
-            .map_err(|e| Error::Invalid(format!("tensor {n}: {e}")))?;
-        views.push((n.clone(), v));
+    // The header is written here rather than by `safetensors::serialize`, whose metadata is a `HashMap` and so
+    // comes out in a different order on every call: with sorted metadata keys and tensors in the given order,
+    // the same model always gives the same bytes. The layout is the safetensors format: an 8-byte little-endian
+    // header length, the JSON header padded with spaces to a multiple of 8, then the tensors' bytes.
+    let metadata: BTreeMap<String, String> = metadata.into_iter().collect();
+    let mut header = format!("{{\"__metadata__\":{}", to_json(&metadata)?);
+    let mut offset = 0usize;
+    for (name, shape, bytes) in &raw {
+        let end = offset + bytes.len();
+        header.push_str(&format!(
+            ",{}:{{\"dtype\":\"F32\",\"shape\":{},\"data_offsets\":[{offset},{end}]}}",
+            to_json(name)?,
+            to_json(shape)?
+        ));
+        offset = end;
     }
-    safetensors::serialize(views, Some(metadata))
-        .map_err(|e| Error::Invalid(format!("safetensors: {e}")))
+    header.push('}');
+    while header.len() % 8 != 0 {
+        header.push(' ');
+    }
+    let mut out = Vec::with_capacity(8 + header.len() + offset);
+    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    for (_, _, bytes) in &raw {
+        out.extend_from_slice(bytes);
+    }
+    Ok(out)
+}
+
+/// Compact JSON for one header value.
+fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Invalid(format!("safetensors header: {e}")))
 }
 
 #[derive(Serialize, Deserialize)]

@@ -208,6 +208,22 @@ fn save_load_round_trip_is_exact() {
 }
 
 #[test]
+fn the_same_model_always_serialises_to_the_same_bytes() {
+    let mut m = Sequential::new(&[6, 3], 5);
+    m.add(gru(4).return_sequences(true)).unwrap();
+    m.add(dense(2)).unwrap();
+    let first = m.to_bytes().unwrap();
+    // Each call builds its metadata map anew; a hash map's order would differ between calls.
+    for _ in 0..8 {
+        assert_eq!(m.to_bytes().unwrap(), first);
+    }
+    let header_len = u64::from_le_bytes(first[..8].try_into().unwrap()) as usize;
+    assert_eq!(header_len % 8, 0, "the header is padded to 8 bytes");
+    let back = Sequential::from_bytes(&first, "m.st").unwrap();
+    assert_eq!(back.to_bytes().unwrap(), first);
+}
+
+#[test]
 fn bad_model_files_are_clear_errors() {
     let mut m = Sequential::new(&[4, 1], 1);
     m.add(lstm(3)).unwrap();
