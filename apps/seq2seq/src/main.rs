@@ -495,7 +495,7 @@ fn demo() -> anyhow::Result<()> {
 impl TrainArgs {
     fn parse_demo() -> Self {
         TrainArgs {
-            out: PathBuf::from("seq2seq-demo"),
+            out: PathBuf::from("out/seq2seq"),
             seed: 42,
             epochs: 8,
             threads: 2,
