@@ -201,3 +201,13 @@ fn swapped_gru_gates_are_detected() {
     let err = max_err("swapped", tape.value(out.sequence), c.data.get("output"));
     assert!(err > 1e-2, "swapped gates still match within {err}");
 }
+
+#[test]
+fn a_nan_anywhere_makes_the_error_nan_so_assert_close_fails() {
+    let want = ndarray::ArrayD::from_elem(ndarray::IxDyn(&[3]), 1.0f32);
+    let mut got = want.clone();
+    got[[1]] = f32::NAN;
+    assert!(max_err("nan", &got, &want).is_nan());
+    let caught = std::panic::catch_unwind(|| assert_close("nan", &got, &want, 1e-5));
+    assert!(caught.is_err(), "assert_close accepted a NaN");
+}

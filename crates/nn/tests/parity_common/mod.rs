@@ -144,13 +144,14 @@ pub fn case(name: &str) -> Case {
 }
 
 /// The largest `|got - want| / max(1, |want|)` (a relative error for large values, absolute for
-/// small ones). Panics if the shapes differ.
+/// small ones), NaN if any element gives NaN. Panics if the shapes differ.
 pub fn max_err(what: &str, got: &ArrayD<f32>, want: &ArrayD<f32>) -> f32 {
     assert_eq!(got.shape(), want.shape(), "{what}: shape");
     got.iter()
         .zip(want.iter())
         .map(|(g, w)| (g - w).abs() / w.abs().max(1.0))
-        .fold(0.0, f32::max)
+        // `f32::max` would drop a NaN; a NaN anywhere must make the whole error NaN.
+        .fold(0.0, |acc, e| if e.is_nan() || e > acc { e } else { acc })
 }
 
 /// Assert that `got` matches `want` within `tol` (as measured by [`max_err`]); the message names
