@@ -152,6 +152,15 @@ fn read_header(reader: &mut impl BufRead, name: &str) -> Result<(usize, usize)> 
     if dim == 0 {
         return Err(Error::format(name, "header: dimension is 0"));
     }
+    if dim > crate::params::MAX_DIM {
+        return Err(Error::format(
+            name,
+            format!(
+                "header: dimension {dim} is larger than {}",
+                crate::params::MAX_DIM
+            ),
+        ));
+    }
     if count
         .checked_mul(dim)
         .and_then(|n| n.checked_mul(4))
@@ -400,6 +409,14 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("truncated"), "{e}");
+        let e = read_word2vec(&b"0 4611686018427387904\n"[..], VectorFormat::Binary, "h")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("dimension 4611686018427387904 is larger"), "{e}");
+        let e = read_word2vec(&b"0 1000000000000\n"[..], VectorFormat::Text, "h")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is larger than 100000"), "{e}");
         let e = read_word2vec(&b"18446744073709551615 2\n"[..], VectorFormat::Binary, "h")
             .unwrap_err()
             .to_string();

@@ -21,7 +21,7 @@ pub use error::{Error, Result};
 pub use eval::{AnalogyScore, PairScore, SectionScore, evaluate_analogies, evaluate_word_pairs};
 pub use format::{VectorFormat, load_word2vec, read_word2vec, write_word2vec};
 pub use keyed::{KeyedVectors, format_neighbours};
-pub use params::{Architecture, Word2VecParams};
+pub use params::{Architecture, MAX_DIM, Word2VecParams};
 pub use pca::pca_2d;
 pub use text::{encode_file, scan_file};
 /// textprep's sentence configuration, re-exported for [`scan_file`] and [`encode_file`].

@@ -67,6 +67,9 @@ fn invalid(name: &'static str, value: impl ToString, reason: &'static str) -> Er
     }
 }
 
+/// The widest vectors rnnlab trains or reads (a guard against absurd sizes in parameters and file headers).
+pub const MAX_DIM: usize = 100_000;
+
 impl Word2VecParams {
     /// Checks every field's range.
     ///
@@ -76,7 +79,7 @@ impl Word2VecParams {
         if self.dim == 0 {
             return Err(invalid("dim", self.dim, "must be at least 1"));
         }
-        if self.dim > 100_000 {
+        if self.dim > MAX_DIM {
             return Err(invalid("dim", self.dim, "must be at most 100000"));
         }
         if self.window == 0 {
