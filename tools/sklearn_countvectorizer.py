@@ -8,7 +8,7 @@ Writes (paths relative to the repository root):
   fixtures/parity/countvectorizer/numpy_print.json  str(ndarray) of integer matrices (padding, wrapping, summary)
   fixtures/parity/countvectorizer/lesson_output.txt the lesson's two models exactly as Python prints them
   crates/textprep/src/vectorize/pyword_table.rs  code-point ranges of Python's `\\w` (generated Rust source)
-  apps/ngrams/src/printable_table.rs             code-point ranges of str.isprintable() (generated Rust source)
+  crates/textprep/src/vectorize/pyprintable_table.rs  code-point ranges of str.isprintable() (generated Rust source)
 Every JSON file records the Python, scikit-learn and numpy versions (and Python's Unicode database version).
 
 Environment: python3 -m venv venv && venv/bin/pip install scikit-learn==1.9.1 numpy
@@ -261,8 +261,7 @@ def main():
     (ROOT / "crates/textprep/src/vectorize/pyword_table.rs").write_text(rust_ranges(
         "WORD_RANGES", "Inclusive code-point ranges that Python's `re` matches with `\\w` (str patterns).",
         uni["word_ranges"]), encoding="utf-8")
-    (ROOT / "apps/ngrams/src").mkdir(parents=True, exist_ok=True)
-    (ROOT / "apps/ngrams/src/printable_table.rs").write_text(rust_ranges(
+    (ROOT / "crates/textprep/src/vectorize/pyprintable_table.rs").write_text(rust_ranges(
         "PRINTABLE_RANGES", "Inclusive code-point ranges for which Python's `str.isprintable()` is true.",
         uni["printable_ranges"]), encoding="utf-8")
     print("written", OUT, VERSIONS)

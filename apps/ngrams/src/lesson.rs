@@ -6,7 +6,6 @@ use anyhow::Result;
 use textprep::vectorize::{CountVectorizer, CountVectorizerConfig};
 
 use crate::numpy_print::format_matrix;
-use crate::pyrepr::repr_dict;
 
 /// The lesson's corpus.
 pub const LESSON_TEXTS: [&str; 2] = ["он не делает работу", "не он делает работу"];
@@ -23,7 +22,7 @@ pub fn print_lesson(out: &mut impl Write) -> Result<()> {
         let vocabulary = vectorizer
             .vocabulary()
             .ok_or_else(|| anyhow::anyhow!("vectorizer not fitted"))?;
-        writeln!(out, "{}", repr_dict(vocabulary.in_insertion_order()))?;
+        writeln!(out, "{}", vocabulary.python_repr())?;
     }
     Ok(())
 }

@@ -3,8 +3,6 @@
 mod cli;
 mod lesson;
 mod numpy_print;
-mod printable_table;
-mod pyrepr;
 mod vectorize_file;
 
 use std::io::{BufWriter, Write};

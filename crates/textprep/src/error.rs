@@ -69,6 +69,16 @@ pub enum Error {
         /// Characters available.
         available: usize,
     },
+    /// An array too large to allocate: its shape overflows the address space or the allocator refused it.
+    #[error("the {what} of shape {shape} needs {bytes} bytes, more than can be allocated")]
+    ArrayTooLarge {
+        /// Which array (e.g. "one-hot array").
+        what: &'static str,
+        /// Its shape as a Python tuple, e.g. `(1000000, 100, 60)`.
+        shape: String,
+        /// Bytes it would take.
+        bytes: u128,
+    },
     /// An alphabet file that is not a JSON list of one-character strings.
     #[error("invalid alphabet JSON: {reason}")]
     InvalidAlphabetJson {

@@ -8,7 +8,7 @@
 //! counted in [`CharSequences::dropped`]. A model that predicts one character after a whole sequence uses
 //! `Y[:, -1]`.
 
-use ndarray::{Array2, Array3, ArrayView2, Axis};
+use ndarray::{Array, Array2, Array3, ArrayView2, Axis, Dimension, IntoDimension};
 
 use crate::alphabet::Alphabet;
 use crate::error::{Error, Result};
@@ -114,13 +114,14 @@ impl CharSequences {
     /// ```
     ///
     /// # Errors
-    /// As [`SequenceConfig::count`].
+    /// As [`SequenceConfig::count`]; [`Error::ArrayTooLarge`] when the arrays cannot be allocated (many
+    /// overlapping sequences of a long text).
     pub fn from_indices(indices: &[u32], config: &SequenceConfig) -> Result<Self> {
         let (n, dropped) = config.count(indices.len())?;
         let len = config.sentence_len;
         let stride = config.effective_stride();
-        let mut x = Array2::zeros((n, len));
-        let mut y = Array2::zeros((n, len));
+        let mut x = zeroed_array("input index array", [n, len])?;
+        let mut y = zeroed_array("target index array", [n, len])?;
         for (k, (mut x_row, mut y_row)) in x.outer_iter_mut().zip(y.outer_iter_mut()).enumerate() {
             let start = k * stride;
             for t in 0..len {
@@ -153,10 +154,11 @@ impl CharSequences {
 /// One-hot encodes an index array: `(n, len)` → `(n, len, alphabet_len)` with a single `1.0` per row.
 ///
 /// # Errors
-/// [`Error::IndexOutOfRange`] for an index not below `alphabet_len` (its position counts row by row).
+/// [`Error::IndexOutOfRange`] for an index not below `alphabet_len` (its position counts row by row);
+/// [`Error::ArrayTooLarge`] when the array cannot be allocated.
 pub fn one_hot(indices: ArrayView2<'_, u32>, alphabet_len: usize) -> Result<Array3<f32>> {
     let (n, len) = indices.dim();
-    let mut out = Array3::zeros((n, len, alphabet_len));
+    let mut out = zeroed_array("one-hot array", [n, len, alphabet_len])?;
     for (position, ((k, t), &index)) in indices.indexed_iter().enumerate() {
         let i = index as usize;
         if i >= alphabet_len {
@@ -169,6 +171,34 @@ pub fn one_hot(indices: ArrayView2<'_, u32>, alphabet_len: usize) -> Result<Arra
         out[[k, t, i]] = 1.0;
     }
     Ok(out)
+}
+
+/// An array of zeros of `shape`, or [`Error::ArrayTooLarge`] naming the bytes it needs when the size overflows
+/// or the allocator refuses it (instead of aborting the process).
+fn zeroed_array<T: Clone + Default, Sh: IntoDimension + Copy>(
+    what: &'static str,
+    shape: Sh,
+) -> Result<Array<T, Sh::Dim>> {
+    let dims = shape.into_dimension();
+    let shape = dims.slice().to_vec();
+    let elements = shape.iter().map(|&d| d as u128).product::<u128>();
+    let bytes = elements * std::mem::size_of::<T>() as u128;
+    let too_large = || {
+        let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+        Error::ArrayTooLarge {
+            what,
+            shape: format!("({})", dims.join(", ")),
+            bytes,
+        }
+    };
+    let count = usize::try_from(elements).map_err(|_| too_large())?;
+    if bytes > isize::MAX as u128 {
+        return Err(too_large());
+    }
+    let mut data: Vec<T> = Vec::new();
+    data.try_reserve_exact(count).map_err(|_| too_large())?;
+    data.resize(count, T::default());
+    Array::from_shape_vec(dims, data).map_err(|_| too_large())
 }
 
 /// The index of the `1.0` in each one-hot row (the inverse of [`one_hot`]); rows that are not one-hot give the
@@ -214,6 +244,28 @@ mod tests {
             stride: Some(5),
         };
         assert_eq!(sparse.count(9).unwrap(), (2, 1));
+    }
+
+    #[test]
+    fn a_huge_request_is_an_error_naming_the_bytes() {
+        let indices = array![[0u32, 1], [1, 0]];
+        let err = one_hot(indices.view(), usize::MAX / 2).unwrap_err();
+        let bytes = 4 * 2 * 2 * u128::from(u64::MAX / 2);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the one-hot array of shape (2, 2, {}) needs {bytes} bytes, more than can be allocated",
+                usize::MAX / 2
+            )
+        );
+        // Fits the address space but not any machine's memory: the allocator refuses, no abort.
+        let err = one_hot(indices.view(), 1 << 58).unwrap_err();
+        assert!(matches!(err, Error::ArrayTooLarge { bytes, .. } if bytes == 1 << 62));
+        let err = zeroed_array::<u32, _>("input index array", [usize::MAX, 3]).unwrap_err();
+        assert!(err.to_string().starts_with(&format!(
+            "the input index array of shape ({}, 3) needs ",
+            usize::MAX
+        )));
     }
 
     #[test]

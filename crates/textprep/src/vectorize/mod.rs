@@ -15,6 +15,8 @@ mod analyzer;
 mod config;
 mod count;
 mod prune;
+mod pyprintable_table;
+pub mod pyrepr;
 pub mod pyword;
 mod pyword_table;
 mod sparse;

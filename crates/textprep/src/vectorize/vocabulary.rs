@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxBuildHasher;
 
+use super::pyrepr::repr_dict;
 use super::term_list::TermList;
 use crate::error::{Error, Result};
 
@@ -100,6 +101,11 @@ impl Vocabulary {
             .map(|&i| (self.term(i as usize), i as usize))
     }
 
+    /// How Python prints sklearn's `vocabulary_`: `{'он': 2, 'не': 1, ...}`, keys in insertion order.
+    pub fn python_repr(&self) -> String {
+        repr_dict(self.in_insertion_order())
+    }
+
     /// Term `index` (which must be below [`Vocabulary::len`]).
     fn term(&self, index: usize) -> &str {
         self.terms.get(index).unwrap_or_default()
@@ -130,6 +136,7 @@ mod tests {
             v.in_insertion_order().collect::<Vec<_>>(),
             [("b", 0), ("a", 1)]
         );
+        assert_eq!(v.python_repr(), "{'b': 0, 'a': 1}");
         assert!(matches!(
             Vocabulary::from_terms(&["a", "a"]),
             Err(Error::DuplicateVocabularyTerm { .. })

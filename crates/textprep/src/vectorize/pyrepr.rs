@@ -1,8 +1,9 @@
-//! Python's `repr()` of strings and of `{str: int}` dicts, character for character.
+//! Python's `repr()` of strings and of `{str: int}` dicts, character for character: how Python prints
+//! sklearn's `vocabulary_` (see [`Vocabulary::python_repr`](super::Vocabulary::python_repr)).
 
 use std::fmt::Write;
 
-use crate::printable_table::PRINTABLE_RANGES;
+use super::pyprintable_table::PRINTABLE_RANGES;
 
 /// Whether Python's `str.isprintable()` is true for `c` (table generated from Python; see its header).
 pub fn is_printable(c: char) -> bool {
