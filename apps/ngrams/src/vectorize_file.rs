@@ -91,24 +91,14 @@ fn write_json(out: &mut impl Write, names: &TermList, counts: &CsrMatrix) -> Res
     Ok(())
 }
 
-/// Bytes JSON must escape inside a string: control characters, `"` and `\\` (one table lookup per byte).
-const NEEDS_ESCAPE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
-
 /// Appends a JSON array of strings; strings without a character JSON must escape are copied as they are
 /// (checked once for the whole list, as a list of n-grams of word tokens never has one).
 fn write_strings(json: &mut Vec<u8>, strings: &TermList) -> Result<()> {
+    const WINDOW: usize = 32;
+    let all = strings.concatenated().as_bytes();
     let any_escape = needs_escape(strings.concatenated());
     json.push(b'[');
+    let mut start = 0;
     for (i, text) in strings.iter().enumerate() {
         if i > 0 {
             json.push(b',');
@@ -117,9 +107,21 @@ fn write_strings(json: &mut Vec<u8>, strings: &TermList) -> Result<()> {
             serde_json::to_writer(&mut *json, text)?;
         } else {
             json.push(b'"');
-            json.extend_from_slice(text.as_bytes());
+            // A short term is copied as the fixed-size window of the concatenated terms that starts with it, then
+            // cut to length: an inlined copy instead of a `memcpy` call per term.
+            match all.get(start..start + WINDOW) {
+                Some(window) if text.len() <= WINDOW => {
+                    let at = json.len();
+                    json.extend_from_slice(
+                        <&[u8; WINDOW]>::try_from(window).unwrap_or(&[0; WINDOW]),
+                    );
+                    json.truncate(at + text.len());
+                }
+                _ => json.extend_from_slice(text.as_bytes()),
+            }
             json.push(b'"');
         }
+        start += text.len();
     }
     json.push(b']');
     Ok(())
@@ -127,30 +129,17 @@ fn write_strings(json: &mut Vec<u8>, strings: &TermList) -> Result<()> {
 
 /// Whether `text` holds a byte JSON must escape.
 ///
-/// Eight bytes at a time first: a word with no byte below 0x20, no `"` and no `\\` is skipped with a few
-/// integer operations (the classic "has a byte less than n" / "has a zero byte" tests, exact as yes/no);
-/// a word that may hold one is looked at byte by byte.
+/// Blocks of 64 bytes are tested without an early exit (a loop the compiler turns into vector instructions), the
+/// tail byte by byte.
 fn needs_escape(text: &str) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
-    let bytes = text.as_bytes();
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let w = u64::from_ne_bytes(word.try_into().unwrap_or_default());
-        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
-        if (below_space
-            || has_zero(w ^ (ONES * u64::from(b'"')))
-            || has_zero(w ^ (ONES * u64::from(b'\\'))))
-            && word.iter().any(|&b| NEEDS_ESCAPE[usize::from(b)])
-        {
+    let special = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    let mut blocks = text.as_bytes().chunks_exact(64);
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &b| any | special(b)) {
             return true;
         }
     }
-    words
-        .remainder()
-        .iter()
-        .any(|&b| NEEDS_ESCAPE[usize::from(b)])
+    blocks.remainder().iter().any(|&b| special(b))
 }
 
 /// Appends a JSON array of non-negative integers, formatted by hand (the arrays hold hundreds of thousands).
@@ -160,9 +149,43 @@ fn write_numbers(json: &mut Vec<u8>, numbers: impl Iterator<Item = u64>) {
         if i > 0 {
             json.push(b',');
         }
-        push_decimal(json, value);
+        match u32::try_from(value) {
+            Ok(small) if small < 100_000_000 => push_eight_digits_or_fewer(json, small),
+            _ => push_decimal(json, value),
+        }
     }
     json.push(b']');
+}
+
+/// Appends `value` (below 10^8) in decimal without a division or a branch on its length: its eight digits
+/// are computed side by side in the bytes of one `u64` (most significant in the lowest byte), the leading
+/// zeros are counted with one `trailing_zeros`, and the digits are appended as one fixed 8-byte copy cut to
+/// length.
+#[inline]
+fn push_eight_digits_or_fewer(buf: &mut Vec<u8>, value: u32) {
+    let digits = eight_digits(value);
+    let leading_zeros = (digits.trailing_zeros() / 8).min(7);
+    let ascii = (digits >> (8 * leading_zeros)) + u64::from_le_bytes([b'0'; 8]);
+    let start = buf.len();
+    buf.extend_from_slice(&ascii.to_le_bytes());
+    buf.truncate(start + 8 - leading_zeros as usize);
+}
+
+/// The eight decimal digits of `value` (below 10^8), one per byte, the most significant in the lowest byte.
+///
+/// The two halves `value / 10^4` and `value % 10^4` go into the two 32-bit lanes of a `u64`; each lane is split
+/// into hundreds by a multiply-shift (`x * 10486 >> 20 == x / 100` for `x < 10^4`), the resulting four 16-bit
+/// lanes into tens (`x * 103 >> 10 == x / 10` for `x < 100`). No lane overflows into the next.
+#[inline]
+fn eight_digits(value: u32) -> u64 {
+    let value = u64::from(value);
+    let merged = (value / 10_000) | ((value % 10_000) << 32);
+    let hundreds_high = ((merged * 10_486) >> 20) & ((0x7F << 32) | 0x7F);
+    let hundreds_low = merged - 100 * hundreds_high;
+    let hundreds = (hundreds_low << 16) | hundreds_high;
+    let tens_high = ((hundreds * 103) >> 10) & ((0xF << 48) | (0xF << 32) | (0xF << 16) | 0xF);
+    let tens_low = hundreds - 10 * tens_high;
+    (tens_low << 8) | tens_high
 }
 
 /// The two-digit decimal strings "00" to "99", concatenated.
@@ -255,6 +278,28 @@ mod tests {
         let mut out = Vec::new();
         write_numbers(&mut out, std::iter::empty());
         assert_eq!(out, b"[]");
+    }
+
+    #[test]
+    fn eight_digit_decimals_match_std_formatting() {
+        let mut edges: Vec<u32> = (0..8)
+            .flat_map(|e| {
+                let p = 10u32.pow(e);
+                [p - 1, p, p + 1, 2 * p - 1, 5 * p]
+            })
+            .collect();
+        edges.push(99_999_999);
+        // Every value below 2 * 10^6, then a stride through the rest of the range.
+        let values = (0..2_000_000)
+            .chain((2_000_000..100_000_000).step_by(997))
+            .chain(edges);
+        let mut buf = Vec::new();
+        for value in values {
+            buf.clear();
+            buf.push(b'x');
+            push_eight_digits_or_fewer(&mut buf, value);
+            assert_eq!(buf, format!("x{value}").into_bytes());
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@
 use std::collections::HashSet;
 
 use super::config::{Analyzer, CountVectorizerConfig};
-use super::pyword::{is_space, is_word_char, python_lower_into};
+use super::pyword::{is_space, python_lower_into};
+use super::tokenize::{Span, lowered_tokens, tokenize};
 
 /// The analysis part of a configuration, ready to run on documents.
 #[derive(Debug, Clone)]
@@ -22,6 +23,7 @@ pub(crate) struct Analysis {
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     tokens: Vec<(usize, usize)>,
+    spans: Vec<Span>,
     bounds: Vec<usize>,
     joined: String,
     text: String,
@@ -71,28 +73,34 @@ impl Analysis {
         (self.min_n, self.max_n)
     }
 
-    /// For the word analyzer: the preprocessed document and the byte spans of its tokens after stop-word removal,
-    /// for callers that build the n-grams over token ids themselves.
-    pub(crate) fn word_tokens<'s>(
+    /// For the word analyzer: calls `emit` with each token of the preprocessed document after stop-word
+    /// removal, in order, for callers that build the n-grams over token ids themselves.
+    pub(crate) fn word_tokens(
         &self,
         doc: &str,
-        scratch: &'s mut Scratch,
-    ) -> (&'s str, &'s [(usize, usize)]) {
-        if self.lowercase {
-            python_lower_into(doc, &mut scratch.lowered);
-        } else {
-            scratch.lowered.clear();
-            scratch.lowered.push_str(doc);
-        }
+        scratch: &mut Scratch,
+        emit: &mut impl FnMut(&str),
+    ) {
         let Scratch {
-            tokens, lowered, ..
+            tokens,
+            spans,
+            lowered,
+            ..
         } = scratch;
-        tokens.clear();
-        tokenize(lowered, tokens);
-        if !self.stop_words.is_empty() {
-            tokens.retain(|&(a, b)| !self.stop_words.contains(&lowered[a..b]));
+        let mut keep = |token: &str| {
+            if self.stop_words.is_empty() || !self.stop_words.contains(token) {
+                emit(token);
+            }
+        };
+        if self.lowercase {
+            lowered_tokens(doc, spans, lowered, &mut keep);
+        } else {
+            tokens.clear();
+            tokenize(doc, tokens);
+            for &(a, b) in tokens.iter() {
+                keep(&doc[a..b]);
+            }
         }
-        (lowered.as_str(), tokens.as_slice())
     }
 
     /// `(?u)\b\w\w+\b` tokens minus stop words, then n-grams joined with one space.
@@ -171,45 +179,6 @@ impl Analysis {
                 }
             }
         }
-    }
-}
-
-/// Byte spans of the matches of `(?u)\b\w\w+\b`: maximal runs of at least two Python word characters.
-///
-/// ASCII is classified by byte and the two-byte Cyrillic letters U+0400–U+047F by their lead byte; other
-/// characters are decoded and looked up.
-pub(crate) fn tokenize(text: &str, tokens: &mut Vec<(usize, usize)>) {
-    let bytes = text.as_bytes();
-    let mut run_start = 0;
-    let mut run_chars = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (word, width) = if b < 0x80 {
-            (b.is_ascii_alphanumeric() || b == b'_', 1)
-        } else if b == 0xD0 || b == 0xD1 {
-            (true, 2)
-        } else {
-            match text[i..].chars().next() {
-                Some(c) => (is_word_char(c), c.len_utf8()),
-                None => break,
-            }
-        };
-        if word {
-            if run_chars == 0 {
-                run_start = i;
-            }
-            run_chars += 1;
-        } else {
-            if run_chars >= 2 {
-                tokens.push((run_start, i));
-            }
-            run_chars = 0;
-        }
-        i += width;
-    }
-    if run_chars >= 2 {
-        tokens.push((run_start, text.len()));
     }
 }
 

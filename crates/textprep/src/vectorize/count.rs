@@ -230,21 +230,35 @@ fn learn_run<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
 fn learn_run_of_words<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
     const NONE: u32 = u32::MAX;
     let (min_n, max_n) = analysis.ngram_range();
-    let mut token_ids: FastMap<Box<str>, u32> = FastMap::with_hasher(FxBuildHasher);
-    let mut unigram_feature: Vec<u32> = Vec::new();
-    let mut bigram_feature: FastMap<u64, u32> = FastMap::with_hasher(FxBuildHasher);
+    // Room reserved from the text's size, to spare most rehashing and regrowing: a token takes at least three
+    // bytes with its separator, so `bytes / 3` tokens at most; the maps get rough sizes for prose (a distinct word
+    // per 64 bytes and a distinct bigram per 16), and grow past them if needed. Untouched reserved pages of the
+    // large vectors cost no memory.
+    let bytes: usize = docs.iter().map(|d| d.as_ref().len()).sum();
+    let max_tokens = bytes / 3 + docs.len();
+    let orders = max_n + 1 - min_n;
+    let mut token_ids: FastMap<Box<str>, u32> =
+        FastMap::with_capacity_and_hasher(bytes / 64, FxBuildHasher);
+    let mut unigram_feature: Vec<u32> = Vec::with_capacity(bytes / 64);
+    let mut bigram_feature: FastMap<u64, u32> = FastMap::with_capacity_and_hasher(
+        if (min_n..=max_n).contains(&2) {
+            bytes / 16
+        } else {
+            0
+        },
+        FxBuildHasher,
+    );
     let mut longer_feature: FastMap<Box<[u32]>, u32> = FastMap::with_hasher(FxBuildHasher);
-    let mut ids = Vec::new();
+    let mut ids = Vec::with_capacity(max_tokens.saturating_mul(orders));
     let mut doc_ends = Vec::with_capacity(docs.len());
     let mut scratch = Scratch::default();
     let mut doc_tokens: Vec<u32> = Vec::new();
-    let mut flat: Vec<u32> = Vec::new();
-    let mut starts: Vec<usize> = vec![0];
+    let mut flat: Vec<u32> = Vec::with_capacity(max_tokens.saturating_mul(orders));
+    let mut starts: Vec<usize> = Vec::with_capacity(max_tokens.saturating_mul(orders) + 1);
+    starts.push(0);
     for doc in docs {
-        let (text, spans) = analysis.word_tokens(doc.as_ref(), &mut scratch);
         doc_tokens.clear();
-        for &(a, b) in spans {
-            let token = &text[a..b];
+        analysis.word_tokens(doc.as_ref(), &mut scratch, &mut |token| {
             let id = match token_ids.get(token) {
                 Some(&id) => id,
                 None => {
@@ -255,7 +269,7 @@ fn learn_run_of_words<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
                 }
             };
             doc_tokens.push(id);
-        }
+        });
         let mut new_term = |window: &[u32]| -> u32 {
             flat.extend_from_slice(window);
             starts.push(flat.len());
@@ -490,29 +504,78 @@ fn radix_sort_by_key(items: &mut Vec<(u64, u32)>) {
     }
 }
 
+/// The count rows of a run, columns renumbered by `to_rank` and sorted within each row.
+///
+/// Rather than sorting every row, the distinct features of each row are listed as first seen, then bucketed
+/// by column (a counting sort of all entries, stable in row order) and dealt back to their rows column by
+/// column, which leaves every row sorted: two linear passes over the entries instead of one sort per row.
 fn rows_of_run(run: &Run, to_rank: &[u32], n_cols: usize) -> CsrMatrix {
-    let mut matrix = CsrMatrix::with_columns(n_cols);
+    let n_rows = run.doc_ends.len();
+    // Distinct features per row, first-seen order, with their counts.
     let mut counts = vec![0u32; n_cols];
-    let mut distinct: Vec<u32> = Vec::new();
+    let mut entry_col: Vec<u32> = Vec::with_capacity(run.ids.len());
+    let mut entry_count: Vec<u32> = Vec::with_capacity(run.ids.len());
+    let mut indptr: Vec<usize> = Vec::with_capacity(n_rows + 1);
+    indptr.push(0);
     let mut start = 0;
     for &end in &run.doc_ends {
-        distinct.clear();
+        let row_start = entry_col.len();
         for &id in &run.ids[start..end] {
             let rank = to_rank[id as usize];
             let count = &mut counts[rank as usize];
             if *count == 0 {
-                distinct.push(rank);
+                entry_col.push(rank);
             }
             *count += 1;
         }
-        distinct.sort_unstable();
-        matrix.push_counted_row(distinct.iter().map(|&rank| {
-            let count = std::mem::take(&mut counts[rank as usize]);
-            (rank, i64::from(count))
-        }));
+        for &rank in &entry_col[row_start..] {
+            entry_count.push(std::mem::take(&mut counts[rank as usize]));
+        }
+        indptr.push(entry_col.len());
         start = end;
     }
-    matrix
+    // Bucket the entries by column, rows in increasing order within each column.
+    let nnz = entry_col.len();
+    let mut col_next = counts; // all zero again
+    for &col in &entry_col {
+        col_next[col as usize] += 1;
+    }
+    let mut offset = 0u32;
+    for next in col_next.iter_mut() {
+        let here = *next;
+        *next = offset;
+        offset += here;
+    }
+    let col_ptr: Vec<u32> = col_next.clone();
+    let mut by_col_row = vec![0u32; nnz];
+    let mut by_col_count = vec![0u32; nnz];
+    for row in 0..n_rows {
+        for e in indptr[row]..indptr[row + 1] {
+            let slot = &mut col_next[entry_col[e] as usize];
+            by_col_row[*slot as usize] = row as u32;
+            by_col_count[*slot as usize] = entry_count[e];
+            *slot += 1;
+        }
+    }
+    // Deal them back to their rows, column by column.
+    drop(entry_count);
+    let mut row_next = indptr.clone();
+    let mut indices = entry_col; // reused: same length
+    let mut data = vec![0i64; nnz];
+    for col in 0..n_cols {
+        let end = if col + 1 < n_cols {
+            col_ptr[col + 1] as usize
+        } else {
+            nnz
+        };
+        for p in col_ptr[col] as usize..end {
+            let slot = &mut row_next[by_col_row[p] as usize];
+            indices[*slot] = col as u32;
+            data[*slot] = i64::from(by_col_count[p]);
+            *slot += 1;
+        }
+    }
+    CsrMatrix::from_sorted_parts(n_cols, indptr, indices, data)
 }
 
 fn concat(parts: Vec<CsrMatrix>, n_cols: usize) -> CsrMatrix {

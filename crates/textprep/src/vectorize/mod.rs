@@ -21,6 +21,7 @@ pub mod pyword;
 mod pyword_table;
 mod sparse;
 mod term_list;
+mod tokenize;
 mod vocabulary;
 
 pub use config::{Analyzer, CountVectorizerConfig, DocFrequency};
@@ -95,6 +96,10 @@ impl CountVectorizer {
         let mut matrix = learned.matrix;
         if self.config.binary {
             matrix.make_binary();
+        }
+        if limits.keep_all(docs.len()) {
+            self.vocabulary = Some(Vocabulary::learned(learned.terms, learned.insertion_order));
+            return Ok(matrix);
         }
         let new_index = limits.select(&matrix)?;
         let kept = new_index.iter().flatten().count();

@@ -32,6 +32,12 @@ impl Limits {
         })
     }
 
+    /// Whether these limits keep every feature of `n_docs` documents (each is in 1 to `n_docs` of them): the
+    /// defaults `min_df = 1`, `max_df = 1.0` and no `max_features`.
+    pub(crate) fn keep_all(&self, n_docs: usize) -> bool {
+        self.low <= 1.0 && self.high >= n_docs as f64 && self.max_features.is_none()
+    }
+
     /// The new index of every column of `matrix` (`None` = dropped): columns whose document frequency lies in
     /// `[low, high]`, then, if more than `max_features` remain, those with the highest total count; among equal
     /// totals the lower column (the term that sorts first) wins. Kept columns keep their order.
@@ -114,6 +120,20 @@ mod tests {
             limits.select(&matrix()).unwrap(),
             [Some(0), Some(1), Some(2), None]
         );
+    }
+
+    #[test]
+    fn only_limits_that_cannot_drop_a_feature_keep_all() {
+        let limits = |min, max, cap| Limits::new(min, max, cap, 3).unwrap();
+        let (one, all) = (DocFrequency::Count(1), DocFrequency::Fraction(1.0));
+        assert!(limits(one, all, None).keep_all(3));
+        assert!(limits(DocFrequency::Fraction(0.0), DocFrequency::Count(3), None).keep_all(3));
+        assert!(!limits(DocFrequency::Count(2), all, None).keep_all(3));
+        assert!(!limits(one, DocFrequency::Count(2), None).keep_all(3));
+        assert!(!limits(one, DocFrequency::Fraction(0.9), None).keep_all(3));
+        assert!(!limits(one, all, Some(100)).keep_all(3));
+        let everything = limits(one, all, None).select(&matrix()).unwrap();
+        assert!(everything.iter().all(Option::is_some));
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub fn is_space(c: char) -> bool {
 
 /// Whether Rust's newer Unicode tables lowercase `c` while Python's database (Unicode 14.0) leaves it unchanged:
 /// upper-case letters assigned after 14.0 (found by the every-code-point test against Python's table).
-fn lowercased_only_by_newer_unicode(c: char) -> bool {
+pub(crate) fn lowercased_only_by_newer_unicode(c: char) -> bool {
     matches!(
         c,
         '\u{1c89}'

@@ -39,6 +39,24 @@ impl CsrMatrix {
         })
     }
 
+    /// A matrix from parts known to be consistent (rows sorted, columns below `n_cols`).
+    pub(crate) fn from_sorted_parts(
+        n_cols: usize,
+        indptr: Vec<usize>,
+        indices: Vec<u32>,
+        data: Vec<i64>,
+    ) -> Self {
+        debug_assert!(
+            Self::from_parts(n_cols, indptr.clone(), indices.clone(), data.clone()).is_some()
+        );
+        Self {
+            n_cols,
+            indptr,
+            indices,
+            data,
+        }
+    }
+
     /// An empty matrix with `n_cols` columns, to which rows are appended.
     pub(crate) fn with_columns(n_cols: usize) -> Self {
         Self {
@@ -71,15 +89,6 @@ impl CsrMatrix {
             self.indices.push(id);
             self.data.push((j - i) as i64);
             i = j;
-        }
-        self.indptr.push(self.indices.len());
-    }
-
-    /// Appends one row given as `(column, value)` pairs in increasing column order.
-    pub(crate) fn push_counted_row(&mut self, entries: impl IntoIterator<Item = (u32, i64)>) {
-        for (col, value) in entries {
-            self.indices.push(col);
-            self.data.push(value);
         }
         self.indptr.push(self.indices.len());
     }
