@@ -104,9 +104,10 @@ pub struct TrainArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
-    /// How threads share the weights (for measurements; see embed's shared.rs): auto, atomic or replicas.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "atomic", "replicas"], hide = true)]
-    pub sharing: String,
+    /// How threads share the weights (for measurements; see embed's shared.rs): auto, atomic, or
+    /// replicas:WORDS:HOT_ROWS:TAIL_ROWS (replicas with that sync policy, even for one thread).
+    #[arg(long, default_value = "auto", value_parser = parse_sharing, hide = true)]
+    pub sharing: embed::Store,
 }
 
 impl TrainArgs {
@@ -200,4 +201,31 @@ pub struct PlotArgs {
     /// The SVG file to write.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// Parses `--sharing`.
+fn parse_sharing(text: &str) -> Result<embed::Store, String> {
+    let bad = || format!("'{text}': expected auto, atomic or replicas:WORDS:HOT_ROWS:TAIL_ROWS");
+    match text {
+        "auto" => Ok(embed::Store::Auto),
+        "atomic" => Ok(embed::Store::Atomic),
+        _ => {
+            let numbers: Vec<usize> = text
+                .strip_prefix("replicas:")
+                .ok_or_else(bad)?
+                .split(':')
+                .map(|n| n.parse::<usize>().map_err(|_| bad()))
+                .collect::<Result<_, _>>()?;
+            match numbers[..] {
+                [words, hot_rows, tail_rows] if words > 0 && tail_rows > 0 => {
+                    Ok(embed::Store::Replicas(embed::SyncPolicy {
+                        words,
+                        hot_rows,
+                        tail_rows,
+                    }))
+                }
+                _ => Err(bad()),
+            }
+        }
+    }
 }

@@ -57,14 +57,8 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let bar = progress::training_bar(corpus.words() as u64 * params.epochs as u64, args.quiet);
     let report = |p: &embed::Progress| progress::update(&bar, p);
     let cpu_before = process_cpu_seconds();
-    let (vectors, stats) = embed::train_with(
-        &vocab,
-        &corpus,
-        &params,
-        Some(&report),
-        store(&args.sharing),
-    )
-    .context("training failed")?;
+    let (vectors, stats) = embed::train_with(&vocab, &corpus, &params, Some(&report), args.sharing)
+        .context("training failed")?;
     let train_cpu_seconds = process_cpu_seconds()
         .zip(cpu_before)
         .map(|(after, before)| after - before);
@@ -225,12 +219,4 @@ fn process_cpu_seconds() -> Option<f64> {
     let utime: f64 = fields.get(11)?.parse().ok()?;
     let stime: f64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) / 100.0)
-}
-
-fn store(sharing: &str) -> embed::Store {
-    match sharing {
-        "atomic" => embed::Store::Atomic,
-        "replicas" => embed::Store::Replicas,
-        _ => embed::Store::Auto,
-    }
 }

@@ -26,5 +26,5 @@ pub use pca::pca_2d;
 pub use text::{encode_file, scan_file};
 /// textprep's sentence configuration, re-exported for [`scan_file`] and [`encode_file`].
 pub use textprep::SentenceConfig;
-pub use train::{Progress, ProgressFn, Store, TrainStats, train, train_with};
+pub use train::{Progress, ProgressFn, Store, SyncPolicy, TrainStats, train, train_with};
 pub use vocab::{Vocab, VocabBuilder};

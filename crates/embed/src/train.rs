@@ -14,11 +14,9 @@ use crate::kernel::{Tables, Worker};
 use crate::keyed::KeyedVectors;
 use crate::params::Word2VecParams;
 use crate::sampling::{Lcg, SigmoidTable, cum_table, sample_ints};
-use crate::shared::{AtomicRows, OwnedRows, Replica, RowStore, from_atomic, merge, to_atomic};
+pub use crate::shared::SyncPolicy;
+use crate::shared::{AtomicRows, Master, OwnedRows, RowStore, Syncer, from_atomic, to_atomic};
 use crate::vocab::Vocab;
-
-/// Words a thread trains on its own replica between two merges (`Store::Replicas`).
-pub const SYNC_WORDS: usize = 2_000;
 
 /// A snapshot of training progress, passed to the progress callback a few times a second.
 #[derive(Debug, Clone, Copy)]
@@ -73,8 +71,8 @@ pub fn train(
     train_with(vocab, corpus, params, progress, Store::Auto)
 }
 
-/// Which weight store to use (`Auto`: plain for one thread, replicas for several; the others exist for tests and
-/// the measurements that compare the schemes).
+/// Which weight store to use (`Auto`: plain for one thread, replicas with [`SyncPolicy::for_architecture`] for several;
+/// the others exist for tests and the measurements that compare the schemes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[doc(hidden)]
 pub enum Store {
@@ -82,8 +80,8 @@ pub enum Store {
     Auto,
     /// Atomic even for one thread.
     Atomic,
-    /// Per-thread replicas merged into a mutex-guarded master every [`SYNC_WORDS`] words and at each epoch's end.
-    Replicas,
+    /// Per-thread replicas synced with a mutex-guarded master as the policy says (even for one thread).
+    Replicas(SyncPolicy),
 }
 
 /// [`train`] with an explicit weight store (for measurements and tests).
@@ -155,27 +153,33 @@ pub fn train_with(
             scope.spawn(move || {
                 let mut w0 = OwnedRows::new(s0, dim);
                 let mut w1 = OwnedRows::new(s1, dim);
-                plan.run_thread(0, shard, &mut w0, &mut w1, &mut |_, _| {});
+                plan.run_thread(0, shard, &mut w0, &mut w1, usize::MAX, &mut |_, _, _| true);
                 let _ = tx.send(());
             });
             drop(done_tx);
             plan.watch(&done_rx, 1, start, progress);
         });
     } else if store != Store::Atomic {
-        let master = Mutex::new((std::mem::take(&mut syn0), std::mem::take(&mut syn1)));
+        let policy = match store {
+            Store::Replicas(policy) => policy,
+            _ => SyncPolicy::for_architecture(params.architecture),
+        };
+        let master = Mutex::new(Master::new(
+            std::mem::take(&mut syn0),
+            std::mem::take(&mut syn1),
+            dim,
+        ));
         std::thread::scope(|scope| {
             let plan = &plan;
             let master = &master;
             for (t, shard) in shards.iter().cloned().enumerate() {
                 let tx = done_tx.clone();
                 scope.spawn(move || {
-                    let (mut w0, mut w1) = {
-                        let guard = master
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        (Replica::new(&guard.0, dim), Replica::new(&guard.1, dim))
-                    };
-                    plan.run_thread(t, shard, &mut w0, &mut w1, &mut |a, b| merge(master, a, b));
+                    let (mut syncer, mut w0, mut w1) = Syncer::new(master, policy, dim);
+                    let every = syncer.words();
+                    plan.run_thread(t, shard, &mut w0, &mut w1, every, &mut |a, b, end| {
+                        syncer.sync(a, b, end)
+                    });
                     let _ = tx.send(());
                 });
             }
@@ -185,7 +189,7 @@ pub fn train_with(
         syn0 = master
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .0;
+            .into_syn0();
     } else {
         let shared0 = to_atomic(std::mem::take(&mut syn0));
         let shared1 = to_atomic(std::mem::take(&mut syn1));
@@ -196,7 +200,7 @@ pub fn train_with(
                 let mut w0 = AtomicRows::new(&shared0, dim);
                 let mut w1 = AtomicRows::new(&shared1, dim);
                 scope.spawn(move || {
-                    plan.run_thread(t, shard, &mut w0, &mut w1, &mut |_, _| {});
+                    plan.run_thread(t, shard, &mut w0, &mut w1, usize::MAX, &mut |_, _, _| true);
                     let _ = tx.send(());
                 });
             }
@@ -236,14 +240,17 @@ struct Plan<'a, F> {
 impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
     /// One thread's whole run: its shard, every epoch, with gensim's linear learning-rate decay
     /// `alpha - (alpha - min_alpha) * (epoch + epoch_progress) / epochs`, where `epoch_progress` is this
-    /// thread's fraction of its shard (all shards have about equal word counts).
+    /// thread's fraction of its shard (all shards have about equal word counts). `sync(syn0, syn1, epoch_end)`
+    /// is called every `sync_words` words (and after each further sentence while it returns `false`: the
+    /// master was busy) and at each epoch's end.
     fn run_thread<S0: RowStore, S1: RowStore>(
         &self,
         t: usize,
         shard: std::ops::Range<usize>,
         syn0: &mut S0,
         syn1: &mut S1,
-        sync: &mut dyn FnMut(&mut S0, &mut S1),
+        sync_words: usize,
+        sync: &mut dyn FnMut(&mut S0, &mut S1, bool) -> bool,
     ) {
         let p = self.params;
         let mut since_sync = 0usize;
@@ -264,8 +271,7 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
                 done += ids.len();
                 pending += ids.len() as u64;
                 since_sync += ids.len();
-                if since_sync >= SYNC_WORDS {
-                    sync(syn0, syn1);
+                if since_sync >= sync_words && sync(syn0, syn1, false) {
                     since_sync = 0;
                 }
                 if pending >= 10_000 {
@@ -277,7 +283,7 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
                 }
             }
             self.words_done.fetch_add(pending, Ordering::Relaxed);
-            sync(syn0, syn1);
+            sync(syn0, syn1, true);
             since_sync = 0;
             // Epochs are separated as in gensim: nobody starts epoch e+1 before everyone finished epoch e.
             self.barrier.wait();
@@ -400,6 +406,24 @@ mod tests {
                 assert_eq!(stats.threads, threads);
                 assert_eq!(stats.raw_words_trained, 400 * 12 * 5);
             }
+        }
+    }
+
+    #[test]
+    fn two_threads_with_rows_exchanged_in_blocks_learn_topics() {
+        // 20 words: 4 hot rows and the rest in blocks of 3, exchanged every 50 words, so every path of the
+        // exchange (hot rows, tail blocks in turn, everything at an epoch's end) runs in real training.
+        for arch in [Architecture::SkipGram, Architecture::Cbow] {
+            let (vocab, corpus, params) = setup(arch, 2);
+            let policy = SyncPolicy {
+                words: 50,
+                hot_rows: 4,
+                tail_rows: 3,
+            };
+            let (kv, _) =
+                train_with(&vocab, &corpus, &params, None, Store::Replicas(policy)).unwrap();
+            let margin = topic_margin(&kv);
+            assert!(margin > 0.3, "{arch:?}: margin {margin}");
         }
     }
 
