@@ -150,6 +150,8 @@ fn write_numbers(json: &mut Vec<u8>, numbers: impl Iterator<Item = u64>) {
             json.push(b',');
         }
         match u32::try_from(value) {
+            // Most counts are 1.
+            Ok(digit) if digit < 10 => json.push(b'0' + digit as u8),
             Ok(small) if small < 100_000_000 => push_eight_digits_or_fewer(json, small),
             _ => push_decimal(json, value),
         }

@@ -62,17 +62,22 @@ impl TokenWindows {
 
     /// The texts of all features, in `order`, back to back.
     fn terms_in(&self, order: &[u32]) -> TermList {
+        let token_len: Vec<usize> = self.tokens.iter().map(|t| t.len()).collect();
         let bytes = order
             .iter()
             .map(|&f| {
-                self.tokens_of(f as usize)
-                    .map(|t| t.len() + 1)
-                    .sum::<usize>()
+                let window = self.window(f as usize);
+                window.iter().map(|&t| token_len[t as usize]).sum::<usize>() + window.len() - 1
             })
             .sum();
         let mut terms = TermList::with_capacity(order.len(), bytes);
+        let token = |t: u32| &*self.tokens[t as usize];
         for &f in order {
-            terms.push_joined(self.tokens_of(f as usize));
+            match *self.window(f as usize) {
+                [only] => terms.push(token(only)),
+                [first, second] => terms.push_pair(token(first), token(second)),
+                _ => terms.push_joined(self.tokens_of(f as usize)),
+            }
         }
         terms
     }
@@ -393,16 +398,20 @@ fn order_by_tokens(windows: &TokenWindows) -> Vec<u32> {
     if longest <= 2 {
         // Two stable counting sorts (least significant token first), one bucket per token: the second token's
         // rank + 1 (0 for a unigram, which sorts before the bigrams it starts), then the first token's rank.
+        // Both keys are read from one array of pairs made in a single pass over the features.
         let buckets = windows.tokens.len() + 1;
+        let keys: Vec<(u32, u32)> = windows
+            .starts
+            .windows(2)
+            .map(|span| match windows.flat[span[0]..span[1]] {
+                [first, second] => (token_rank[first as usize], token_rank[second as usize] + 1),
+                [first, ..] => (token_rank[first as usize], 0),
+                [] => (0, 0),
+            })
+            .collect();
         let features: Vec<u32> = (0..count as u32).collect();
-        let by_second = counting_sort(&features, buckets, |f| {
-            window(f as usize)
-                .get(1)
-                .map_or(0, |&t| token_rank[t as usize] as usize + 1)
-        });
-        counting_sort(&by_second, buckets, |f| {
-            token_rank[window(f as usize)[0] as usize] as usize
-        })
+        let by_second = counting_sort(&features, buckets, |f| keys[f as usize].1 as usize);
+        counting_sort(&by_second, buckets, |f| keys[f as usize].0 as usize)
     } else {
         let ranked: Vec<u32> = windows
             .flat

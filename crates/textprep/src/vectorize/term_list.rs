@@ -54,6 +54,14 @@ impl TermList {
         self.ends.push(self.text.len());
     }
 
+    /// Appends the term `first` + space + `second` (a word bigram from its tokens).
+    pub(crate) fn push_pair(&mut self, first: &str, second: &str) {
+        self.text.push_str(first);
+        self.text.push(' ');
+        self.text.push_str(second);
+        self.ends.push(self.text.len());
+    }
+
     /// Appends the term made of `parts` joined by single spaces (a word n-gram from its tokens).
     pub(crate) fn push_joined<'a>(&mut self, parts: impl IntoIterator<Item = &'a str>) {
         for (i, part) in parts.into_iter().enumerate() {
@@ -84,12 +92,16 @@ mod tests {
     fn terms_come_back_as_pushed() {
         let mut list: TermList = ["ab", "", "он"].into_iter().collect();
         list.push_joined(["x", "yz"]);
-        assert_eq!(list.len(), 4);
-        assert_eq!(list.iter().collect::<Vec<_>>(), ["ab", "", "он", "x yz"]);
+        list.push_pair("ёж", "z");
+        assert_eq!(list.len(), 5);
+        assert_eq!(
+            list.iter().collect::<Vec<_>>(),
+            ["ab", "", "он", "x yz", "ёж z"]
+        );
         assert_eq!(list.get(2), Some("он"));
         assert_eq!(list.get(1), Some(""));
         assert_eq!(list.get(4), None);
-        assert_eq!(list.concatenated(), "abонx yz");
+        assert_eq!(list.concatenated(), "abонx yzёж z");
         assert!(TermList::default().is_empty());
         assert_eq!(TermList::default().iter().count(), 0);
     }

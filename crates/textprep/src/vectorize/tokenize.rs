@@ -88,32 +88,49 @@ const ASCII_CLASS: [u8; 128] = {
 pub(crate) fn spans_before_lowering(doc: &str, spans: &mut Vec<Span>) -> bool {
     spans.clear();
     let bytes = doc.as_bytes();
+    // The current run of word characters: where it started, how many characters so far (counted up to 2
+    // only), and whether one of them is upper case.
     let mut start = 0;
     let mut chars = 0usize;
     let mut changes = false;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let (class, width) = if b < 0x80 {
-            (ASCII_CLASS[usize::from(b)], 1)
-        } else if b == 0xD0 || b == 0xD1 {
-            // U+0400–U+047F, all letters. Upper case: U+0400–U+042F (D0 80–AF) and, conservatively, all of the
-            // historic U+0460–U+047F (D1 A0–BF), whose even code points are upper case.
-            let second = bytes.get(i + 1).copied().unwrap_or(0);
-            let upper = (b == 0xD0 && second < 0xB0) || (b == 0xD1 && second >= 0xA0);
-            (if upper { UPPER } else { WORD }, 2)
+        let at = i;
+        let class = if b & 0xFE == 0xD0 {
+            // A run of two-byte letters U+0400–U+047F. Upper case: U+0400–U+042F (D0 80–AF) and, conservatively,
+            // all of the historic U+0460–U+047F (D1 A0–BF), whose even code points are upper case.
+            if chars == 0 {
+                start = i;
+                changes = false;
+            }
+            let mut upper = false;
+            let mut j = i;
+            while let [lead @ (0xD0 | 0xD1), second, ..] = bytes[j..] {
+                let pair = u16::from_be_bytes([lead, second]);
+                upper |= (pair.wrapping_sub(0xD080) < 0x30) | (pair.wrapping_sub(0xD1A0) < 0x20);
+                j += 2;
+            }
+            chars += (j - i) / 2;
+            changes |= upper;
+            i = j;
+            continue;
+        } else if b < 0x80 {
+            i += 1;
+            ASCII_CLASS[usize::from(b)]
         } else {
             let Some(c) = doc[i..].chars().next() else {
                 break;
             };
-            match class_kept_by_lowering(c) {
-                Some(class) => (class, c.len_utf8()),
-                None => return false,
-            }
+            let Some(class) = class_kept_by_lowering(c) else {
+                return false;
+            };
+            i += c.len_utf8();
+            class
         };
         if class != NOT_WORD {
             if chars == 0 {
-                start = i;
+                start = at;
                 changes = false;
             }
             chars += 1;
@@ -122,13 +139,12 @@ pub(crate) fn spans_before_lowering(doc: &str, spans: &mut Vec<Span>) -> bool {
             if chars >= 2 {
                 spans.push(Span {
                     start,
-                    end: i,
+                    end: at,
                     changes,
                 });
             }
             chars = 0;
         }
-        i += width;
     }
     if chars >= 2 {
         spans.push(Span {
