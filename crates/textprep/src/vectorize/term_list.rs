@@ -100,7 +100,8 @@ mod tests {
         );
         assert_eq!(list.get(2), Some("он"));
         assert_eq!(list.get(1), Some(""));
-        assert_eq!(list.get(4), None);
+        assert_eq!(list.get(4), Some("ёж z"));
+        assert_eq!(list.get(5), None);
         assert_eq!(list.concatenated(), "abонx yzёж z");
         assert!(TermList::default().is_empty());
         assert_eq!(TermList::default().iter().count(), 0);
