@@ -51,6 +51,23 @@ pub enum Error {
         /// The loss value.
         loss: f32,
     },
+    /// Training diverged: a gradient became NaN or infinite (the loss was still finite). The
+    /// step was not taken, so the model keeps the weights of the last good step.
+    #[error(
+        "the gradient of {param} became {value} (flat index {index}) at epoch {epoch}, batch {batch}; training stopped (try a lower learning rate or gradient clipping)"
+    )]
+    NonFiniteGradient {
+        /// 1-based epoch.
+        epoch: usize,
+        /// 1-based batch within the epoch.
+        batch: usize,
+        /// The parameter's name.
+        param: String,
+        /// Flat (row-major) index of the first bad element.
+        index: usize,
+        /// The bad value.
+        value: f32,
+    },
     /// `backward` was called on a tape that does not record (inference mode) or on a non-scalar.
     #[error("backward: {0}")]
     Backward(String),

@@ -2,9 +2,11 @@
 //!
 //! Modules: [`tape`] (the autograd tape), [`ops`] (every op, incl. the fused recurrent
 //! kernels), [`params`] (parameter store and gradients), [`layers`], [`model`] (`Sequential`),
-//! [`optim`], [`train`] (`compile` / `fit` / `evaluate`), [`summary`], [`io`] (safetensors,
-//! save / load), [`import`] (PyTorch and Keras weights).
+//! [`optim`], [`train`] (`compile` / `fit` / `evaluate`), [`checkpoint`] (save a run, resume it
+//! to the same bits), [`summary`], [`io`] (safetensors, save / load), [`import`] (PyTorch and
+//! Keras weights).
 
+pub mod checkpoint;
 pub mod error;
 pub mod generate;
 pub mod import;
@@ -21,13 +23,15 @@ pub mod seq_train;
 pub mod summary;
 pub mod tape;
 pub mod train;
+mod train_step;
 
+pub use checkpoint::TrainState;
 pub use error::{Error, Result};
 pub use io::{TensorFile, read_safetensors};
 pub use layers::{Activation, Layer, LayerConfig, Merge};
 pub use model::{ModelState, Sequential};
 pub use ops::recurrent::{RecurrentOutput, SeqInput};
-pub use optim::{Adam, Flavor, Optimizer, RmsProp, Sgd};
+pub use optim::{Adam, Flavor, Optimizer, OptimizerState, RmsProp, Sgd};
 pub use params::{Grads, Param, ParamId, Params};
 pub use tape::{Tape, Var};
-pub use train::{EarlyStopping, FitConfig, History, Loss, Metric};
+pub use train::{EarlyStopping, FitConfig, FitControl, History, Loss, Metric};

@@ -8,6 +8,12 @@
 //!
 //! Both use `m = β1·m + (1−β1)·g`, `v = β2·v + (1−β2)·g²`; the flavours differ only in where ε
 //! enters relative to the bias correction, which shows in the first steps and for tiny gradients.
+//!
+//! Every optimiser can hand out its internal state ([`Optimizer::state`]: step count and moment
+//! arrays) and take it back ([`Optimizer::set_state`]), so a checkpoint can carry it and a resumed
+//! run continues bit for bit (see [`crate::checkpoint`]).
+
+use std::collections::BTreeMap;
 
 use ndarray::{ArrayD, Zip};
 
@@ -24,6 +30,68 @@ pub trait Optimizer: std::fmt::Debug + Send {
 
     /// The optimiser's name (`adam`, `sgd`, `rmsprop`).
     fn name(&self) -> &'static str;
+
+    /// A copy of the internal state (step count and per-parameter slot arrays). The default is
+    /// the state of a stateless optimiser: its name and nothing else.
+    fn state(&self) -> OptimizerState {
+        OptimizerState {
+            name: self.name().to_string(),
+            ..OptimizerState::default()
+        }
+    }
+
+    /// Replace the internal state with `state` (taken from an optimiser of the same kind).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when `state` belongs to another optimiser or names a slot this one
+    /// does not keep. The default accepts only a stateless state of the same name.
+    fn set_state(&mut self, state: &OptimizerState) -> Result<()> {
+        state.expect(self.name(), &[])?;
+        if state.step != 0 {
+            return Err(Error::Invalid(format!(
+                "optimiser {} keeps no step count, the state has {}",
+                self.name(),
+                state.step
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// An optimiser's internal state: what it needs besides the gradients to take its next step.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OptimizerState {
+    /// The optimiser's name (`adam`, `sgd`, `rmsprop`).
+    pub name: String,
+    /// Steps taken so far (Adam's `t`; 0 for optimisers without a step count).
+    pub step: u64,
+    /// Per-parameter arrays by slot name (Adam `m` and `v`, SGD `velocity`, RMSprop `v`),
+    /// indexed by [`ParamId::index`](crate::ParamId::index); `None` for a parameter that has not
+    /// had a gradient yet.
+    pub slots: BTreeMap<String, Vec<Option<ArrayD<f32>>>>,
+}
+
+impl OptimizerState {
+    /// Check that this state belongs to optimiser `name` and holds no slot outside `slots`.
+    fn expect(&self, name: &str, slots: &[&str]) -> Result<()> {
+        if self.name != name {
+            return Err(Error::Invalid(format!(
+                "the optimiser state is for {:?}, the model is compiled with {name:?}",
+                self.name
+            )));
+        }
+        if let Some(bad) = self.slots.keys().find(|k| !slots.contains(&k.as_str())) {
+            return Err(Error::Invalid(format!(
+                "optimiser {name} keeps no slot {bad:?} (it keeps: {})",
+                slots.join(", ")
+            )));
+        }
+        Ok(())
+    }
+
+    fn slot(&self, name: &str) -> Vec<Option<ArrayD<f32>>> {
+        self.slots.get(name).cloned().unwrap_or_default()
+    }
 }
 
 /// Whose formula (and defaults) to follow.
@@ -35,15 +103,27 @@ pub enum Flavor {
     PyTorch,
 }
 
+/// The slot array of parameter `i` (zeros of `like`'s shape when it has none yet).
+///
+/// # Errors
+/// [`Error::Shape`] when a slot restored from a state has another shape than the gradient.
 fn slots<'a>(
     state: &'a mut Vec<Option<ArrayD<f32>>>,
     i: usize,
     like: &ArrayD<f32>,
-) -> &'a mut ArrayD<f32> {
+) -> Result<&'a mut ArrayD<f32>> {
     if state.len() <= i {
         state.resize(i + 1, None);
     }
-    state[i].get_or_insert_with(|| ArrayD::zeros(like.raw_dim()))
+    let slot = state[i].get_or_insert_with(|| ArrayD::zeros(like.raw_dim()));
+    if slot.shape() != like.shape() {
+        return Err(crate::error::shape_err(
+            format!("optimiser state of parameter {i} vs its gradient"),
+            slot.shape(),
+            like.shape(),
+        ));
+    }
+    Ok(slot)
 }
 
 fn check(params: &Params, grads: &Grads) -> Result<()> {
@@ -122,43 +202,57 @@ impl Optimizer for Adam {
         let (b1, b2, eps) = (self.beta1, self.beta2, self.eps);
         let bc1 = 1.0 - b1.powi(t);
         let bc2 = 1.0 - b2.powi(t);
+        // Keras: p -= a·m/(√v + ε) with a = lr·√bc2/bc1; PyTorch: p -= a·m/(√v/sq + ε) with
+        // a = lr/bc1, sq = √bc2. One fused pass over (p, g, m, v) updates the moments and the
+        // weight together (the same arithmetic, in the same order, as three separate passes).
+        let (a, sq) = match self.flavor {
+            Flavor::Keras => (self.lr * bc2.sqrt() / bc1, 1.0),
+            Flavor::PyTorch => (self.lr / bc1, bc2.sqrt()),
+        };
+        let (c1, c2) = (1.0 - b1, 1.0 - b2);
         for (id, g) in grads.iter() {
             if !params.get(id).trainable {
                 continue;
             }
-            let m = slots(&mut self.m, id.index(), g);
-            Zip::from(&mut *m)
-                .and(g)
-                .for_each(|m, &g| *m += (g - *m) * (1.0 - b1));
-            let v = slots(&mut self.v, id.index(), g);
-            Zip::from(&mut *v)
-                .and(g)
-                .for_each(|v, &g| *v += (g * g - *v) * (1.0 - b2));
-            let (m, v) = (self.m[id.index()].as_ref(), self.v[id.index()].as_ref());
-            let (Some(m), Some(v)) = (m, v) else { continue };
+            slots(&mut self.m, id.index(), g)?;
+            slots(&mut self.v, id.index(), g)?;
+            let (Some(Some(m)), Some(Some(v))) =
+                (self.m.get_mut(id.index()), self.v.get_mut(id.index()))
+            else {
+                continue;
+            };
             let p = &mut params.get_mut(id).value;
             match self.flavor {
-                Flavor::Keras => {
-                    let alpha = self.lr * bc2.sqrt() / bc1;
-                    Zip::from(p)
-                        .and(m)
-                        .and(v)
-                        .for_each(|p, &m, &v| *p -= m * alpha / (v.sqrt() + eps));
-                }
-                Flavor::PyTorch => {
-                    let step = self.lr / bc1;
-                    let sq = bc2.sqrt();
-                    Zip::from(p)
-                        .and(m)
-                        .and(v)
-                        .for_each(|p, &m, &v| *p -= step * m / (v.sqrt() / sq + eps));
-                }
+                Flavor::Keras => Zip::from(p).and(g).and(m).and(v).for_each(|p, &g, m, v| {
+                    *m += (g - *m) * c1;
+                    *v += (g * g - *v) * c2;
+                    *p -= *m * a / (v.sqrt() + eps);
+                }),
+                Flavor::PyTorch => Zip::from(p).and(g).and(m).and(v).for_each(|p, &g, m, v| {
+                    *m += (g - *m) * c1;
+                    *v += (g * g - *v) * c2;
+                    *p -= a * *m / (v.sqrt() / sq + eps);
+                }),
             }
         }
         Ok(())
     }
     fn name(&self) -> &'static str {
         "adam"
+    }
+    fn state(&self) -> OptimizerState {
+        OptimizerState {
+            name: self.name().into(),
+            step: self.t,
+            slots: BTreeMap::from([("m".into(), self.m.clone()), ("v".into(), self.v.clone())]),
+        }
+    }
+    fn set_state(&mut self, state: &OptimizerState) -> Result<()> {
+        state.expect(self.name(), &["m", "v"])?;
+        self.t = state.step;
+        self.m = state.slot("m");
+        self.v = state.slot("v");
+        Ok(())
     }
 }
 
@@ -195,7 +289,7 @@ impl Optimizer for Sgd {
             if self.momentum == 0.0 {
                 Zip::from(p).and(g).for_each(|p, &g| *p -= self.lr * g);
             } else {
-                let v = slots(&mut self.velocity, id.index(), g);
+                let v = slots(&mut self.velocity, id.index(), g)?;
                 let (mu, lr) = (self.momentum, self.lr);
                 Zip::from(&mut *v)
                     .and(g)
@@ -207,6 +301,18 @@ impl Optimizer for Sgd {
     }
     fn name(&self) -> &'static str {
         "sgd"
+    }
+    fn state(&self) -> OptimizerState {
+        OptimizerState {
+            name: self.name().into(),
+            step: 0,
+            slots: BTreeMap::from([("velocity".into(), self.velocity.clone())]),
+        }
+    }
+    fn set_state(&mut self, state: &OptimizerState) -> Result<()> {
+        state.expect(self.name(), &["velocity"])?;
+        self.velocity = state.slot("velocity");
+        Ok(())
     }
 }
 
@@ -258,7 +364,7 @@ impl Optimizer for RmsProp {
                 continue;
             }
             let (rho, lr, eps, flavor) = (self.rho, self.lr, self.eps, self.flavor);
-            let v = slots(&mut self.v, id.index(), g);
+            let v = slots(&mut self.v, id.index(), g)?;
             Zip::from(&mut *v)
                 .and(g)
                 .for_each(|v, &g| *v = rho * *v + (1.0 - rho) * g * g);
@@ -278,6 +384,18 @@ impl Optimizer for RmsProp {
     }
     fn name(&self) -> &'static str {
         "rmsprop"
+    }
+    fn state(&self) -> OptimizerState {
+        OptimizerState {
+            name: self.name().into(),
+            step: 0,
+            slots: BTreeMap::from([("v".into(), self.v.clone())]),
+        }
+    }
+    fn set_state(&mut self, state: &OptimizerState) -> Result<()> {
+        state.expect(self.name(), &["v"])?;
+        self.v = state.slot("v");
+        Ok(())
     }
 }
 

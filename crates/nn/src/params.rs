@@ -202,6 +202,37 @@ impl Grads {
         Ok(norm)
     }
 
+    /// The first gradient element that is NaN or infinite: the parameter, the flat index and the
+    /// value.
+    #[must_use]
+    pub fn first_non_finite(&self) -> Option<(ParamId, usize, f32)> {
+        self.iter().find_map(|(id, g)| {
+            // A branch-free scan (vectorised) first; the position only when something is wrong.
+            let clean = match g.as_slice_memory_order() {
+                Some(s) => !any_non_finite(s),
+                None => g.iter().all(|v| v.is_finite()),
+            };
+            if clean {
+                return None;
+            }
+            g.iter()
+                .position(|v| !v.is_finite())
+                .map(|i| (id, i, g.iter().nth(i).copied().unwrap_or(f32::NAN)))
+        })
+    }
+
+    /// Add `weight · other` to these gradients (a shard's share of a batch gradient).
+    pub(crate) fn add_weighted(&mut self, other: Grads, weight: f32) {
+        for (i, g) in other.by_param.into_iter().enumerate() {
+            if let Some(mut g) = g {
+                if weight != 1.0 {
+                    g.mapv_inplace(|v| v * weight);
+                }
+                self.accumulate(ParamId(i), g);
+            }
+        }
+    }
+
     /// Iterate over the gradients that exist.
     pub fn iter(&self) -> impl Iterator<Item = (ParamId, &ArrayD<f32>)> {
         self.by_param
@@ -209,6 +240,15 @@ impl Grads {
             .enumerate()
             .filter_map(|(i, g)| g.as_ref().map(|g| (ParamId(i), g)))
     }
+}
+
+/// Whether `s` holds a NaN or an infinity (all exponent bits set), as one OR-reduction the
+/// compiler vectorises.
+fn any_non_finite(s: &[f32]) -> bool {
+    const EXP: u32 = 0x7f80_0000;
+    s.iter()
+        .fold(0u32, |acc, v| acc | u32::from(v.to_bits() & EXP == EXP))
+        != 0
 }
 
 /// A zero-dimensional (scalar) array.

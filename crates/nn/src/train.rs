@@ -9,10 +9,15 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use tensor::ProjectRng;
 
+use crate::checkpoint::{BestEpoch, TrainState};
 use crate::model::Sequential;
 use crate::optim::Optimizer;
 use crate::tape::{Tape, Var};
 use crate::{Error, Result};
+
+/// The fewest rows [`Sequential::fit`] gives one thread's shard of a batch (smaller batches are
+/// cut into fewer shards; a batch is never cut on a one-thread pool).
+pub const MIN_SHARD_ROWS: usize = 4;
 
 /// The training loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +70,7 @@ impl Metric {
     }
 
     /// The metric's sum over a batch (divided by the element or row count later).
-    fn batch_sum(self, pred: &ArrayD<f32>, y: &ArrayD<f32>) -> (f64, usize) {
+    pub(crate) fn batch_sum(self, pred: &ArrayD<f32>, y: &ArrayD<f32>) -> (f64, usize) {
         match self {
             Self::Mae => (
                 pred.iter()
@@ -198,6 +203,46 @@ impl FitConfig {
     }
 }
 
+/// The per-epoch hook type of [`FitControl`].
+pub type EpochHook<'a> = Box<dyn FnMut(&Sequential, &TrainState) -> Result<()> + 'a>;
+
+/// Checkpoint and resume hooks for [`Sequential::fit_with`].
+///
+/// ```no_run
+/// # fn demo(mut model: nn::Sequential, x: ndarray::ArrayD<f32>, y: ndarray::ArrayD<f32>) -> nn::Result<()> {
+/// use nn::{FitConfig, train::FitControl};
+/// let cfg = FitConfig { epochs: 20, ..FitConfig::default() };
+/// // Keep a checkpoint of the last completed epoch (written atomically).
+/// let mut control = FitControl {
+///     on_epoch_end: Some(Box::new(|m, state| nn::checkpoint::save("run.ckpt", m, state))),
+///     ..FitControl::default()
+/// };
+/// model.fit_with(&x, &y, None, &cfg, &mut control)?;
+/// // Later, after an interruption: load, compile as before, resume.
+/// let (mut model, state) = nn::checkpoint::load("run.ckpt")?;
+/// model.compile(nn::Loss::Mse, Box::new(nn::Adam::keras()), &[]);
+/// let mut control = FitControl { resume: Some(state), ..FitControl::default() };
+/// model.fit_with(&x, &y, None, &cfg, &mut control)?;
+/// # Ok(()) }
+/// ```
+#[derive(Default)]
+pub struct FitControl<'a> {
+    /// Continue the run this state was taken from (its epochs are not run again).
+    pub resume: Option<TrainState>,
+    /// Called after every completed epoch with the model and the state that resumes after it;
+    /// an error from it stops training and is returned by `fit_with`.
+    pub on_epoch_end: Option<EpochHook<'a>>,
+}
+
+impl std::fmt::Debug for FitControl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FitControl")
+            .field("resume", &self.resume)
+            .field("on_epoch_end", &self.on_epoch_end.as_ref().map(|_| "FnMut"))
+            .finish()
+    }
+}
+
 /// One epoch's numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpochLog {
@@ -264,14 +309,16 @@ pub fn check_finite(what: &str, a: &ArrayD<f32>) -> Result<()> {
     }
 }
 
-fn rows(a: &ArrayD<f32>, idx: &[usize]) -> ArrayD<f32> {
+/// The rows `idx` of `a` (axis 0), in that order.
+pub(crate) fn rows(a: &ArrayD<f32>, idx: &[usize]) -> ArrayD<f32> {
     a.select(Axis(0), idx)
 }
 
-fn apply_loss(tape: &mut Tape, loss: Loss, out: Var, y: &ArrayD<f32>) -> Result<Var> {
+/// Put the loss of `out` against targets `y` on the tape (MSE and MAE take `y` by value).
+pub(crate) fn apply_loss(tape: &mut Tape, loss: Loss, out: Var, y: ArrayD<f32>) -> Result<Var> {
     match loss {
-        Loss::Mse => tape.mse(out, y.clone()),
-        Loss::Mae => tape.mae(out, y.clone()),
+        Loss::Mse => tape.mse(out, y),
+        Loss::Mae => tape.mae(out, y),
         Loss::SparseCategoricalCrossentropy => {
             let mut targets = Vec::with_capacity(y.len());
             for (k, &v) in y.iter().enumerate() {
@@ -313,6 +360,20 @@ impl Totals {
             .collect();
         (loss, m)
     }
+}
+
+/// A progress bar over an epoch's batches (hidden when not verbose).
+fn progress_bar(verbose: bool, batches: usize) -> ProgressBar {
+    let bar = if verbose {
+        ProgressBar::new(batches as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    if let Ok(style) = ProgressStyle::with_template("{pos}/{len} {bar:20} {elapsed} - loss: {msg}")
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn line(log: &EpochLog, epochs: usize, batches: usize) -> String {
@@ -371,17 +432,46 @@ impl Sequential {
     /// Train on `x` (batch axis first) and targets `y`, holding out `validation_split` of the
     /// rows (or using `validation`) for per-epoch validation.
     ///
+    /// Each batch is cut into row shards, one per thread of the current rayon pool (at least
+    /// [`MIN_SHARD_ROWS`] rows each), that run forward and backward in parallel; their gradients
+    /// are combined weighted by shard size, so a step equals the whole-batch step up to float
+    /// rounding. With the same seed and the same pool size a run repeats bit for bit; with one
+    /// thread a batch is never cut.
+    ///
     /// # Errors
     /// [`Error::Invalid`] when the model is not compiled or the settings are invalid;
     /// [`Error::NonFiniteInput`] for a NaN or infinity in the data (nothing is trained);
-    /// [`Error::Diverged`] naming the epoch and batch when the loss becomes NaN or infinite;
-    /// shape errors naming the layer.
+    /// [`Error::Diverged`] naming the epoch and batch when the loss becomes NaN or infinite and
+    /// [`Error::NonFiniteGradient`] when a gradient does (the failing step is not taken, so the
+    /// model keeps the weights of the last good step); shape errors naming the layer.
     pub fn fit(
         &mut self,
         x: &ArrayD<f32>,
         y: &ArrayD<f32>,
         validation: Option<(&ArrayD<f32>, &ArrayD<f32>)>,
         cfg: &FitConfig,
+    ) -> Result<History> {
+        self.fit_with(x, y, validation, cfg, &mut FitControl::default())
+    }
+
+    /// [`Sequential::fit`] with checkpoint and resume hooks: `control.on_epoch_end` receives
+    /// the model and its [`TrainState`] after every completed epoch (save both with
+    /// [`checkpoint::save`](crate::checkpoint::save)), and `control.resume` continues a run from
+    /// such a state. A run resumed with the same data, settings and thread count ends with the
+    /// same weights, bit for bit, as one that was never interrupted; the returned history holds
+    /// the earlier epochs too.
+    ///
+    /// # Errors
+    /// As [`Sequential::fit`]; [`Error::Invalid`] when the resume state does not belong to this
+    /// run (another seed, batch size, shuffling, row count or optimiser), or has more epochs done
+    /// than `cfg.epochs`; the callback's error, which stops training.
+    pub fn fit_with(
+        &mut self,
+        x: &ArrayD<f32>,
+        y: &ArrayD<f32>,
+        validation: Option<(&ArrayD<f32>, &ArrayD<f32>)>,
+        cfg: &FitConfig,
+        control: &mut FitControl<'_>,
     ) -> Result<History> {
         cfg.validate()?;
         if self.compiled.is_none() {
@@ -411,69 +501,40 @@ impl Sequential {
             return Err(Error::Invalid("no training rows".into()));
         }
         let mut rng = ProjectRng::seed_from_u64(cfg.seed);
+        let mut order = train_idx;
         let mut history = History::default();
-        let mut best: Option<(f32, usize, crate::Params)> = None;
-        let mut order = train_idx.clone();
+        let mut best: Option<BestEpoch> = None;
+        let mut first_epoch = 1;
+        if let Some(state) = control.resume.take() {
+            state.check_resumes(cfg, order.len())?;
+            self.compiled_mut()?.optimizer.set_state(&state.optimizer)?;
+            // The shuffling stream is replayed rather than stored: the same seed and row count
+            // give the same permutations.
+            if cfg.shuffle {
+                for _ in 0..state.epochs_done {
+                    order.shuffle(&mut rng);
+                }
+            }
+            first_epoch = if state.stopped_early {
+                cfg.epochs + 1
+            } else {
+                state.epochs_done + 1
+            };
+            history = state.history;
+            best = state.best;
+        }
         let batches = order.len().div_ceil(cfg.batch_size);
-        for epoch in 1..=cfg.epochs {
+        for epoch in first_epoch..=cfg.epochs {
             let started = Instant::now();
             if cfg.shuffle {
                 order.shuffle(&mut rng);
             }
-            let bar = if cfg.verbose {
-                ProgressBar::new(batches as u64)
-            } else {
-                ProgressBar::hidden()
-            };
-            if let Ok(style) =
-                ProgressStyle::with_template("{pos}/{len} {bar:20} {elapsed} - loss: {msg}")
-            {
-                bar.set_style(style);
-            }
-            let compiled = self
-                .compiled
-                .as_mut()
-                .ok_or_else(|| Error::Invalid("not compiled".into()))?;
-            let metrics = compiled.metrics.clone();
-            let mut totals = Totals::new(metrics.len());
-            for (b, chunk) in order.chunks(cfg.batch_size).enumerate() {
-                let (xb, yb) = (rows(x, chunk), rows(y, chunk));
-                let (loss_value, mut grads) = {
-                    let mut tape = Tape::new(&self.params);
-                    let xv = tape.constant(xb);
-                    let out = self
-                        .layers
-                        .iter()
-                        .try_fold(xv, |v, l| l.forward(&mut tape, v))?;
-                    let loss = apply_loss(&mut tape, compiled.loss, out, &yb)?;
-                    let lv = tape.value(loss).iter().next().copied().unwrap_or(f32::NAN);
-                    if !lv.is_finite() {
-                        bar.finish_and_clear();
-                        return Err(Error::Diverged {
-                            epoch,
-                            batch: b + 1,
-                            loss: lv,
-                        });
-                    }
-                    for (m, acc) in metrics.iter().zip(totals.metrics.iter_mut()) {
-                        let (s, c) = m.batch_sum(tape.value(out), &yb);
-                        acc.0 += s;
-                        acc.1 += c;
-                    }
-                    (lv, tape.backward(loss)?)
-                };
-                totals.loss += f64::from(loss_value) * chunk.len() as f64;
-                totals.n += chunk.len();
-                if let Some(c) = cfg.clip_norm {
-                    grads.clip_global_norm(c)?;
-                }
-                compiled.optimizer.step(&mut self.params, &grads)?;
-                bar.inc(1);
-                if b % 8 == 0 {
-                    bar.set_message(format!("{:.4}", totals.loss / totals.n as f64));
-                }
-            }
+            let bar = progress_bar(cfg.verbose, batches);
+            let totals = self
+                .train_epoch(x, y, &order, cfg, epoch, &bar)
+                .inspect_err(|_| bar.finish_and_clear())?;
             bar.finish_and_clear();
+            let metrics = self.compiled_mut()?.metrics.clone();
             let (loss, metric_logs) = totals.logs(&metrics);
             let (val_loss, val_metrics) = match &val_data {
                 Some((xv, yv)) => {
@@ -494,6 +555,7 @@ impl Sequential {
                 println!("{}", line(&log, cfg.epochs, batches));
             }
             history.epochs.push(log);
+            let mut stop = false;
             if let Some(es) = &cfg.early_stopping {
                 let monitored = if es.monitor_validation {
                     val_loss.unwrap_or(loss)
@@ -502,29 +564,116 @@ impl Sequential {
                 };
                 let improved = best
                     .as_ref()
-                    .is_none_or(|(b, _, _)| monitored < b - es.min_delta);
+                    .is_none_or(|b| monitored < b.monitored - es.min_delta);
                 if improved {
-                    let snapshot = if es.restore_best_weights {
-                        self.params.clone()
-                    } else {
-                        crate::Params::new()
-                    };
-                    best = Some((monitored, epoch, snapshot));
+                    best = Some(BestEpoch {
+                        monitored,
+                        epoch,
+                        weights: es.restore_best_weights.then(|| self.params.clone()),
+                    });
                 } else if best
                     .as_ref()
-                    .is_some_and(|(_, e, _)| epoch - e >= es.patience)
+                    .is_some_and(|b| epoch - b.epoch >= es.patience)
                 {
-                    break;
+                    stop = true;
                 }
             }
+            if let Some(on_epoch_end) = control.on_epoch_end.as_mut() {
+                let state = TrainState {
+                    epochs_done: epoch,
+                    seed: cfg.seed,
+                    shuffle: cfg.shuffle,
+                    batch_size: cfg.batch_size,
+                    train_rows: order.len(),
+                    history: history.clone(),
+                    optimizer: self.compiled_mut()?.optimizer.state(),
+                    best: best.clone(),
+                    stopped_early: stop,
+                };
+                on_epoch_end(self, &state)?;
+            }
+            if stop {
+                break;
+            }
         }
-        if let (Some(es), Some((_, e, snapshot))) = (&cfg.early_stopping, best) {
+        if let (Some(es), Some(b)) = (&cfg.early_stopping, best) {
             if es.restore_best_weights {
-                self.params = snapshot;
-                history.best_epoch = Some(e);
+                if let Some(weights) = b.weights {
+                    self.params = weights;
+                }
+                history.best_epoch = Some(b.epoch);
             }
         }
         Ok(history)
+    }
+
+    fn compiled_mut(&mut self) -> Result<&mut Compiled> {
+        self.compiled
+            .as_mut()
+            .ok_or_else(|| Error::Invalid("not compiled".into()))
+    }
+
+    /// One pass over the rows in `order`: a step per batch. Stops with an error naming the
+    /// epoch and batch on a non-finite loss or gradient, before that step is taken.
+    fn train_epoch(
+        &mut self,
+        x: &ArrayD<f32>,
+        y: &ArrayD<f32>,
+        order: &[usize],
+        cfg: &FitConfig,
+        epoch: usize,
+        bar: &ProgressBar,
+    ) -> Result<Totals> {
+        let compiled = self
+            .compiled
+            .as_mut()
+            .ok_or_else(|| Error::Invalid("not compiled".into()))?;
+        let mut totals = Totals::new(compiled.metrics.len());
+        for (b, chunk) in order.chunks(cfg.batch_size).enumerate() {
+            let step = crate::train_step::run_batch(
+                &self.layers,
+                &self.params,
+                compiled.loss,
+                &compiled.metrics,
+                x,
+                y,
+                chunk,
+            )?;
+            if !step.loss.is_finite() {
+                return Err(Error::Diverged {
+                    epoch,
+                    batch: b + 1,
+                    loss: step.loss,
+                });
+            }
+            let mut grads = step.grads;
+            if let Some((id, index, value)) = grads.first_non_finite() {
+                return Err(Error::NonFiniteGradient {
+                    epoch,
+                    batch: b + 1,
+                    param: self.params.get(id).name.clone(),
+                    index,
+                    value,
+                });
+            }
+            totals.loss += step.loss_sum;
+            totals.n += chunk.len();
+            for (acc, (s, c)) in totals.metrics.iter_mut().zip(step.metrics) {
+                acc.0 += s;
+                acc.1 += c;
+            }
+            if let Some(c) = cfg.clip_norm {
+                grads.clip_global_norm(c)?;
+            }
+            compiled.optimizer.step(&mut self.params, &grads)?;
+            if !bar.is_hidden() {
+                bar.inc(1);
+                if b % 8 == 0 {
+                    bar.set_message(format!("{:.4}", totals.loss / totals.n as f64));
+                }
+            }
+        }
+        Ok(totals)
     }
 
     /// Loss and metrics of the compiled model on `x`, `y`.
@@ -559,15 +708,15 @@ impl Sequential {
             let mut tape = Tape::inference(&self.params);
             let xv = tape.constant(xb);
             let out = self.forward(&mut tape, xv)?;
-            let loss = apply_loss(&mut tape, compiled.loss, out, &yb)?;
-            totals.loss += f64::from(tape.value(loss).iter().next().copied().unwrap_or(f32::NAN))
-                * chunk.len() as f64;
-            totals.n += chunk.len();
             for (m, acc) in compiled.metrics.iter().zip(totals.metrics.iter_mut()) {
                 let (s, c) = m.batch_sum(tape.value(out), &yb);
                 acc.0 += s;
                 acc.1 += c;
             }
+            let loss = apply_loss(&mut tape, compiled.loss, out, yb)?;
+            totals.loss += f64::from(tape.value(loss).iter().next().copied().unwrap_or(f32::NAN))
+                * chunk.len() as f64;
+            totals.n += chunk.len();
         }
         Ok(totals.logs(&compiled.metrics))
     }

@@ -1,0 +1,126 @@
+//! One training batch of [`Sequential::fit`](crate::Sequential::fit): its rows cut into shards
+//! that run forward and backward in parallel on the rayon pool, their losses, metric sums and
+//! gradients combined weighted by shard size.
+//!
+//! The cut depends only on the batch and the pool size, and the shards are combined in a fixed
+//! order, so a run repeats bit for bit for a given pool size; a batch that is not cut (one
+//! thread) takes exactly the whole-batch step.
+
+use ndarray::ArrayD;
+use rayon::prelude::*;
+
+use crate::Result;
+use crate::layers::Layer;
+use crate::params::{Grads, Params};
+use crate::tape::Tape;
+use crate::train::{Loss, MIN_SHARD_ROWS, Metric, apply_loss, rows};
+
+/// What one batch gave: its loss, what the epoch totals need, and its gradients.
+pub(crate) struct BatchResult {
+    /// The batch's mean loss (as the whole-batch loss op reports it).
+    pub(crate) loss: f32,
+    /// The loss times the row count, summed over shards (for the epoch's mean).
+    pub(crate) loss_sum: f64,
+    /// Per metric: the sum over the batch and the count it is divided by.
+    pub(crate) metrics: Vec<(f64, usize)>,
+    /// Gradients of the mean loss (empty when the loss is not finite: backward is skipped).
+    pub(crate) grads: Grads,
+}
+
+/// How many shards a batch of `rows` rows is cut into: one per thread of the current rayon pool,
+/// each of at least [`MIN_SHARD_ROWS`] rows, at least one.
+pub(crate) fn shard_count(rows: usize) -> usize {
+    rayon::current_num_threads()
+        .min(rows / MIN_SHARD_ROWS)
+        .max(1)
+}
+
+struct ShardResult {
+    loss: f32,
+    rows: usize,
+    metrics: Vec<(f64, usize)>,
+    grads: Grads,
+}
+
+/// Forward, loss, metrics and (for a finite loss) backward of the rows `idx` on their own tape.
+fn shard_pass(
+    layers: &[Box<dyn Layer>],
+    params: &Params,
+    loss: Loss,
+    metrics: &[Metric],
+    x: &ArrayD<f32>,
+    y: &ArrayD<f32>,
+    idx: &[usize],
+) -> Result<ShardResult> {
+    let (xb, yb) = (rows(x, idx), rows(y, idx));
+    let mut tape = Tape::new(params);
+    let xv = tape.constant(xb);
+    let out = layers.iter().try_fold(xv, |v, l| l.forward(&mut tape, v))?;
+    let metrics = metrics
+        .iter()
+        .map(|m| m.batch_sum(tape.value(out), &yb))
+        .collect();
+    let loss_var = apply_loss(&mut tape, loss, out, yb)?;
+    let loss = tape
+        .value(loss_var)
+        .iter()
+        .next()
+        .copied()
+        .unwrap_or(f32::NAN);
+    let grads = if loss.is_finite() {
+        tape.backward(loss_var)?
+    } else {
+        Grads::default()
+    };
+    Ok(ShardResult {
+        loss,
+        rows: idx.len(),
+        metrics,
+        grads,
+    })
+}
+
+/// Run one batch (the rows `idx` of `x` and `y`), cut into [`shard_count`] shards.
+pub(crate) fn run_batch(
+    layers: &[Box<dyn Layer>],
+    params: &Params,
+    loss: Loss,
+    metrics: &[Metric],
+    x: &ArrayD<f32>,
+    y: &ArrayD<f32>,
+    idx: &[usize],
+) -> Result<BatchResult> {
+    let shards = shard_count(idx.len());
+    let pass = |part: &[usize]| shard_pass(layers, params, loss, metrics, x, y, part);
+    if shards == 1 {
+        let r = pass(idx)?;
+        return Ok(BatchResult {
+            loss: r.loss,
+            loss_sum: f64::from(r.loss) * r.rows as f64,
+            metrics: r.metrics,
+            grads: r.grads,
+        });
+    }
+    let per = idx.len().div_ceil(shards);
+    let parts: Vec<&[usize]> = idx.chunks(per).collect();
+    let results: Vec<Result<ShardResult>> = parts.par_iter().map(|p| pass(p)).collect();
+    let total = idx.len() as f32;
+    let mut out = BatchResult {
+        loss: 0.0,
+        loss_sum: 0.0,
+        metrics: vec![(0.0, 0); metrics.len()],
+        grads: Grads::with_len(params.len()),
+    };
+    for r in results {
+        let r = r?;
+        let weight = r.rows as f32 / total;
+        out.loss += r.loss * weight;
+        out.loss_sum += f64::from(r.loss) * r.rows as f64;
+        for (acc, (s, c)) in out.metrics.iter_mut().zip(r.metrics) {
+            acc.0 += s;
+            acc.1 += c;
+        }
+        out.grads.add_weighted(r.grads, weight);
+    }
+    Ok(out)
+}
