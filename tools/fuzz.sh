@@ -34,13 +34,14 @@ if [ -n "${FUZZ_TOOLCHAIN:-}" ]; then
 else
     export RUSTC_BOOTSTRAP=1
 fi
+export CARGO_BUILD_JOBS=1
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-fuzz}/fuzz
 mkdir -p "$work/logs" "$work/artifacts"
 
 cd "$repo/fuzz"
 echo "building ${targets[*]} (sanitizer $sanitizer)" >&2
 for t in "${targets[@]}"; do
-    nice -n 19 cargo "${toolchain[@]}" fuzz build -s "$sanitizer" -j 1 "$t" >&2
+    nice -n 19 cargo "${toolchain[@]}" fuzz build -s "$sanitizer" "$t" >&2
 done
 
 run_one() {
@@ -48,7 +49,7 @@ run_one() {
     mkdir -p "$work/corpus/$t" "$work/artifacts/$t"
     local start=$SECONDS
     set +e
-    nice -n 19 cargo "${toolchain[@]}" fuzz run -s "$sanitizer" -j 1 "$t" "$work/corpus/$t" "$repo/fuzz/seeds/$t" -- \
+    nice -n 19 cargo "${toolchain[@]}" fuzz run -s "$sanitizer" "$t" "$work/corpus/$t" "$repo/fuzz/seeds/$t" -- \
         -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 -max_len=65536 \
         -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 -artifact_prefix="$work/artifacts/$t/" -print_final_stats=1 >"$work/logs/$t.log" 2>&1
     local rc=$?
