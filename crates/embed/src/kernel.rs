@@ -3,7 +3,7 @@
 //! skipped updates outside the sigmoid table, and CBOW's mean of the context).
 
 use crate::params::Architecture;
-use crate::sampling::{Lcg, SigmoidTable, draw};
+use crate::sampling::{Lcg, NegativeSampler, SigmoidTable};
 use crate::shared::RowStore;
 
 /// `sum a[i] * b[i]` with eight interleaved partial sums (a fixed summation order, so it vectorises and stays
@@ -50,7 +50,7 @@ pub(crate) fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
 
 /// Read-only tables shared by all workers.
 pub(crate) struct Tables<'t> {
-    pub cum: &'t [u32],
+    pub negatives: &'t NegativeSampler,
     pub sample_ints: &'t [u32],
     pub sigmoid: &'t SigmoidTable,
     pub subsample: bool,
@@ -141,7 +141,7 @@ impl<'t> Worker<'t> {
             let (target, label) = if d == 0 {
                 (center, 1.0f32)
             } else {
-                let target = draw(self.tables.cum, self.lcg.next_state());
+                let target = self.tables.negatives.draw(self.lcg.next_state());
                 if target == center {
                     continue;
                 }
@@ -248,7 +248,7 @@ mod tests {
         let sigmoid = SigmoidTable::new();
         let cum = [0, 0, 0, CUM_TABLE_DOMAIN]; // every negative draw is word 3 (draws of exactly 0 aside)
         let tables = Tables {
-            cum: &cum,
+            negatives: &NegativeSampler::new(cum.to_vec()),
             sample_ints: &[],
             sigmoid: &sigmoid,
             subsample: false,

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::kernel::{Tables, Worker};
 use crate::keyed::KeyedVectors;
 use crate::params::Word2VecParams;
-use crate::sampling::{Lcg, SigmoidTable, cum_table, sample_ints};
+use crate::sampling::{Lcg, NegativeSampler, SigmoidTable, cum_table, sample_ints};
 pub use crate::shared::SyncPolicy;
 use crate::shared::{AtomicRows, Master, OwnedRows, RowStore, Syncer, from_atomic, to_atomic};
 use crate::vocab::Vocab;
@@ -104,7 +104,7 @@ pub fn train_with(
     let dim = params.dim;
     let v = vocab.len();
     let threads = params.threads.min(corpus.sentences().max(1));
-    let cum = cum_table(vocab.counts(), params.ns_exponent);
+    let negatives = NegativeSampler::new(cum_table(vocab.counts(), params.ns_exponent));
     let sample_int = sample_ints(vocab.counts(), params.sample);
     let sigmoid = SigmoidTable::new();
 
@@ -131,7 +131,7 @@ pub fn train_with(
         params,
         seeds: &seeds,
         tables: || Tables {
-            cum: &cum,
+            negatives: &negatives,
             sample_ints: &sample_int,
             sigmoid: &sigmoid,
             subsample: params.sample > 0.0,
