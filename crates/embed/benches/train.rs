@@ -1,6 +1,6 @@
 //! The training inner loop: one epoch over a synthetic Zipf-distributed corpus (60k tokens, 3k words), skip-gram
 //! and CBOW, one thread, with the plain and the atomic weight store (the measurement quoted in `src/shared.rs`),
-//! and two threads with the atomic store.
+//! and two threads with the default store (replicas) and the atomic one.
 
 use criterion::{Criterion, Throughput, criterion_main};
 use embed::sampling::Lcg;
@@ -39,7 +39,8 @@ fn bench(c: &mut Criterion) {
         for (threads, store, name) in [
             (1, Store::Auto, "plain_1t"),
             (1, Store::Atomic, "atomic_1t"),
-            (2, Store::Auto, "atomic_2t"),
+            (2, Store::Auto, "replicas_2t"),
+            (2, Store::Atomic, "atomic_2t"),
         ] {
             let params = Word2VecParams {
                 architecture: arch,
