@@ -45,8 +45,11 @@ pub struct Meta {
 
 /// A loaded model directory.
 pub struct Bundle {
+    /// The description.
     pub meta: Meta,
+    /// The characters the network reads and predicts.
     pub alphabet: Alphabet,
+    /// The network.
     pub model: nn::Sequential,
 }
 

@@ -10,6 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::bundle;
 use crate::cli::GenerateArgs;
 
+/// `char-rnn generate`: prints the prime and the generated characters.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let sampler = Sampler {
         temperature: args.temperature,

@@ -1,16 +1,8 @@
-//! `char-rnn`: the lesson's assignment 4. Trains a next-character RNN on the equal-length sentences of a
-//! cleaned text (index arrays: the one-hot input is a row lookup of the first kernel), reports held-out bits
-//! per character each epoch, keeps the best model, and generates text one character at a time. Without a
-//! subcommand it trains a small model on the project's sample story and prints samples.
-
-mod bundle;
-mod cli;
-mod data;
-mod generate;
-mod train;
+//! `char-rnn`: the lesson's assignment 4 (see the library's documentation and README.md).
 
 use std::process::ExitCode;
 
+use char_rnn::{cli, generate, train};
 use clap::Parser;
 
 fn main() -> ExitCode {

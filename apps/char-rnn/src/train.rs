@@ -19,13 +19,101 @@ use crate::cli::{CellKind, TrainArgs};
 use crate::data::{self, Corpus};
 
 /// One epoch's figures.
-struct EpochRow {
-    epoch: usize,
-    loss: f64,
-    train_bpc: f64,
-    valid_bpc: f64,
-    chars_per_sec: f64,
-    seconds: f64,
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochRow {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean training cross-entropy (nats per character).
+    pub loss: f64,
+    /// The training loss in bits per character.
+    pub train_bpc: f64,
+    /// Held-out bits per character.
+    pub valid_bpc: f64,
+    /// Training speed.
+    pub chars_per_sec: f64,
+    /// Seconds the epoch's training took.
+    pub seconds: f64,
+}
+
+/// What a training run found: the data, the network's size, every epoch, the best one, samples.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Where the text came from.
+    pub input: String,
+    /// Characters after cleaning (before taking the fragment).
+    pub cleaned_chars: usize,
+    /// Training characters.
+    pub train_chars: usize,
+    /// Held-out characters.
+    pub valid_chars: usize,
+    /// Training sentences.
+    pub train_sentences: usize,
+    /// Held-out sentences.
+    pub valid_sentences: usize,
+    /// The alphabet, in index order.
+    pub alphabet: Vec<char>,
+    /// Weights of the network.
+    pub weights: usize,
+    /// Held-out bits per character of the unigram (add-one) model of the training text.
+    pub unigram_bpc: f64,
+    /// Every epoch.
+    pub history: Vec<EpochRow>,
+    /// The epoch with the lowest held-out bits per character (its weights are saved).
+    pub best_epoch: usize,
+    /// Its held-out bits per character.
+    pub best_bpc: f64,
+    /// Samples of the best model after the held-out prime, one per temperature.
+    pub samples: Vec<(f32, String)>,
+    /// Seconds spent training (sum of the epochs).
+    pub train_seconds: f64,
+    /// Seconds of the whole run.
+    pub total_seconds: f64,
+    /// The settings, as stored with the model.
+    pub training: serde_json::Value,
+}
+
+impl Outcome {
+    /// Training and held-out bits per character by epoch, with the unigram baseline.
+    pub fn loss_figure(&self) -> appkit::plot::Figure {
+        let train: Vec<f64> = self.history.iter().map(|r| r.train_bpc).collect();
+        let valid: Vec<f64> = self.history.iter().map(|r| r.valid_bpc).collect();
+        let mut chart =
+            appkit::plot::loss_curves("char-rnn: bits per character", &train, Some(&valid));
+        chart.y_label = "bits per character".into();
+        chart.series.push(appkit::plot::Series::line(
+            "unigram baseline",
+            vec![
+                (1.0, self.unigram_bpc),
+                (self.history.len() as f64, self.unigram_bpc),
+            ],
+        ));
+        appkit::plot::Figure::single(chart)
+    }
+
+    /// The figures `--metrics-json` writes.
+    pub fn metrics(&self, args: &TrainArgs) -> serde_json::Value {
+        json!({
+            "seed": args.seed,
+            "alphabet_size": self.alphabet.len(),
+            "alphabet": self.alphabet.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            "train_chars": self.train_chars,
+            "valid_chars": self.valid_chars,
+            "train_sentences": self.train_sentences,
+            "valid_sentences": self.valid_sentences,
+            "sentence_len": args.sentence_len,
+            "threads": args.threads,
+            "history": self.history.iter().map(|r| json!({
+                "epoch": r.epoch, "loss": r.loss, "train_bpc": r.train_bpc, "valid_bpc": r.valid_bpc,
+                "chars_per_sec": r.chars_per_sec, "seconds": r.seconds,
+            })).collect::<Vec<_>>(),
+            "best_epoch": self.best_epoch,
+            "best_valid_bpc": self.best_bpc,
+            "unigram_bpc": self.unigram_bpc,
+            "train_seconds": self.train_seconds,
+            "total_seconds": self.total_seconds,
+            "training": self.training,
+        })
+    }
 }
 
 fn check_flags(args: &TrainArgs) -> anyhow::Result<()> {
@@ -91,7 +179,28 @@ fn sample(
     Ok(corpus.alphabet.decode(&all)?)
 }
 
+/// `char-rnn train`: trains, printing as it goes, then writes `--loss-plot` and `--metrics-json`.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let outcome = train(args, &|line| println!("{line}"), true)?;
+    if let Some(path) = &args.loss_plot {
+        outcome.loss_figure().write_svg(path)?;
+        println!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.metrics_json {
+        appkit::write_json_atomic(path, &outcome.metrics(args))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Prepares the sentences, trains epoch by epoch saving the best epoch's model in `args.out` (and
+/// `--export-data` if asked), and returns the figures. Each line of the log goes to `say`; `batch_progress`
+/// shows nn's per-batch progress bar on stderr.
+pub fn train(
+    args: &TrainArgs,
+    say: &(dyn Fn(&str) + Sync),
+    batch_progress: bool,
+) -> anyhow::Result<Outcome> {
     check_flags(args)?;
     let corpus = data::load(args)?;
     let vocab = corpus.alphabet.len();
@@ -103,27 +212,32 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     }
     let unigram_bpc = unigram_bits(&corpus.train_text, &corpus.valid_text, vocab, 1.0)?;
 
-    println!(
+    say(&format!(
         "input: {}: {} characters after cleaning; using {} ({} for training, {} held out)",
         corpus.name,
         corpus.cleaned_chars,
         corpus.train_text.len() + corpus.valid_text.len(),
         corpus.train_text.len(),
         corpus.valid_text.len()
-    );
-    println!("alphabet ({vocab}): {}", corpus.alphabet.to_json());
-    println!(
+    ));
+    say(&format!(
+        "alphabet ({vocab}): {}",
+        corpus.alphabet.to_json()
+    ));
+    say(&format!(
         "sentences of {} characters: {} for training, {} held out",
         args.sentence_len,
         corpus.train.len(),
         corpus.valid.len()
-    );
+    ));
     let (weights, _) = model.params().count();
-    println!(
+    say(&format!(
         "model: {} × {} {:?} + Dense({vocab}), {weights} weights; batch {batch_size}, Adam lr {}, {} thread(s)",
         args.layers, args.units, args.cell, args.lr, threads
-    );
-    println!("unigram baseline: {unigram_bpc:.3} bits per character on the held-out text");
+    ));
+    say(&format!(
+        "unigram baseline: {unigram_bpc:.3} bits per character on the held-out text"
+    ));
 
     let cfg = SeqTrainConfig {
         batch_size,
@@ -132,7 +246,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         threads,
         shuffle: true,
         seed: args.seed,
-        progress: true,
+        progress: batch_progress,
     };
     let adam = Adam::new(args.lr, 0.9, 0.999, 1e-8, Flavor::PyTorch);
     let mut trainer = SeqTrainer::new(cfg, Box::new(adam))?;
@@ -182,7 +296,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             };
             bundle::save(&args.out, &model, &corpus.alphabet, meta)?;
         }
-        println!(
+        say(&format!(
             "epoch {}/{}: loss {:.4} ({:.3} bpc), held-out {:.3} bpc{}, {:.0} chars/s, {:.1}s",
             row.epoch,
             args.epochs,
@@ -192,7 +306,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             if improved { " (best, saved)" } else { "" },
             row.chars_per_sec,
             row.seconds
-        );
+        ));
         if args.sample_len > 0 {
             let text = sample(
                 &model,
@@ -202,7 +316,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
                 args.sample_temperature,
                 args.seed.wrapping_add(row.epoch as u64),
             )?;
-            println!("  sample: {text}");
+            say(&format!("  sample: {text}"));
         }
         history.push(row);
     }
@@ -210,53 +324,33 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let train_seconds: f64 = history.iter().map(|r| r.seconds).sum();
     let (best_bpc, best_epoch) = best.best().unwrap_or((f64::NAN, 0));
     best.restore(&mut model);
-    println!(
+    say(&format!(
         "best held-out: {best_bpc:.3} bits per character at epoch {best_epoch} (unigram baseline {unigram_bpc:.3}); \
          model saved in {}",
         args.out.display()
-    );
+    ));
+    let mut samples = Vec::new();
     for temperature in [0.2f32, 0.5, 1.0] {
         let text = sample(&model, &corpus, prime, 300, temperature, args.seed)?;
-        println!("sample at temperature {temperature}: {text}");
+        say(&format!("sample at temperature {temperature}: {text}"));
+        samples.push((temperature, text));
     }
-
-    if let Some(path) = &args.loss_plot {
-        let train: Vec<f64> = history.iter().map(|r| r.train_bpc).collect();
-        let valid: Vec<f64> = history.iter().map(|r| r.valid_bpc).collect();
-        let mut chart =
-            appkit::plot::loss_curves("char-rnn: bits per character", &train, Some(&valid));
-        chart.y_label = "bits per character".into();
-        chart.series.push(appkit::plot::Series::line(
-            "unigram baseline",
-            vec![(1.0, unigram_bpc), (history.len() as f64, unigram_bpc)],
-        ));
-        appkit::plot::Figure::single(chart).write_svg(path)?;
-        println!("wrote {}", path.display());
-    }
-    if let Some(path) = &args.metrics_json {
-        let metrics = json!({
-            "seed": args.seed,
-            "alphabet_size": vocab,
-            "alphabet": corpus.alphabet.chars().iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-            "train_chars": corpus.train_text.len(),
-            "valid_chars": corpus.valid_text.len(),
-            "train_sentences": corpus.train.len(),
-            "valid_sentences": corpus.valid.len(),
-            "sentence_len": args.sentence_len,
-            "threads": args.threads,
-            "history": history.iter().map(|r| json!({
-                "epoch": r.epoch, "loss": r.loss, "train_bpc": r.train_bpc, "valid_bpc": r.valid_bpc,
-                "chars_per_sec": r.chars_per_sec, "seconds": r.seconds,
-            })).collect::<Vec<_>>(),
-            "best_epoch": best_epoch,
-            "best_valid_bpc": best_bpc,
-            "unigram_bpc": unigram_bpc,
-            "train_seconds": train_seconds,
-            "total_seconds": total_seconds,
-            "training": training_record,
-        });
-        appkit::write_json_atomic(path, &metrics)?;
-        println!("wrote {}", path.display());
-    }
-    Ok(())
+    Ok(Outcome {
+        input: corpus.name.clone(),
+        cleaned_chars: corpus.cleaned_chars,
+        train_chars: corpus.train_text.len(),
+        valid_chars: corpus.valid_text.len(),
+        train_sentences: corpus.train.len(),
+        valid_sentences: corpus.valid.len(),
+        alphabet: corpus.alphabet.chars().to_vec(),
+        weights,
+        unigram_bpc,
+        history,
+        best_epoch,
+        best_bpc,
+        samples,
+        train_seconds,
+        total_seconds,
+        training: training_record,
+    })
 }

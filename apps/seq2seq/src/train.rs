@@ -60,12 +60,13 @@ pub struct EpochStats {
     pub valid_token: f64,
 }
 
-/// Train `model` in place; prints one line per epoch.
+/// Train `model` in place; one log line per epoch goes to `say`.
 pub fn train(
     model: &mut Seq2Seq,
     train: &Encoded,
     valid: &Encoded,
     opts: &TrainOptions,
+    say: &(dyn Fn(&str) + Sync),
 ) -> anyhow::Result<Vec<EpochStats>> {
     let mut rng = tensor::seeded_rng(opts.seed);
     let mut adam = Adam::keras().with_lr(opts.lr);
@@ -98,12 +99,12 @@ pub fn train(
         let loss = sum / tokens.max(1) as f64;
         let valid_exact = mean(&exact(model, valid, 1)?);
         let valid_token = token_accuracy(model, valid)?;
-        println!(
+        say(&format!(
             "{} epoch {epoch:>3}: loss {loss:.4}  valid exact {:.2}%  token {:.2}%",
             opts.label,
             100.0 * valid_exact,
             100.0 * valid_token
-        );
+        ));
         history.push(EpochStats {
             epoch,
             loss,

@@ -57,6 +57,10 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR", default_value = "out/word-rnn/model")]
     pub out: PathBuf,
 
+    /// Use only the first N words of the cleaned book (default: all of them), e.g. for a quick run on a novel.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub fragment_words: Option<u64>,
+
     /// Vocabulary size: the N − 1 most frequent training words and `<unk>`, to which the rest map.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub vocab_size: u64,

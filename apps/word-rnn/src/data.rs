@@ -54,6 +54,21 @@ fn read_sentences(args: &TrainArgs) -> anyhow::Result<(String, Vec<Vec<String>>)
     }
 }
 
+/// Keeps the first `limit` words of `sentences` (the sentence that crosses the limit is cut).
+fn keep_first_words(sentences: &mut Vec<Vec<String>>, limit: usize) {
+    let mut left = limit;
+    let mut kept = 0;
+    for sentence in sentences.iter_mut() {
+        if left == 0 {
+            break;
+        }
+        sentence.truncate(left);
+        left -= sentence.len();
+        kept += 1;
+    }
+    sentences.truncate(kept);
+}
+
 /// Reads, cleans, splits and encodes the text named by the flags.
 pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
     if !(args.valid_fraction > 0.0 && args.valid_fraction < 1.0) {
@@ -69,7 +84,10 @@ pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
         );
     }
     let seq_len = usize::try_from(args.seq_len).context("--seq-len is too large")?;
-    let (name, sentences) = read_sentences(args)?;
+    let (name, mut sentences) = read_sentences(args)?;
+    if let Some(limit) = args.fragment_words {
+        keep_first_words(&mut sentences, usize::try_from(limit).unwrap_or(usize::MAX));
+    }
     let words: Vec<&str> = sentences.iter().flatten().map(String::as_str).collect();
     let n = words.len();
     if n == 0 {
@@ -125,4 +143,26 @@ pub fn export(
         Ok(textprep::write_npy(embedding, w)?)
     })?;
     appkit::write_json_atomic(&dir.join("vocab.json"), corpus.vocab.words())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_first_words;
+
+    #[test]
+    fn a_fragment_keeps_exactly_the_first_words() {
+        let words = |s: &[&str]| s.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+        let book = vec![words(&["a", "b"]), words(&["c", "d", "e"]), words(&["f"])];
+        for (limit, expected) in [
+            (1, vec![words(&["a"])]),
+            (2, vec![words(&["a", "b"])]),
+            (4, vec![words(&["a", "b"]), words(&["c", "d"])]),
+            (6, book.clone()),
+            (100, book.clone()),
+        ] {
+            let mut s = book.clone();
+            keep_first_words(&mut s, limit);
+            assert_eq!(s, expected, "limit {limit}");
+        }
+    }
 }

@@ -46,6 +46,7 @@ pub fn words(
     Ok(out)
 }
 
+/// `word-rnn generate`: prints the prime and the generated words.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
     let sampler = Sampler {
         temperature: args.temperature,

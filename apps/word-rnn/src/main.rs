@@ -1,19 +1,9 @@
-//! `word-rnn`: the lesson's assignment 5. Trains a next-word RNN whose embedding is the Word2Vec
-//! vectors of assignment 1 (frozen or fine-tuned; trained here first when no vectors file is given),
-//! reports held-out perplexity each epoch against unigram and Kneser-Ney bigram baselines, keeps the
-//! best model, and generates text word by word. Without a subcommand it runs the whole assignment on
-//! the fixture story.
-
-mod bundle;
-mod cli;
-mod data;
-mod generate;
-mod train;
-mod vectors;
+//! `word-rnn`: the lesson's assignment 5 (see the library's documentation and README.md).
 
 use std::process::ExitCode;
 
 use clap::Parser;
+use word_rnn::{cli, generate, train};
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();

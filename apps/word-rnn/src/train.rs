@@ -22,12 +22,115 @@ use crate::{bundle, generate, vectors};
 const EMBEDDING: &str = "embedding";
 
 /// One epoch's figures.
-struct EpochRow {
-    epoch: usize,
-    loss: f64,
-    valid_perplexity: f64,
-    words_per_sec: f64,
-    seconds: f64,
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochRow {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean training cross-entropy (nats per word).
+    pub loss: f64,
+    /// Held-out perplexity.
+    pub valid_perplexity: f64,
+    /// Training speed.
+    pub words_per_sec: f64,
+    /// Seconds the epoch's training took.
+    pub seconds: f64,
+}
+
+/// What a training run found: the data, the vectors, the network's size, every epoch, the best one,
+/// the baselines and a sample.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Where the text came from.
+    pub input: String,
+    /// Sentences of the book.
+    pub sentences: usize,
+    /// Training words.
+    pub train_words: usize,
+    /// Held-out words.
+    pub valid_words: usize,
+    /// Training sequences.
+    pub train_sequences: usize,
+    /// Held-out sequences.
+    pub valid_sequences: usize,
+    /// Vocabulary size, `<unk>` included.
+    pub vocab_size: usize,
+    /// Share of the training words that are `<unk>`.
+    pub unk_share: f64,
+    /// Embedding width.
+    pub dim: usize,
+    /// Vocabulary words that had a Word2Vec vector.
+    pub words_with_vectors: usize,
+    /// Where the vectors came from.
+    pub vectors: String,
+    /// Weights of the network.
+    pub weights: usize,
+    /// Weights that were trained (the embedding is frozen unless fine-tuned).
+    pub trainable: usize,
+    /// Held-out perplexity of the unigram (add-one) model.
+    pub unigram_perplexity: f64,
+    /// Held-out perplexity of the Kneser-Ney bigram model.
+    pub bigram_perplexity: f64,
+    /// Every epoch.
+    pub history: Vec<EpochRow>,
+    /// The epoch with the lowest held-out perplexity (its weights are saved).
+    pub best_epoch: usize,
+    /// Its held-out perplexity.
+    pub best_perplexity: f64,
+    /// A sample of the best model after a held-out prime (`prime | generated`), if `--sample-len` > 0.
+    pub sample: Option<String>,
+    /// Seconds spent training (sum of the epochs).
+    pub train_seconds: f64,
+    /// Seconds of the whole run.
+    pub total_seconds: f64,
+    /// The settings, as stored with the model.
+    pub training: serde_json::Value,
+}
+
+impl Outcome {
+    /// Training and held-out perplexity by epoch, with the two baselines.
+    pub fn loss_figure(&self) -> appkit::plot::Figure {
+        let train: Vec<f64> = self.history.iter().map(|r| perplexity(r.loss)).collect();
+        let valid: Vec<f64> = self.history.iter().map(|r| r.valid_perplexity).collect();
+        let mut chart = appkit::plot::loss_curves("word-rnn: perplexity", &train, Some(&valid));
+        chart.y_label = "perplexity".into();
+        let last = self.history.len() as f64;
+        for (name, value) in [
+            ("unigram", self.unigram_perplexity),
+            ("Kneser-Ney bigram", self.bigram_perplexity),
+        ] {
+            chart.series.push(appkit::plot::Series::line(
+                name,
+                vec![(1.0, value), (last, value)],
+            ));
+        }
+        appkit::plot::Figure::single(chart)
+    }
+
+    /// The figures `--metrics-json` writes.
+    pub fn metrics(&self, args: &TrainArgs) -> serde_json::Value {
+        json!({
+            "seed": args.seed,
+            "vocab_size": self.vocab_size,
+            "dim": self.dim,
+            "train_words": self.train_words,
+            "valid_words": self.valid_words,
+            "train_sequences": self.train_sequences,
+            "valid_sequences": self.valid_sequences,
+            "words_with_vectors": self.words_with_vectors,
+            "threads": args.threads,
+            "history": self.history.iter().map(|r| json!({
+                "epoch": r.epoch, "loss": r.loss, "valid_perplexity": r.valid_perplexity,
+                "words_per_sec": r.words_per_sec, "seconds": r.seconds,
+            })).collect::<Vec<_>>(),
+            "best_epoch": self.best_epoch,
+            "best_valid_perplexity": self.best_perplexity,
+            "unigram_perplexity": self.unigram_perplexity,
+            "bigram_perplexity": self.bigram_perplexity,
+            "train_seconds": self.train_seconds,
+            "total_seconds": self.total_seconds,
+            "training": self.training,
+        })
+    }
 }
 
 fn check_flags(args: &TrainArgs) -> anyhow::Result<()> {
@@ -100,7 +203,28 @@ fn sample(
     Ok(format!("{} | {}", prime.join(" "), words.join(" ")))
 }
 
+/// `word-rnn train`: trains, printing as it goes, then writes `--loss-plot` and `--metrics-json`.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let outcome = train(args, &|line| println!("{line}"), true)?;
+    if let Some(path) = &args.loss_plot {
+        outcome.loss_figure().write_svg(path)?;
+        println!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.metrics_json {
+        appkit::write_json_atomic(path, &outcome.metrics(args))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Prepares the word sequences and the vectors, trains epoch by epoch saving the best epoch's model in
+/// `args.out` (and `--export-data` if asked), and returns the figures. Each line of the log goes to `say`;
+/// `batch_progress` shows nn's per-batch progress bar on stderr.
+pub fn train(
+    args: &TrainArgs,
+    say: &(dyn Fn(&str) + Sync),
+    batch_progress: bool,
+) -> anyhow::Result<Outcome> {
     check_flags(args)?;
     let corpus = data::load(args)?;
     let vectors = vectors::obtain(args, &corpus)?;
@@ -115,32 +239,32 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let batch_size = args.batch_size as usize;
     let (unigram_pp, bigram_pp) = baselines(&corpus)?;
 
-    println!(
+    say(&format!(
         "input: {}: {} sentences, {} words ({} for training, {} held out)",
         corpus.name,
         corpus.sentences.len(),
         corpus.train_ids.len() + corpus.valid_ids.len(),
         corpus.train_ids.len(),
         corpus.valid_ids.len()
-    );
+    ));
     let unk = corpus.vocab.unk();
     let unk_share = corpus.train_ids.iter().filter(|&&t| t == unk).count() as f64
         / corpus.train_ids.len() as f64;
-    println!(
+    say(&format!(
         "vocabulary: {vocab} ({} words + <unk>; <unk> is {:.1}% of the training words); vectors: {}; {matched} of \
          the words have a vector (the rest and <unk> start at their mean)",
         vocab - 1,
         100.0 * unk_share,
         vectors.origin
-    );
-    println!(
+    ));
+    say(&format!(
         "sequences of {} words: {} for training, {} held out",
         args.seq_len,
         corpus.train.len(),
         corpus.valid.len()
-    );
+    ));
     let (weights, trainable) = model.params().count();
-    println!(
+    say(&format!(
         "model: Embedding({vocab}, {dim}, {}) + {} × {} {:?} + Dense({vocab}); {weights} weights, {trainable} trained; \
          batch {batch_size}, Adam lr {}, {threads} thread(s)",
         if args.fine_tune {
@@ -152,10 +276,10 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         args.units,
         args.cell,
         args.lr
-    );
-    println!(
+    ));
+    say(&format!(
         "baselines on the held-out words: unigram perplexity {unigram_pp:.1}, Kneser-Ney bigram perplexity {bigram_pp:.1}"
-    );
+    ));
 
     let cfg = SeqTrainConfig {
         batch_size,
@@ -164,14 +288,14 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         threads,
         shuffle: true,
         seed: args.seed,
-        progress: true,
+        progress: batch_progress,
     };
     let adam = Adam::new(args.lr, 0.9, 0.999, 1e-8, Flavor::PyTorch);
     let mut trainer = SeqTrainer::new(cfg, Box::new(adam))?;
     let mut best = BestWeights::new();
     let prime = &corpus.valid_ids[..corpus.valid_ids.len().min(3)];
     let training = json!({
-        "input": corpus.name, "vectors": vectors.origin, "vocab_size": vocab, "min_count": args.min_count, "dim": dim, "seq_len": args.seq_len,
+        "input": corpus.name, "fragment_words": args.fragment_words, "vectors": vectors.origin, "vocab_size": vocab, "min_count": args.min_count, "dim": dim, "seq_len": args.seq_len,
         "fine_tune": args.fine_tune, "cell": format!("{:?}", args.cell).to_lowercase(), "units": args.units,
         "layers": args.layers, "dropout": args.dropout, "batch_size": args.batch_size, "epochs": args.epochs,
         "lr": args.lr, "clip": args.clip, "valid_fraction": args.valid_fraction, "threads": args.threads,
@@ -208,7 +332,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
                 row.valid_perplexity,
             )?;
         }
-        println!(
+        say(&format!(
             "epoch {}/{}: loss {:.4} (perplexity {:.1}), held-out perplexity {:.1}{}, {:.0} words/s, {:.1}s",
             row.epoch,
             args.epochs,
@@ -218,7 +342,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             if improved { " (best, saved)" } else { "" },
             row.words_per_sec,
             row.seconds
-        );
+        ));
         if args.sample_len > 0 {
             let text = sample(
                 &model,
@@ -227,7 +351,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
                 args.sample_len,
                 args.seed.wrapping_add(row.epoch as u64),
             )?;
-            println!("  sample: {text}");
+            say(&format!("  sample: {text}"));
         }
         history.push(row);
     }
@@ -235,58 +359,40 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let train_seconds: f64 = history.iter().map(|r| r.seconds).sum();
     let (best_pp, best_epoch) = best.best().unwrap_or((f64::NAN, 0));
     best.restore(&mut model);
-    println!(
+    say(&format!(
         "best held-out perplexity {best_pp:.1} at epoch {best_epoch} (unigram {unigram_pp:.1}, Kneser-Ney bigram \
          {bigram_pp:.1}); model saved in {}",
         args.out.display()
-    );
-    if args.sample_len > 0 {
-        println!(
-            "sample: {}",
-            sample(&model, &corpus, prime, 2 * args.sample_len, args.seed)?
-        );
-    }
-
-    if let Some(path) = &args.loss_plot {
-        let train: Vec<f64> = history.iter().map(|r| perplexity(r.loss)).collect();
-        let valid: Vec<f64> = history.iter().map(|r| r.valid_perplexity).collect();
-        let mut chart = appkit::plot::loss_curves("word-rnn: perplexity", &train, Some(&valid));
-        chart.y_label = "perplexity".into();
-        let last = history.len() as f64;
-        for (name, value) in [("unigram", unigram_pp), ("Kneser-Ney bigram", bigram_pp)] {
-            chart.series.push(appkit::plot::Series::line(
-                name,
-                vec![(1.0, value), (last, value)],
-            ));
-        }
-        appkit::plot::Figure::single(chart).write_svg(path)?;
-        println!("wrote {}", path.display());
-    }
-    if let Some(path) = &args.metrics_json {
-        let metrics = json!({
-            "seed": args.seed,
-            "vocab_size": vocab,
-            "dim": dim,
-            "train_words": corpus.train_ids.len(),
-            "valid_words": corpus.valid_ids.len(),
-            "train_sequences": corpus.train.len(),
-            "valid_sequences": corpus.valid.len(),
-            "words_with_vectors": matched,
-            "threads": args.threads,
-            "history": history.iter().map(|r| json!({
-                "epoch": r.epoch, "loss": r.loss, "valid_perplexity": r.valid_perplexity,
-                "words_per_sec": r.words_per_sec, "seconds": r.seconds,
-            })).collect::<Vec<_>>(),
-            "best_epoch": best_epoch,
-            "best_valid_perplexity": best_pp,
-            "unigram_perplexity": unigram_pp,
-            "bigram_perplexity": bigram_pp,
-            "train_seconds": train_seconds,
-            "total_seconds": total_seconds,
-            "training": training,
-        });
-        appkit::write_json_atomic(path, &metrics)?;
-        println!("wrote {}", path.display());
-    }
-    Ok(())
+    ));
+    let sample = if args.sample_len > 0 {
+        let text = sample(&model, &corpus, prime, 2 * args.sample_len, args.seed)?;
+        say(&format!("sample: {text}"));
+        Some(text)
+    } else {
+        None
+    };
+    Ok(Outcome {
+        input: corpus.name.clone(),
+        sentences: corpus.sentences.len(),
+        train_words: corpus.train_ids.len(),
+        valid_words: corpus.valid_ids.len(),
+        train_sequences: corpus.train.len(),
+        valid_sequences: corpus.valid.len(),
+        vocab_size: vocab,
+        unk_share,
+        dim,
+        words_with_vectors: matched,
+        vectors: vectors.origin.clone(),
+        weights,
+        trainable,
+        unigram_perplexity: unigram_pp,
+        bigram_perplexity: bigram_pp,
+        history,
+        best_epoch,
+        best_perplexity: best_pp,
+        sample,
+        train_seconds,
+        total_seconds,
+        training,
+    })
 }
