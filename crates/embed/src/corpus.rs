@@ -80,22 +80,33 @@ impl Corpus {
         self.raw_words
     }
 
-    /// Splits the sentences into `parts` contiguous ranges of about equal word counts (deterministic).
-    pub(crate) fn shards(&self, parts: usize) -> Vec<std::ops::Range<usize>> {
-        let n = self.sentences();
-        let total = self.words().max(1);
-        let mut ranges = Vec::with_capacity(parts);
-        let mut start = 0usize;
-        for p in 1..=parts {
-            let goal = total * p / parts;
+    /// Deals the sentences out to `parts` threads in consecutive blocks of at least `block_words` words, round
+    /// robin (block `k` goes to thread `k % parts`), the way gensim deals out its jobs: the threads train on nearby
+    /// text at the same time. With one part, one range covering everything (deterministic either way).
+    pub(crate) fn shards(
+        &self,
+        parts: usize,
+        block_words: usize,
+    ) -> Vec<Vec<std::ops::Range<usize>>> {
+        let parts = parts.max(1);
+        let mut shards = vec![Vec::new(); parts];
+        if parts == 1 {
+            shards[0].push(0..self.sentences());
+            return shards;
+        }
+        let (mut start, mut block) = (0usize, 0usize);
+        while start < self.sentences() {
             let mut end = start;
-            while end < n && (p == parts || self.starts[end + 1] <= goal) {
+            while end < self.sentences()
+                && self.starts[end] - self.starts[start] < block_words.max(1)
+            {
                 end += 1;
             }
-            ranges.push(start..end);
+            shards[block % parts].push(start..end);
+            block += 1;
             start = end;
         }
-        ranges
+        shards
     }
 }
 
@@ -117,16 +128,27 @@ mod tests {
     }
 
     #[test]
-    fn shards_cover_everything_in_order() {
+    fn shards_deal_blocks_round_robin_and_cover_everything_once() {
         let sents: Vec<Vec<String>> = (0..37).map(|i| vec!["w".to_string(); 1 + i % 5]).collect();
         let v = Vocab::from_sentences(sents.clone(), 1, None).unwrap();
         let c = Corpus::encode(&v, sents, 100);
-        for parts in 1..5 {
-            let s = c.shards(parts);
-            assert_eq!(s.len(), parts);
-            assert_eq!(s[0].start, 0);
-            assert_eq!(s[parts - 1].end, 37);
-            assert!(s.windows(2).all(|w| w[0].end == w[1].start));
+        assert_eq!(c.shards(1, 10), vec![vec![0..37]]);
+        for parts in 2..5 {
+            let shards = c.shards(parts, 10);
+            assert_eq!(shards.len(), parts);
+            let mut blocks: Vec<_> = shards.iter().flatten().cloned().collect();
+            blocks.sort_by_key(|r| r.start);
+            assert_eq!(blocks[0].start, 0);
+            assert_eq!(blocks.last().unwrap().end, 37);
+            assert!(blocks.windows(2).all(|w| w[0].end == w[1].start));
+            for b in &blocks[..blocks.len() - 1] {
+                let words: usize = b.clone().map(|s| c.sentence(s).len()).sum();
+                assert!((10..15).contains(&words), "{b:?}: {words} words");
+            }
+            // block k belongs to thread k % parts
+            for (k, b) in blocks.iter().enumerate() {
+                assert!(shards[k % parts].contains(b));
+            }
         }
     }
 }

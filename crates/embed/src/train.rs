@@ -18,6 +18,9 @@ pub use crate::shared::SyncPolicy;
 use crate::shared::{AtomicRows, Master, OwnedRows, RowStore, Syncer, from_atomic, to_atomic};
 use crate::vocab::Vocab;
 
+/// Sentences are dealt to the threads in blocks of this many words, round robin (see `Corpus::shards`).
+const SHARD_BLOCK_WORDS: usize = 1_000;
+
 /// A snapshot of training progress, passed to the progress callback a few times a second.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
@@ -124,7 +127,7 @@ pub fn train_with(
                 .collect()
         })
         .collect();
-    let shards = corpus.shards(threads);
+    let shards = corpus.shards(threads, SHARD_BLOCK_WORDS);
 
     let plan = Plan {
         corpus,
@@ -246,7 +249,7 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
     fn run_thread<S0: RowStore, S1: RowStore>(
         &self,
         t: usize,
-        shard: std::ops::Range<usize>,
+        shard: Vec<std::ops::Range<usize>>,
         syn0: &mut S0,
         syn1: &mut S1,
         sync_words: usize,
@@ -255,13 +258,14 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
         let p = self.params;
         let mut since_sync = 0usize;
         let mut worker = Worker::new((self.tables)(), p.architecture, p.dim, p.window, p.negative);
-        let shard_words: usize = shard.clone().map(|s| self.corpus.sentence(s).len()).sum();
+        let sentences = || shard.iter().flat_map(Clone::clone);
+        let shard_words: usize = sentences().map(|s| self.corpus.sentence(s).len()).sum();
         let mut effective = 0u64;
         for epoch in 0..p.epochs {
             worker.lcg = Lcg(self.seeds[epoch][t]);
             let mut done = 0usize;
             let mut pending = 0u64;
-            for s in shard.clone() {
+            for s in sentences() {
                 let progress =
                     (epoch as f64 + done as f64 / shard_words.max(1) as f64) / p.epochs as f64;
                 let alpha = (f64::from(p.alpha) - f64::from(p.alpha - p.min_alpha) * progress)
