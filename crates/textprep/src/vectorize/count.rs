@@ -13,6 +13,7 @@ use super::analyzer::{Analysis, Scratch};
 use super::sparse::CsrMatrix;
 use super::term_list::TermList;
 use super::vocabulary::FastMap;
+use super::word_count::{WordRun, count_words};
 use crate::error::{Error, Result};
 
 /// What fitting found: the terms sorted in code-point order, where each first-seen term went, and the counts.
@@ -27,72 +28,32 @@ pub(crate) struct Learned {
 
 /// The features of a run of documents, numbered in first-seen order within the run.
 struct Run {
-    /// Texts of the features (for word n-grams: empty until [`name_features`] is needed).
+    /// Texts of the features.
     terms: Vec<Box<str>>,
     doc_ends: Vec<usize>,
     ids: Vec<u32>,
-    /// For word n-grams: each feature as its sequence of token ids, which sorts faster than its text.
-    windows: Option<TokenWindows>,
 }
 
-/// The token sequence of every feature of a run of word n-grams.
-struct TokenWindows {
-    /// Token texts by token id.
-    tokens: Vec<Box<str>>,
-    /// Token ids of all features, concatenated; feature `f` is `flat[starts[f]..starts[f + 1]]`.
-    flat: Vec<u32>,
-    starts: Vec<usize>,
-}
-
-impl TokenWindows {
-    /// The number of features.
-    fn len(&self) -> usize {
-        self.starts.len() - 1
-    }
-
-    /// The token ids of feature `f`.
-    fn window(&self, f: usize) -> &[u32] {
-        &self.flat[self.starts[f]..self.starts[f + 1]]
-    }
-
-    /// The tokens of feature `f`, whose text is these joined by spaces.
-    fn tokens_of(&self, f: usize) -> impl Iterator<Item = &str> {
-        self.window(f).iter().map(|&t| &*self.tokens[t as usize])
-    }
-
-    /// The texts of all features, in `order`, back to back.
-    fn terms_in(&self, order: &[u32]) -> TermList {
-        let token_len: Vec<usize> = self.tokens.iter().map(|t| t.len()).collect();
-        let bytes = order
-            .iter()
-            .map(|&f| {
-                let window = self.window(f as usize);
-                window.iter().map(|&t| token_len[t as usize]).sum::<usize>() + window.len() - 1
-            })
-            .sum();
-        let mut terms = TermList::with_capacity(order.len(), bytes);
-        let token = |t: u32| &*self.tokens[t as usize];
-        for &f in order {
-            match *self.window(f as usize) {
-                [only] => terms.push(token(only)),
-                [first, second] => terms.push_pair(token(first), token(second)),
-                _ => terms.push_joined(self.tokens_of(f as usize)),
-            }
+/// The texts of the features of `run`, in `order`, back to back.
+fn word_terms_in(run: &WordRun, order: &[u32]) -> TermList {
+    let token_len: Vec<usize> = run.tokens.iter().map(|t| t.len()).collect();
+    let bytes = order
+        .iter()
+        .map(|&f| {
+            let window = run.window(f as usize);
+            window.iter().map(|&t| token_len[t as usize]).sum::<usize>() + window.len() - 1
+        })
+        .sum();
+    let mut terms = TermList::with_capacity(order.len(), bytes);
+    let token = |t: u32| &*run.tokens[t as usize];
+    for &f in order {
+        match *run.window(f as usize) {
+            [only] => terms.push(token(only)),
+            [first, second] => terms.push_pair(token(first), token(second)),
+            _ => terms.push_joined(run.tokens_of(f as usize)),
         }
-        terms
     }
-
-    /// The text of every feature, each in its own allocation.
-    fn separate_terms(&self) -> Vec<Box<str>> {
-        (0..self.len())
-            .map(|f| {
-                self.tokens_of(f)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .into_boxed_str()
-            })
-            .collect()
-    }
+    terms
 }
 
 /// Counts the features of `docs`, learning the vocabulary.
@@ -101,28 +62,10 @@ pub(crate) fn learn<D: AsRef<str> + Sync>(
     docs: &[D],
     threads: usize,
 ) -> Result<Learned> {
-    let mut runs = on_runs(docs, threads, |run| learn_run(analysis, run))?;
-    if let [
-        only @ Run {
-            windows: Some(windows),
-            ..
-        },
-    ] = &runs[..]
-    {
-        // One run of word n-grams: features are ranked and named from their tokens, texts made only once.
-        if windows.len() == 0 {
-            return Err(Error::EmptyVocabulary);
-        }
-        let order = order_by_tokens(windows);
-        let rank = inverse(&order);
-        let matrix = rows_of_run(only, &rank, windows.len());
-        return Ok(Learned {
-            terms: windows.terms_in(&order),
-            insertion_order: rank,
-            matrix,
-        });
+    if analysis.is_word() {
+        return learn_words(count_words(analysis, docs, threads), threads);
     }
-    name_features(&mut runs, threads)?;
+    let mut runs = on_runs(docs, threads, |run| learn_run(analysis, run))?;
     let (terms, run_to_global) = merge(&mut runs);
     if terms.is_empty() {
         return Err(Error::EmptyVocabulary);
@@ -134,7 +77,7 @@ pub(crate) fn learn<D: AsRef<str> + Sync>(
         .collect();
     let jobs: Vec<(&Run, &Vec<u32>)> = runs.iter().zip(&run_to_rank).collect();
     let parts = map_items(threads, &jobs, |(run, to_rank)| {
-        rows_of_run(run, to_rank, terms.len())
+        rows_of_run(&run.ids, &run.doc_ends, to_rank, terms.len())
     })?;
     let matrix = concat(parts, terms.len());
     let sorted = inverse(&rank)
@@ -148,17 +91,33 @@ pub(crate) fn learn<D: AsRef<str> + Sync>(
     })
 }
 
-/// Makes the texts of word n-gram runs, which [`merge`] needs to match features across runs.
-fn name_features(runs: &mut [Run], threads: usize) -> Result<()> {
-    let named = map_items(threads, runs, |run| {
-        run.windows.as_ref().map(TokenWindows::separate_terms)
-    })?;
-    for (run, terms) in runs.iter_mut().zip(named) {
-        if let Some(terms) = terms {
-            run.terms = terms;
-        }
+/// Ranks, names and counts the features of a run of word n-grams: features are ranked from their tokens and
+/// their texts made only once, in rank order. With two or more threads the rows and the texts are made side by
+/// side.
+fn learn_words(run: WordRun, threads: usize) -> Result<Learned> {
+    if run.len() == 0 {
+        return Err(Error::EmptyVocabulary);
     }
-    Ok(())
+    let order = order_by_tokens(&run);
+    let rank = inverse(&order);
+    let rows = || rows_of_run(&run.ids, &run.doc_ends, &rank, run.len());
+    let (matrix, terms) = if threads > 1 {
+        std::thread::scope(|scope| {
+            let names = scope.spawn(|| word_terms_in(&run, &order));
+            let matrix = rows();
+            let terms = names
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (matrix, terms)
+        })
+    } else {
+        (rows(), word_terms_in(&run, &order))
+    };
+    Ok(Learned {
+        terms,
+        insertion_order: rank,
+        matrix,
+    })
 }
 
 /// The inverse of a permutation of `0..perm.len()`.
@@ -197,9 +156,6 @@ pub(crate) fn count_known<D: AsRef<str> + Sync>(
 }
 
 fn learn_run<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
-    if analysis.is_word() {
-        return learn_run_of_words(analysis, docs);
-    }
     let mut ids_of: FastMap<Box<str>, u32> = FastMap::with_hasher(FxBuildHasher);
     let mut ids = Vec::new();
     let mut doc_ends = Vec::with_capacity(docs.len());
@@ -226,108 +182,6 @@ fn learn_run<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
         terms,
         doc_ends,
         ids,
-        windows: None,
-    }
-}
-
-/// [`learn_run`] for word n-grams, hashing each token's text once: n-grams are looked up by their token ids
-/// (a `u64` for bigrams), and an n-gram's text is only built when it is new.
-fn learn_run_of_words<D: AsRef<str>>(analysis: &Analysis, docs: &[D]) -> Run {
-    const NONE: u32 = u32::MAX;
-    let (min_n, max_n) = analysis.ngram_range();
-    // Room reserved from the text's size, to spare most rehashing and regrowing: a token takes at least three
-    // bytes with its separator, so `bytes / 3` tokens at most; the maps get rough sizes for prose (a distinct word
-    // per 64 bytes and a distinct bigram per 16), and grow past them if needed. Untouched reserved pages of the
-    // large vectors cost no memory.
-    let bytes: usize = docs.iter().map(|d| d.as_ref().len()).sum();
-    let max_tokens = bytes / 3 + docs.len();
-    let orders = max_n + 1 - min_n;
-    let mut token_ids: FastMap<Box<str>, u32> =
-        FastMap::with_capacity_and_hasher(bytes / 64, FxBuildHasher);
-    let mut unigram_feature: Vec<u32> = Vec::with_capacity(bytes / 64);
-    let mut bigram_feature: FastMap<u64, u32> = FastMap::with_capacity_and_hasher(
-        if (min_n..=max_n).contains(&2) {
-            bytes / 16
-        } else {
-            0
-        },
-        FxBuildHasher,
-    );
-    let mut longer_feature: FastMap<Box<[u32]>, u32> = FastMap::with_hasher(FxBuildHasher);
-    let mut ids = Vec::with_capacity(max_tokens.saturating_mul(orders));
-    let mut doc_ends = Vec::with_capacity(docs.len());
-    let mut scratch = Scratch::default();
-    let mut doc_tokens: Vec<u32> = Vec::new();
-    let mut flat: Vec<u32> = Vec::with_capacity(max_tokens.saturating_mul(orders));
-    let mut starts: Vec<usize> = Vec::with_capacity(max_tokens.saturating_mul(orders) + 1);
-    starts.push(0);
-    for doc in docs {
-        doc_tokens.clear();
-        analysis.word_tokens(doc.as_ref(), &mut scratch, &mut |token| {
-            let id = match token_ids.get(token) {
-                Some(&id) => id,
-                None => {
-                    let id = token_ids.len() as u32;
-                    token_ids.insert(Box::from(token), id);
-                    unigram_feature.push(NONE);
-                    id
-                }
-            };
-            doc_tokens.push(id);
-        });
-        let mut new_term = |window: &[u32]| -> u32 {
-            flat.extend_from_slice(window);
-            starts.push(flat.len());
-            (starts.len() - 2) as u32
-        };
-        for n in min_n..=max_n.min(doc_tokens.len()) {
-            for window in doc_tokens.windows(n) {
-                let id = match n {
-                    1 => {
-                        let slot = &mut unigram_feature[window[0] as usize];
-                        if *slot == NONE {
-                            *slot = new_term(window);
-                        }
-                        *slot
-                    }
-                    2 => {
-                        let key = (u64::from(window[0]) << 32) | u64::from(window[1]);
-                        match bigram_feature.get(&key) {
-                            Some(&id) => id,
-                            None => {
-                                let id = new_term(window);
-                                bigram_feature.insert(key, id);
-                                id
-                            }
-                        }
-                    }
-                    _ => match longer_feature.get(window) {
-                        Some(&id) => id,
-                        None => {
-                            let id = new_term(window);
-                            longer_feature.insert(Box::from(window), id);
-                            id
-                        }
-                    },
-                };
-                ids.push(id);
-            }
-        }
-        doc_ends.push(ids.len());
-    }
-    let mut tokens: Vec<Box<str>> = vec![Box::default(); token_ids.len()];
-    for (token, id) in token_ids {
-        tokens[id as usize] = token;
-    }
-    Run {
-        terms: Vec::new(),
-        doc_ends,
-        ids,
-        windows: Some(TokenWindows {
-            tokens,
-            flat,
-            starts,
-        }),
     }
 }
 
@@ -389,7 +243,7 @@ fn rank_by_term(terms: &[Box<str>]) -> Vec<u32> {
 /// Tokens are runs of Python word characters, all above U+0020, so the space that joins them sorts below any
 /// token character: comparing two n-gram texts is comparing their token sequences token by token (a token that
 /// is a prefix of the other, or a sequence that is a prefix of the other, comes first either way).
-fn order_by_tokens(windows: &TokenWindows) -> Vec<u32> {
+fn order_by_tokens(windows: &WordRun) -> Vec<u32> {
     debug_assert!(windows.tokens.iter().all(|t| t.chars().all(|c| c > ' ')));
     let token_rank = rank_by_term(&windows.tokens);
     let count = windows.len();
@@ -518,18 +372,18 @@ fn radix_sort_by_key(items: &mut Vec<(u64, u32)>) {
 /// Rather than sorting every row, the distinct features of each row are listed as first seen, then bucketed
 /// by column (a counting sort of all entries, stable in row order) and dealt back to their rows column by
 /// column, which leaves every row sorted: two linear passes over the entries instead of one sort per row.
-fn rows_of_run(run: &Run, to_rank: &[u32], n_cols: usize) -> CsrMatrix {
-    let n_rows = run.doc_ends.len();
+fn rows_of_run(ids: &[u32], doc_ends: &[usize], to_rank: &[u32], n_cols: usize) -> CsrMatrix {
+    let n_rows = doc_ends.len();
     // Distinct features per row, first-seen order, with their counts.
     let mut counts = vec![0u32; n_cols];
-    let mut entry_col: Vec<u32> = Vec::with_capacity(run.ids.len());
-    let mut entry_count: Vec<u32> = Vec::with_capacity(run.ids.len());
+    let mut entry_col: Vec<u32> = Vec::with_capacity(ids.len());
+    let mut entry_count: Vec<u32> = Vec::with_capacity(ids.len());
     let mut indptr: Vec<usize> = Vec::with_capacity(n_rows + 1);
     indptr.push(0);
     let mut start = 0;
-    for &end in &run.doc_ends {
+    for &end in doc_ends {
         let row_start = entry_col.len();
-        for &id in &run.ids[start..end] {
+        for &id in &ids[start..end] {
             let rank = to_rank[id as usize];
             let count = &mut counts[rank as usize];
             if *count == 0 {

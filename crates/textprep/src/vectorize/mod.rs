@@ -23,6 +23,7 @@ mod sparse;
 mod term_list;
 mod tokenize;
 mod vocabulary;
+mod word_count;
 
 pub use config::{Analyzer, CountVectorizerConfig, DocFrequency};
 pub use sparse::CsrMatrix;

@@ -1,0 +1,282 @@
+//! Numbering the word n-grams of documents in first-seen order, hashing each token's text once: n-grams are
+//! looked up by their token ids (a `u64` for bigrams), and an n-gram's text is only built when the vocabulary is
+//! complete (see `count::learn`).
+//!
+//! With two or more threads the work is a two-stage pipeline: one thread cuts the documents into lowercased
+//! tokens and hands them over in chunks, in document order; the calling thread numbers them. The numbering is
+//! the same sequential first-seen numbering either way, so the result does not depend on the thread count.
+
+use std::sync::mpsc::sync_channel;
+
+use rustc_hash::FxBuildHasher;
+
+use super::analyzer::{Analysis, Scratch};
+use super::vocabulary::FastMap;
+
+/// The word n-grams of a run of documents: every occurrence as a feature id, features numbered in first-seen
+/// order, each feature as its token sequence.
+pub(crate) struct WordRun {
+    /// Token texts by token id.
+    pub(crate) tokens: Vec<Box<str>>,
+    /// Token ids of all features, concatenated; feature `f` is `flat[starts[f]..starts[f + 1]]`.
+    pub(crate) flat: Vec<u32>,
+    /// Where each feature's tokens start in `flat`, plus the end.
+    pub(crate) starts: Vec<usize>,
+    /// Feature id of every occurrence, document after document.
+    pub(crate) ids: Vec<u32>,
+    /// End of each document's occurrences in `ids`.
+    pub(crate) doc_ends: Vec<usize>,
+}
+
+impl WordRun {
+    /// The number of features.
+    pub(crate) fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The token ids of feature `f`.
+    pub(crate) fn window(&self, f: usize) -> &[u32] {
+        &self.flat[self.starts[f]..self.starts[f + 1]]
+    }
+
+    /// The tokens of feature `f`, whose text is these joined by spaces.
+    pub(crate) fn tokens_of(&self, f: usize) -> impl Iterator<Item = &str> {
+        self.window(f).iter().map(|&t| &*self.tokens[t as usize])
+    }
+}
+
+/// Counts the word n-grams of `docs`; on a pipeline of two threads when `threads > 1`.
+pub(crate) fn count_words<D: AsRef<str> + Sync>(
+    analysis: &Analysis,
+    docs: &[D],
+    threads: usize,
+) -> WordRun {
+    let bytes: usize = docs.iter().map(|d| d.as_ref().len()).sum();
+    let mut counter = Counter::new(analysis.ngram_range(), bytes, docs.len());
+    let mut scratch = Scratch::default();
+    if threads <= 1 || docs.len() < 2 {
+        for doc in docs {
+            analysis.word_tokens(doc.as_ref(), &mut scratch, &mut |token| {
+                counter.token(token)
+            });
+            counter.end_document();
+        }
+        return counter.finish();
+    }
+    // Chunks of about this many bytes of text go from the tokenizing thread to the counting one.
+    const CHUNK_BYTES: usize = 32 * 1024;
+    let (sender, receiver) = sync_channel::<TokenChunk>(8);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut chunk = TokenChunk::default();
+            for doc in docs {
+                analysis.word_tokens(doc.as_ref(), &mut scratch, &mut |token| chunk.push(token));
+                chunk.end_document();
+                if chunk.text.len() >= CHUNK_BYTES
+                    && sender.send(std::mem::take(&mut chunk)).is_err()
+                {
+                    return;
+                }
+            }
+            let _ = sender.send(chunk);
+        });
+        for chunk in receiver {
+            chunk.replay(&mut counter);
+        }
+    });
+    counter.finish()
+}
+
+/// Tokens of consecutive documents, handed from the tokenizing thread to the counting thread.
+#[derive(Default)]
+struct TokenChunk {
+    /// The tokens' texts back to back.
+    text: String,
+    /// End of each token in `text`.
+    token_ends: Vec<usize>,
+    /// Number of tokens up to the end of each document.
+    doc_ends: Vec<usize>,
+}
+
+impl TokenChunk {
+    fn push(&mut self, token: &str) {
+        self.text.push_str(token);
+        self.token_ends.push(self.text.len());
+    }
+
+    fn end_document(&mut self) {
+        self.doc_ends.push(self.token_ends.len());
+    }
+
+    /// Feeds the documents of the chunk to `counter`.
+    fn replay(&self, counter: &mut Counter) {
+        let (mut token, mut start) = (0, 0);
+        for &doc_end in &self.doc_ends {
+            for &end in &self.token_ends[token..doc_end] {
+                counter.token(&self.text[start..end]);
+                start = end;
+            }
+            token = doc_end;
+            counter.end_document();
+        }
+    }
+}
+
+/// The numbering state, fed one token at a time.
+struct Counter {
+    min_n: usize,
+    max_n: usize,
+    token_ids: FastMap<Box<str>, u32>,
+    /// Feature id of each token as a unigram, [`NONE`] until seen as one.
+    unigram_feature: Vec<u32>,
+    bigram_feature: FastMap<u64, u32>,
+    longer_feature: FastMap<Box<[u32]>, u32>,
+    /// Token ids of the current document.
+    doc_tokens: Vec<u32>,
+    run: WordRun,
+}
+
+/// No feature yet.
+const NONE: u32 = u32::MAX;
+
+impl Counter {
+    /// Room is reserved from the text's size, to spare most rehashing and regrowing: a token takes at least
+    /// three bytes with its separator, so `bytes / 3` tokens at most; the maps get rough sizes for prose (a
+    /// distinct word per 64 bytes and a distinct bigram per 16) and grow past them if needed. Untouched
+    /// reserved pages of the large vectors cost no memory.
+    fn new((min_n, max_n): (usize, usize), bytes: usize, docs: usize) -> Self {
+        let max_tokens = bytes / 3 + docs;
+        let occurrences = max_tokens.saturating_mul(max_n + 1 - min_n);
+        let bigrams = if (min_n..=max_n).contains(&2) {
+            bytes / 16
+        } else {
+            0
+        };
+        let mut starts = Vec::with_capacity(occurrences + 1);
+        starts.push(0);
+        Self {
+            min_n,
+            max_n,
+            token_ids: FastMap::with_capacity_and_hasher(bytes / 64, FxBuildHasher),
+            unigram_feature: Vec::with_capacity(bytes / 64),
+            bigram_feature: FastMap::with_capacity_and_hasher(bigrams, FxBuildHasher),
+            longer_feature: FastMap::with_hasher(FxBuildHasher),
+            doc_tokens: Vec::new(),
+            run: WordRun {
+                tokens: Vec::new(),
+                flat: Vec::with_capacity(occurrences),
+                starts,
+                ids: Vec::with_capacity(occurrences),
+                doc_ends: Vec::with_capacity(docs),
+            },
+        }
+    }
+
+    /// The next token of the current document.
+    fn token(&mut self, token: &str) {
+        let id = match self.token_ids.get(token) {
+            Some(&id) => id,
+            None => {
+                let id = self.token_ids.len() as u32;
+                self.token_ids.insert(Box::from(token), id);
+                self.unigram_feature.push(NONE);
+                id
+            }
+        };
+        self.doc_tokens.push(id);
+    }
+
+    /// Ends the current document: numbers its n-grams.
+    fn end_document(&mut self) {
+        let Self {
+            min_n,
+            max_n,
+            unigram_feature,
+            bigram_feature,
+            longer_feature,
+            doc_tokens,
+            run,
+            ..
+        } = self;
+        let mut new_term = |window: &[u32]| -> u32 {
+            run.flat.extend_from_slice(window);
+            run.starts.push(run.flat.len());
+            (run.starts.len() - 2) as u32
+        };
+        let mut ids = std::mem::take(&mut run.ids);
+        for n in *min_n..=(*max_n).min(doc_tokens.len()) {
+            for window in doc_tokens.windows(n) {
+                let id = match n {
+                    1 => {
+                        let slot = &mut unigram_feature[window[0] as usize];
+                        if *slot == NONE {
+                            *slot = new_term(window);
+                        }
+                        *slot
+                    }
+                    2 => {
+                        let key = (u64::from(window[0]) << 32) | u64::from(window[1]);
+                        match bigram_feature.get(&key) {
+                            Some(&id) => id,
+                            None => {
+                                let id = new_term(window);
+                                bigram_feature.insert(key, id);
+                                id
+                            }
+                        }
+                    }
+                    _ => match longer_feature.get(window) {
+                        Some(&id) => id,
+                        None => {
+                            let id = new_term(window);
+                            longer_feature.insert(Box::from(window), id);
+                            id
+                        }
+                    },
+                };
+                ids.push(id);
+            }
+        }
+        run.doc_ends.push(ids.len());
+        run.ids = ids;
+        doc_tokens.clear();
+    }
+
+    fn finish(mut self) -> WordRun {
+        let mut tokens: Vec<Box<str>> = vec![Box::default(); self.token_ids.len()];
+        for (token, id) in self.token_ids {
+            tokens[id as usize] = token;
+        }
+        self.run.tokens = tokens;
+        self.run
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vectorize::config::CountVectorizerConfig;
+
+    #[test]
+    fn the_pipeline_numbers_like_one_thread() {
+        let analysis = Analysis::new(&CountVectorizerConfig {
+            ngram_range: (1, 3),
+            ..Default::default()
+        });
+        // Enough text for several chunks, with repeats across chunk boundaries and empty documents.
+        let docs: Vec<String> = (0..3000)
+            .map(|i| match i % 7 {
+                0 => String::new(),
+                k => format!("Слово{} и ещё {} word{} ё", i % 97, k, i % 13),
+            })
+            .collect();
+        let one = count_words(&analysis, &docs, 1);
+        let two = count_words(&analysis, &docs, 2);
+        assert!(one.len() > 100);
+        assert_eq!(one.tokens, two.tokens);
+        assert_eq!(one.flat, two.flat);
+        assert_eq!(one.starts, two.starts);
+        assert_eq!(one.ids, two.ids);
+        assert_eq!(one.doc_ends, two.doc_ends);
+    }
+}
