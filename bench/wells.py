@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -50,15 +51,19 @@ def build(env: dict[str, str]) -> Path:
     return Path(env.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "wells"
 
 
-def run_wells(exe: Path, csv: str, args: list[str], env: dict[str, str], tmp: Path) -> tuple[dict, float]:
+def run_wells(exe: Path, csv: str, args: list[str], env: dict[str, str], tmp: Path) -> tuple[dict, float, float]:
+    """One `wells` run: its metrics, wall seconds and CPU seconds (user + sys of the child process)."""
     out = tmp / "m.json"
     cmd = [str(exe), "--csv", csv, "--quiet", "--no-plots", "--metrics-json", str(out), *args]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
-    return json.loads(out.read_text()), wall
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return json.loads(out.read_text()), wall, cpu
 
 
 def quality(exe: Path, csv: str, seeds: int, threads: int, env: dict[str, str], tmp: Path) -> dict[str, list[dict]]:
@@ -66,7 +71,7 @@ def quality(exe: Path, csv: str, seeds: int, threads: int, env: dict[str, str], 
     for name, args in CONFIGS.items():
         runs = []
         for seed in range(1, seeds + 1):
-            m, _ = run_wells(exe, csv, [*args, "--seed", str(seed), "--threads", str(threads)], env, tmp)
+            m, _, _ = run_wells(exe, csv, [*args, "--seed", str(seed), "--threads", str(threads)], env, tmp)
             runs.append(m)
             print(f"  {name:30s} seed {seed:2d}: MAE {m['forecast']['mae_scaled']:.4f}"
                   f"{'  DEAD' if m['dead_output'] else ''}", flush=True)
@@ -116,6 +121,7 @@ def speed(exe: Path, csv: str, threads: int, env: dict[str, str], tmp: Path, rep
     data = lesson_windows(csv, tmp)
     script = str(Path(peers.__file__).resolve())
     fits: dict[str, list[float]] = {"pytorch": [], "keras-jax": [], "rnnlab": []}
+    cpus: dict[str, list[float]] = {"pytorch": [], "keras-jax": [], "rnnlab": []}
     for rep in range(repeats):
         for side, worker in (("pytorch", "torch"), ("keras-jax", "keras")):
             res = peers.run_json([sys.executable, script, "--worker", worker, "--task", "lesson", "--data",
@@ -124,19 +130,26 @@ def speed(exe: Path, csv: str, threads: int, env: dict[str, str], tmp: Path, rep
                 print(f"  {side}: {res['error']}")
             else:
                 fits[side].append(res["fit_s"])
-        _, wall = run_wells(exe, csv, ["--lesson", "--epochs", str(peers.LESSON["epochs"]), "--batch-size",
+                cpus[side].append(res["fit_cpu_s"])
+        _, wall, cpu = run_wells(exe, csv, ["--lesson", "--epochs", str(peers.LESSON["epochs"]), "--batch-size",
                                        str(peers.LESSON["batch"]), "--seed", str(rep + 1), "--threads",
                                        str(threads)], env, tmp)
         fits["rnnlab"].append(wall)
+        cpus["rnnlab"].append(cpu)
     med = {k: (statistics.median(v) if v else None) for k, v in fits.items()}
+    cpu_med = {k: (statistics.median(v) if v else None) for k, v in cpus.items()}
     print(f"\nlesson model, 20 epochs, batch {peers.LESSON['batch']}, 440 x 12 x 1 real windows, {threads} thread(s), "
           f"median of {repeats}")
-    print(f"  pytorch fit      {med['pytorch'] or float('nan'):7.3f} s")
-    print(f"  keras-jax fit    {med['keras-jax'] or float('nan'):7.3f} s")
-    print(f"  rnnlab process   {med['rnnlab']:7.3f} s   (wells --lesson: load CSV, train, forecast, score)")
+    nan = float("nan")
+    print(f"  {'':16s} {'wall s':>8s} {'CPU s':>8s}")
+    print(f"  pytorch fit      {med['pytorch'] or nan:8.3f} {cpu_med['pytorch'] or nan:8.3f}")
+    print(f"  keras-jax fit    {med['keras-jax'] or nan:8.3f} {cpu_med['keras-jax'] or nan:8.3f}")
+    print(f"  rnnlab process   {med['rnnlab']:8.3f} {cpu_med['rnnlab']:8.3f}   (wells --lesson: load CSV, train, "
+          "forecast, score)")
     for side in ("pytorch", "keras-jax"):
         if med[side]:
-            print(f"  rnnlab is {med[side] / med['rnnlab']:.2f}x faster than {side}")
+            print(f"  rnnlab is {med[side] / med['rnnlab']:.2f}x faster than {side} (wall), "
+                  f"{cpu_med[side] / cpu_med['rnnlab']:.2f}x (CPU time: user + sys, fair on a loaded machine)")
     print(f"  load average now {os.getloadavg()[0]:.2f}")
 
 

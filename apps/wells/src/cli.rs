@@ -45,12 +45,13 @@ pub struct Args {
     /// Output layer activation [default: linear; the lesson: relu, which can die].
     #[arg(long, value_enum)]
     pub head: Option<HeadArg>,
-    /// Scaler fitted on the training wells: global-max, feature-max, min-max, standard, log1p
-    /// [default: global-max for one feature, feature-max for several].
+    /// Scaler fitted on the training wells: global-max, feature-max, min-max, standard, log1p, liquid-ratio
+    /// [default: global-max for one feature, liquid-ratio for several (Liquid in the lesson's units, the others as
+    /// down-weighted log ratios to Liquid); --lesson: feature-max for several].
     #[arg(long, value_parser = parse_scaler)]
     pub scaler: Option<ScalerKind>,
     /// Per-window level normalisation: `level` divides each window by its mean (the model learns the decline's
-    /// shape), `none` feeds the scaled values as the lesson does [default: none for one feature, level for several].
+    /// shape), `none` feeds the scaled values as the lesson does [default: none].
     #[arg(long, value_enum)]
     pub normalize: Option<NormalizeArg>,
     /// Training epochs.
@@ -193,17 +194,18 @@ impl Args {
                 lr: 1e-3,
             };
         }
+        let default_scaler = if n_features == 1 {
+            ScalerKind::GlobalMax
+        } else {
+            ScalerKind::LiquidRatio
+        };
         ModelChoice {
             cell: self.cell.unwrap_or(CellArg::Lstm),
             units: self.units.unwrap_or(32),
             layers: self.layers.unwrap_or(2),
             head: self.head.unwrap_or(HeadArg::Linear),
-            scaler: self.scaler.unwrap_or(lesson_scaler),
-            normalize: self.normalize.unwrap_or(if n_features == 1 {
-                NormalizeArg::None
-            } else {
-                NormalizeArg::Level
-            }),
+            scaler: self.scaler.unwrap_or(default_scaler),
+            normalize: self.normalize.unwrap_or(NormalizeArg::None),
             lr: self.lr.unwrap_or(1e-3),
         }
     }

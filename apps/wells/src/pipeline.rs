@@ -1,23 +1,23 @@
-//! One run: load → pivot → split → scale → windows → train (or load) → forecast → score → print and write.
+//! One run: flags → `series::ForecastSetup::prepare` (load, pivot, split, scale, windows) → train (or load) →
+//! `series::forecast` → `Prepared` scores → print and write. The app only orchestrates crate calls.
 //!
 //! Everything that can fail on the user's data fails before the first file is written.
 
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use ndarray::{Array3, Axis, Slice};
 use nn::{Adam, EarlyStopping, FitConfig, Loss, Metric, Sequential};
 use series::ensemble::Ensemble;
 use series::level::{LevelNormalized, normalize_windows};
 use series::{
-    Feature, ForecastMetrics, Production, ScalerKind, ShortWellPolicy, Split, Transformer,
+    Feature, ForecastSetup, Prepared, Production, Scaler, ShortWellPolicy, SplitKind, Transformer,
     WindowCount,
 };
 
 use crate::bundle::{self, Recipe};
 use crate::cli::{Args, FIXTURE, HeadArg, ModelChoice, NormalizeArg};
 use crate::net::{self, Net};
-use crate::report::{self, Baselines, EpochRow, MetricsFile};
+use crate::report::{self, EpochRow, MetricsFile};
 
 /// Added to each window's mean level before dividing (scaled units; real wells' first-year levels are ≥ 0.01).
 const LEVEL_EPS: f32 = 1e-3;
@@ -58,31 +58,30 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .iter()
         .position(|&f| f == Feature::Liquid)
         .context("--features must include liquid: the forecast is scored on Liquid")?;
-
-    let production = Production::from_path(&csv, &features)?;
-    let months = window + args.horizon;
-    let policy = if args.drop_short {
-        ShortWellPolicy::Drop
-    } else {
-        ShortWellPolicy::Reject
+    let choice = args.model_choice(features.len());
+    let setup = ForecastSetup {
+        features: features.clone(),
+        months: window + args.horizon,
+        window,
+        train_wells: args.train_wells,
+        split: SplitKind::First,
+        scaler: choice.scaler,
+        window_count: WindowCount::Lesson,
+        short_wells: if args.drop_short {
+            ShortWellPolicy::Drop
+        } else {
+            ShortWellPolicy::Reject
+        },
     };
-    let pivot = production
-        .pivot(&features, months, policy)
-        .with_context(|| {
-            format!(
-                "{}: every well needs window + horizon = {window} + {} months",
-                csv.display(),
-                args.horizon
-            )
-        })?;
-    if let Some(warning) = pivot.warning() {
+    let production = Production::from_path(&csv, &features)?;
+    let prepared = match &loaded {
+        Some((_, recipe)) => setup.prepare_with_scaler(&production, recipe.scaler.clone()),
+        None => setup.prepare(&production),
+    }?;
+    if let Some(warning) = prepared.pivot.warning() {
         eprintln!("warning: {}: {warning}", csv.display());
     }
-    let split = Split::first(pivot.n_wells(), args.train_wells)
-        .with_context(|| format!("{}: {} wells", csv.display(), pivot.n_wells()))?;
-    let (train, test) = (pivot.select(&split.train)?, pivot.select(&split.test)?);
 
-    let choice = args.model_choice(features.len());
     let trained = match loaded {
         Some((models, recipe)) => Trained {
             models,
@@ -92,15 +91,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             train_seconds: 0.0,
             dead: Vec::new(),
         },
-        None => train_model(args, &choice, &train.data, &features, window)?,
+        None => train_model(args, &choice, &prepared)?,
     };
     let recipe = &trained.recipe;
-    let scaler = &recipe.scaler;
 
     // Forecast months window..window+horizon of every test well from its first `window` months.
-    let test_scaled = scaler.transform(test.data.view())?;
-    let history = test_scaled.slice_axis(Axis(1), Slice::from(..window));
     let members = Ensemble(trained.models.iter().map(Net).collect());
+    let history = prepared.history()?;
     let pred_scaled = match recipe.level_eps {
         Some(eps) => series::forecast(
             &mut LevelNormalized {
@@ -112,31 +109,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         )?,
         None => series::forecast(&mut { members }, history, args.horizon)?,
     };
-    let pred = scaler.inverse_transform(pred_scaled.view())?;
-
-    // Scores in the lesson's units: Liquid barrels / the training wells' max Liquid.
-    let liquid_of = |a: &Array3<f32>| {
-        a.slice_axis(Axis(2), Slice::from(liquid..liquid + 1))
-            .to_owned()
+    let pred = prepared.scaler.inverse_transform(pred_scaled.view())?;
+    // Scores in the lesson's units: Liquid barrels / the training wells' max Liquid, whatever the scaler.
+    let forecast_metrics = prepared.evaluate_original(pred.view(), Feature::Liquid)?;
+    let baselines = prepared.baselines(Feature::Liquid)?;
+    let scale_max = match prepared.reference_scaler(Feature::Liquid)? {
+        Scaler::GlobalMax(g) => g.max,
+        _ => f64::NAN,
     };
-    let train_liquid = liquid_of(&train.data);
-    let reference = ScalerKind::GlobalMax.fit(train_liquid.view())?;
-    let test_liquid = reference.transform(liquid_of(&test.data).view())?;
-    let actual = test_liquid.slice_axis(Axis(1), Slice::from(window..months));
-    let observed = test_liquid.slice_axis(Axis(1), Slice::from(..window));
-    let forecast_ref = reference.transform(liquid_of(&pred).view())?;
-    let score =
-        |p: &Array3<f32>| ForecastMetrics::evaluate(p.view(), actual, &reference, 0, &test.apis);
-    let forecast_metrics = score(&forecast_ref)?;
-    let train_ref = reference.transform(train_liquid.view())?;
-    let baselines = Baselines {
-        last_value: score(&series::last_value(observed, args.horizon)?)?,
-        mean_profile: score(&series::mean_profile(
-            train_ref.view(),
-            observed,
-            args.horizon,
-        )?)?,
-    };
+    let test = &prepared.test;
 
     let dead_liquid = trained.dead.contains(&liquid);
     let metrics = MetricsFile {
@@ -158,10 +139,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             .collect(),
         forecast: forecast_metrics,
         baselines,
-        scale_max: match &reference {
-            series::Scaler::GlobalMax(g) => g.max,
-            _ => f64::NAN,
-        },
+        scale_max,
         test_wells: test.apis.len(),
         window,
         horizon: args.horizon,
@@ -186,15 +164,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         } else {
             test.apis.len().min(4)
         };
-        let actual_barrels = liquid_of(&test.data);
-        crate::plots::forecast_grid(
-            &test.apis,
-            &actual_barrels,
-            &liquid_of(&pred),
-            window,
-            wells,
-        )
-        .write_svg(&plot)?;
+        crate::plots::forecast_grid(&test.apis, &test.data, &pred, liquid, window, wells)
+            .write_svg(&plot)?;
         if !args.quiet {
             println!("wrote {}", plot.display());
         }
@@ -221,25 +192,17 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Fits the scaler on the training wells, cuts the lesson's windows, trains and checks for a dead output.
-fn train_model(
-    args: &Args,
-    choice: &ModelChoice,
-    train: &Array3<f32>,
-    features: &[Feature],
-    window: usize,
-) -> anyhow::Result<Trained> {
+/// Trains the ensemble on the prepared windows (level-normalised if chosen) and checks for a dead output.
+fn train_model(args: &Args, choice: &ModelChoice, prepared: &Prepared) -> anyhow::Result<Trained> {
     let started = Instant::now();
-    let scaler = choice.scaler.fit(train.view())?;
-    let train_scaled = scaler.transform(train.view())?;
-    let (x, y) = series::many_to_many(train_scaled.view(), window, WindowCount::Lesson)?;
+    let (window, features) = (prepared.setup.window, &prepared.setup.features);
     let level_eps = (choice.normalize == NormalizeArg::Level).then_some(LEVEL_EPS);
     let (x, y) = match level_eps {
         Some(eps) => {
-            let (xn, yn, _) = normalize_windows(x.view(), Some(y.view()), eps)?;
+            let (xn, yn, _) = normalize_windows(prepared.x.view(), Some(prepared.y.view()), eps)?;
             (xn, yn.context("normalised targets")?)
         }
-        None => (x, y),
+        None => (prepared.x.clone(), prepared.y.clone()),
     };
     if args.patience > 0 && args.validation_split <= 0.0 {
         bail!("--patience needs --validation-split (e.g. 0.2)");
@@ -310,9 +273,9 @@ fn train_model(
     Ok(Trained {
         models,
         recipe: Recipe {
-            features: features.to_vec(),
+            features: features.clone(),
             window,
-            scaler,
+            scaler: prepared.scaler.clone(),
             members: args.members(),
             level_eps,
         },

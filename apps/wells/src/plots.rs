@@ -6,26 +6,26 @@ use ndarray::{Array3, Axis};
 use crate::report::EpochRow;
 
 /// Liquid Actual (all months) vs Prediction (from month `window + 1`) for the first `wells` test wells, 2 columns for
-/// up to four wells, 5 otherwise. `actual` and `pred` are barrels, one feature.
+/// up to four wells, 5 otherwise. `actual` (wells × months × features) and `pred` (wells × horizon × features) are
+/// barrels; Liquid is feature number `liquid`.
 pub fn forecast_grid(
     apis: &[String],
     actual: &Array3<f32>,
     pred: &Array3<f32>,
+    liquid: usize,
     window: usize,
     wells: usize,
 ) -> Figure {
+    let column = |a: &Array3<f32>, w: usize| -> Vec<f64> {
+        a.index_axis(Axis(0), w)
+            .index_axis(Axis(1), liquid)
+            .iter()
+            .map(|&v| f64::from(v))
+            .collect()
+    };
     let charts = (0..wells)
         .map(|w| {
-            let a: Vec<f64> = actual
-                .index_axis(Axis(0), w)
-                .iter()
-                .map(|&v| f64::from(v))
-                .collect();
-            let p: Vec<f64> = pred
-                .index_axis(Axis(0), w)
-                .iter()
-                .map(|&v| f64::from(v))
-                .collect();
+            let (a, p) = (column(actual, w), column(pred, w));
             actual_vs_prediction(
                 format!("API {}", apis[w]),
                 "Liquid (barrels)",

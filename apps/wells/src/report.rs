@@ -1,7 +1,7 @@
 //! The metrics file (field names are an interface: `bench/wells.py` and users read them) and the printed table.
 
 use serde::Serialize;
-use series::ForecastMetrics;
+use series::{Baselines, ForecastMetrics};
 
 use crate::cli::{CellArg, HeadArg, ModelChoice, NormalizeArg};
 
@@ -17,15 +17,6 @@ pub struct EpochRow {
     /// Validation loss, with `--validation-split`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub val_loss: Option<f64>,
-}
-
-/// The two naive forecasts, scored like the model.
-#[derive(Clone, Debug, Serialize)]
-pub struct Baselines {
-    /// Repeat each test well's last observed month.
-    pub last_value: ForecastMetrics,
-    /// The training wells' mean profile scaled to the test well's level.
-    pub mean_profile: ForecastMetrics,
 }
 
 /// What `--metrics-json` writes. Forecast and baselines are for Liquid on the test wells over the forecast months;

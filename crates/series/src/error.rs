@@ -13,14 +13,14 @@ pub enum Error {
         /// What the CSV reader reported, with its position.
         message: String,
     },
-    /// A file could not be opened or written.
-    #[error("{}: {source}", path.display())]
+    /// A file could not be opened or written. The I/O error is part of the message, not a `source`, so an error
+    /// chain (`{:#}`) prints it once.
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file at fault.
         path: PathBuf,
         /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The input has no header line or no data rows.
     #[error("{source_name}: empty file ({what})")]
@@ -81,14 +81,30 @@ pub enum Error {
         loaded: String,
     },
     /// Wells are shorter than the requested number of months and the policy is to reject them.
-    #[error("{count} well(s) have fewer than {months} months: {list}")]
+    #[error("{source_name}: {count} well(s) have fewer than {months} months: {list}")]
     ShortWells {
+        /// The file the wells were read from.
+        source_name: String,
         /// How many wells are too short.
         count: usize,
         /// The requested length.
         months: usize,
         /// `API (n months)` for each short well.
         list: String,
+    },
+    /// Fewer wells than the training wells plus one test well.
+    #[error(
+        "{source_name}: {wells} well(s) with {months} months, but {train_wells} training well(s) + at least 1 test well are needed"
+    )]
+    TooFewWells {
+        /// The file the wells were read from.
+        source_name: String,
+        /// Wells with enough months.
+        wells: usize,
+        /// Months each well needs.
+        months: usize,
+        /// Training wells asked for.
+        train_wells: usize,
     },
     /// Array shapes or sizes that do not fit together, or parameters out of range.
     #[error("invalid argument: {0}")]
@@ -101,6 +117,15 @@ pub enum Error {
         /// The feature's index.
         feature: usize,
         /// Why it cannot be fitted.
+        problem: String,
+    },
+    /// A scaler read from outside (e.g. a saved model) has parameters that would give NaN, infinity or an
+    /// out-of-range feature.
+    #[error("invalid {scaler} scaler: {problem}")]
+    InvalidScaler {
+        /// The scaler's name (`global-max`, ...).
+        scaler: String,
+        /// The parameter at fault and its value.
         problem: String,
     },
     /// The forecasting model failed.

@@ -15,6 +15,7 @@ pub mod load;
 pub mod metrics;
 pub mod pivot;
 pub mod production;
+pub mod ratio;
 pub mod scale;
 pub mod setup;
 pub mod split;

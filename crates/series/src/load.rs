@@ -129,9 +129,9 @@ impl Production {
     /// Opens and reads a production CSV file (see [`Production::read`]).
     pub fn from_path(path: impl AsRef<Path>, features: &[Feature]) -> Result<Production> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|source| Error::Io {
+        let file = File::open(path).map_err(|error| Error::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Production::read(
             std::io::BufReader::new(file),

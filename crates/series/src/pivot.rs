@@ -68,6 +68,7 @@ impl Production {
             .collect();
         if policy == ShortWellPolicy::Reject && !dropped.is_empty() {
             return Err(Error::ShortWells {
+                source_name: self.source.clone(),
                 count: dropped.len(),
                 months,
                 list: short_list(&dropped),

@@ -11,6 +11,8 @@ use ndarray::{Array, ArrayView, Axis, Dimension};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::feature::Feature;
+pub use crate::ratio::LiquidRatio;
 
 /// A fitted per-feature transformation with an exact inverse.
 ///
@@ -26,12 +28,33 @@ pub trait Transformer {
     /// Undoes [`Transformer::forward`].
     fn inverse(&self, feature: usize, value: f32) -> f32;
 
+    /// Transforms one month's features in place. The default maps each value by [`Transformer::forward`]; a
+    /// scaler whose features depend on each other (see [`LiquidRatio`]) overrides it.
+    fn forward_row(&self, row: &mut [f32]) {
+        for (feature, v) in row.iter_mut().enumerate() {
+            *v = self.forward(feature, *v);
+        }
+    }
+
+    /// Undoes [`Transformer::forward_row`].
+    fn inverse_row(&self, row: &mut [f32]) {
+        for (feature, v) in row.iter_mut().enumerate() {
+            *v = self.inverse(feature, *v);
+        }
+    }
+
+    /// Whether feature number `feature` can be mapped on its own, without the month's other features
+    /// ([`Transformer::inverse_transform_feature`]). True for every per-feature scaler.
+    fn separable(&self, _feature: usize) -> bool {
+        true
+    }
+
     /// Transforms every element of `x` (last axis = features).
     fn transform<D: Dimension>(&self, x: ArrayView<f32, D>) -> Result<Array<f32, D>>
     where
         Self: Sized,
     {
-        map_features(self, x, None, |s, f, v| s.forward(f, v))
+        map_features(self, x, None, true)
     }
 
     /// Maps every element of `x` back to the original units (last axis = features).
@@ -39,7 +62,7 @@ pub trait Transformer {
     where
         Self: Sized,
     {
-        map_features(self, x, None, |s, f, v| s.inverse(f, v))
+        map_features(self, x, None, false)
     }
 
     /// Maps back an array that holds only feature number `feature` (e.g. the Liquid column of a multi-feature
@@ -52,7 +75,7 @@ pub trait Transformer {
     where
         Self: Sized,
     {
-        map_features(self, x, Some(feature), |s, f, v| s.inverse(f, v))
+        map_features(self, x, Some(feature), false)
     }
 }
 
@@ -60,7 +83,7 @@ fn map_features<T: Transformer, D: Dimension>(
     scaler: &T,
     x: ArrayView<f32, D>,
     only: Option<usize>,
-    map: impl Fn(&T, usize, f32) -> f32,
+    forward: bool,
 ) -> Result<Array<f32, D>> {
     let mut out = x.to_owned();
     match only {
@@ -70,7 +93,17 @@ fn map_features<T: Transformer, D: Dimension>(
                     "feature {feature} out of range for a scaler fitted on {n}"
                 )));
             }
-            out.mapv_inplace(|v| map(scaler, feature, v));
+            if !scaler.separable(feature) {
+                return Err(Error::Invalid(format!(
+                    "feature {feature} cannot be mapped on its own by this scaler (it depends on the month's \
+                     other features): transform whole months"
+                )));
+            }
+            if forward {
+                out.mapv_inplace(|v| scaler.forward(feature, v));
+            } else {
+                out.mapv_inplace(|v| scaler.inverse(feature, v));
+            }
         }
         None => {
             if x.ndim() == 0 {
@@ -83,9 +116,18 @@ fn map_features<T: Transformer, D: Dimension>(
                     x.len_of(last)
                 )));
             }
+            let mut row = vec![0.0f32; x.len_of(last)];
             for mut lane in out.lanes_mut(last) {
-                for (feature, v) in lane.iter_mut().enumerate() {
-                    *v = map(scaler, feature, *v);
+                for (r, v) in row.iter_mut().zip(lane.iter()) {
+                    *r = *v;
+                }
+                if forward {
+                    scaler.forward_row(&mut row);
+                } else {
+                    scaler.inverse_row(&mut row);
+                }
+                for (v, r) in lane.iter_mut().zip(&row) {
+                    *v = *r;
                 }
             }
         }
@@ -107,19 +149,50 @@ pub enum ScalerKind {
     Standard,
     /// `ln(1 + x)`, nothing to fit.
     Log1p,
+    /// Liquid divided by its training max (the lesson's units); every other feature as its log ratio to Liquid,
+    /// standardised and down-weighted (see [`LiquidRatio`]). The default for several features.
+    LiquidRatio,
 }
 
 impl ScalerKind {
     /// Every kind, with its command-line name (`global-max`, `feature-max`, `min-max`, `standard`, `log1p`).
-    pub const ALL: [(ScalerKind, &'static str); 5] = [
+    pub const ALL: [(ScalerKind, &'static str); 6] = [
         (ScalerKind::GlobalMax, "global-max"),
         (ScalerKind::FeatureMax, "feature-max"),
         (ScalerKind::MinMax, "min-max"),
         (ScalerKind::Standard, "standard"),
         (ScalerKind::Log1p, "log1p"),
+        (ScalerKind::LiquidRatio, "liquid-ratio"),
     ];
 
-    /// Fits the scaler on `train` (last axis = features; pass the training wells only).
+    /// Fits the scaler on `train` whose last axis holds `features` in that order. Only [`ScalerKind::LiquidRatio`]
+    /// needs the names (it finds Liquid among them); every other kind is [`ScalerKind::fit`].
+    pub fn fit_features<D: Dimension>(
+        self,
+        train: ArrayView<f32, D>,
+        features: &[Feature],
+    ) -> Result<Scaler> {
+        if self != ScalerKind::LiquidRatio {
+            return self.fit(train);
+        }
+        let liquid = features
+            .iter()
+            .position(|&f| f == Feature::Liquid)
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "the liquid-ratio scaler needs Liquid among the features (got {})",
+                    features
+                        .iter()
+                        .map(|f| f.column())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+        LiquidRatio::fit(train, liquid).map(Scaler::LiquidRatio)
+    }
+
+    /// Fits the scaler on `train` (last axis = features; pass the training wells only). [`ScalerKind::LiquidRatio`]
+    /// takes feature 0 as Liquid here; [`ScalerKind::fit_features`] finds it by name.
     pub fn fit<D: Dimension>(self, train: ArrayView<f32, D>) -> Result<Scaler> {
         if train.ndim() == 0 || train.is_empty() {
             return Err(Error::Invalid(
@@ -204,6 +277,7 @@ impl ScalerKind {
                 Scaler::Standard(Standard { mean, std })
             }
             ScalerKind::Log1p => Scaler::Log1p(Log1p),
+            ScalerKind::LiquidRatio => Scaler::LiquidRatio(LiquidRatio::fit(train, 0)?),
         })
     }
 }
@@ -346,6 +420,8 @@ pub enum Scaler {
     Standard(Standard),
     /// See [`Log1p`].
     Log1p(Log1p),
+    /// See [`LiquidRatio`].
+    LiquidRatio(LiquidRatio),
 }
 
 impl Scaler {
@@ -357,6 +433,70 @@ impl Scaler {
             Scaler::MinMax(_) => ScalerKind::MinMax,
             Scaler::Standard(_) => ScalerKind::Standard,
             Scaler::Log1p(_) => ScalerKind::Log1p,
+            Scaler::LiquidRatio(_) => ScalerKind::LiquidRatio,
+        }
+    }
+
+    /// Checks a scaler that did not come from [`ScalerKind::fit`] (e.g. one read back from a saved model, which
+    /// anyone can edit): every parameter finite, every max (and every max − min, every standard deviation) > 0,
+    /// parameter lists of equal length, and `n_features` features where the scaler is per-feature. A scaler that
+    /// passes cannot produce a NaN or an infinity from finite data of that width, nor index out of range.
+    pub fn validate(&self, n_features: usize) -> Result<()> {
+        let name = self.kind().to_string();
+        let bad = |problem: String| Error::InvalidScaler {
+            scaler: name.clone(),
+            problem,
+        };
+        let positive = |what: &str, values: &[f64]| {
+            values.iter().enumerate().try_for_each(|(f, &v)| {
+                if v.is_finite() && v > 0.0 {
+                    Ok(())
+                } else {
+                    Err(bad(format!("{what}[{f}] is {v} (must be finite and > 0)")))
+                }
+            })
+        };
+        let finite = |what: &str, values: &[f64]| {
+            values.iter().enumerate().try_for_each(|(f, &v)| {
+                if v.is_finite() {
+                    Ok(())
+                } else {
+                    Err(bad(format!("{what}[{f}] is {v} (must be finite)")))
+                }
+            })
+        };
+        let width = |what: &str, len: usize| {
+            if len == n_features {
+                Ok(())
+            } else {
+                Err(bad(format!(
+                    "{what} has {len} value(s) for {n_features} feature(s)"
+                )))
+            }
+        };
+        match self {
+            Scaler::GlobalMax(g) => positive("max", &[g.max])
+                .map_err(|_| bad(format!("max is {} (must be finite and > 0)", g.max))),
+            Scaler::FeatureMax(s) => {
+                width("max", s.max.len())?;
+                positive("max", &s.max)
+            }
+            Scaler::MinMax(s) => {
+                width("min", s.min.len())?;
+                width("max", s.max.len())?;
+                finite("min", &s.min)?;
+                finite("max", &s.max)?;
+                let range: Vec<f64> = s.max.iter().zip(&s.min).map(|(hi, lo)| hi - lo).collect();
+                positive("max - min", &range)
+            }
+            Scaler::Standard(s) => {
+                width("mean", s.mean.len())?;
+                width("std", s.std.len())?;
+                finite("mean", &s.mean)?;
+                positive("std", &s.std)
+            }
+            Scaler::Log1p(_) => Ok(()),
+            Scaler::LiquidRatio(s) => s.validate(n_features),
         }
     }
 
@@ -367,6 +507,7 @@ impl Scaler {
             Scaler::MinMax(s) => s,
             Scaler::Standard(s) => s,
             Scaler::Log1p(s) => s,
+            Scaler::LiquidRatio(s) => s,
         }
     }
 }
@@ -376,11 +517,23 @@ trait DynTransformer {
     fn n(&self) -> Option<usize>;
     fn fwd(&self, feature: usize, value: f32) -> f32;
     fn inv(&self, feature: usize, value: f32) -> f32;
+    fn fwd_row(&self, row: &mut [f32]);
+    fn inv_row(&self, row: &mut [f32]);
+    fn sep(&self, feature: usize) -> bool;
 }
 
 impl<T: Transformer> DynTransformer for T {
     fn n(&self) -> Option<usize> {
         self.n_features()
+    }
+    fn fwd_row(&self, row: &mut [f32]) {
+        self.forward_row(row);
+    }
+    fn inv_row(&self, row: &mut [f32]) {
+        self.inverse_row(row);
+    }
+    fn sep(&self, feature: usize) -> bool {
+        self.separable(feature)
     }
     fn fwd(&self, feature: usize, value: f32) -> f32 {
         self.forward(feature, value)
@@ -399,6 +552,15 @@ impl Transformer for Scaler {
     }
     fn inverse(&self, feature: usize, value: f32) -> f32 {
         self.inner().inv(feature, value)
+    }
+    fn forward_row(&self, row: &mut [f32]) {
+        self.inner().fwd_row(row);
+    }
+    fn inverse_row(&self, row: &mut [f32]) {
+        self.inner().inv_row(row);
+    }
+    fn separable(&self, feature: usize) -> bool {
+        self.inner().sep(feature)
     }
 }
 
@@ -485,6 +647,73 @@ mod tests {
             array![[2.0f32, 4.0]]
         );
         assert!(s.inverse_transform_feature(liquid_only.view(), 2).is_err());
+    }
+
+    fn read(json: &str) -> Scaler {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn fitted_scalers_validate() {
+        let train = array![[[1.0f32, 10.0], [3.0, 30.0]]];
+        for (kind, _) in ScalerKind::ALL {
+            kind.fit(train.view()).unwrap().validate(2).unwrap();
+        }
+    }
+
+    #[test]
+    fn tampered_scalers_are_named_errors() {
+        let cases = [
+            (
+                r#"{"kind":"global-max","max":0.0}"#,
+                "invalid global-max scaler: max is 0 (must be finite and > 0)",
+            ),
+            (
+                r#"{"kind":"global-max","max":-5.0}"#,
+                "invalid global-max scaler: max is -5 (must be finite and > 0)",
+            ),
+            (
+                r#"{"kind":"feature-max","max":[2.0,0.0]}"#,
+                "invalid feature-max scaler: max[1] is 0 (must be finite and > 0)",
+            ),
+            (
+                r#"{"kind":"feature-max","max":[2.0]}"#,
+                "invalid feature-max scaler: max has 1 value(s) for 2 feature(s)",
+            ),
+            (
+                r#"{"kind":"min-max","min":[1.0,5.0],"max":[2.0,5.0]}"#,
+                "invalid min-max scaler: max - min[1] is 0 (must be finite and > 0)",
+            ),
+            (
+                r#"{"kind":"min-max","min":[1.0],"max":[2.0,5.0]}"#,
+                "invalid min-max scaler: min has 1 value(s) for 2 feature(s)",
+            ),
+            (
+                r#"{"kind":"min-max","min":[-1e308,0.0],"max":[1e308,1.0]}"#,
+                "invalid min-max scaler: max - min[0] is inf (must be finite and > 0)",
+            ),
+            (
+                r#"{"kind":"standard","mean":[0.0,1.0],"std":[1.0,-2.0]}"#,
+                "invalid standard scaler: std[1] is -2 (must be finite and > 0)",
+            ),
+            (
+                r#"{"kind":"standard","mean":[0.0,1.0,2.0],"std":[1.0,2.0]}"#,
+                "invalid standard scaler: mean has 3 value(s) for 2 feature(s)",
+            ),
+        ];
+        for (json, message) in cases {
+            let scaler = read(json);
+            assert_eq!(
+                scaler.validate(2).unwrap_err().to_string(),
+                message,
+                "{json}"
+            );
+            // Without the check, each of these turns finite data into NaN/inf or panics on an index.
+        }
+        read(r#"{"kind":"log1p"}"#).validate(3).unwrap();
+        // JSON has no NaN or infinity, and serde_json refuses numbers beyond f64.
+        assert!(serde_json::from_str::<Scaler>(r#"{"kind":"global-max","max":1e999}"#).is_err());
+        assert!(serde_json::from_str::<Scaler>(r#"{"kind":"global-max","max":null}"#).is_err());
     }
 
     proptest! {

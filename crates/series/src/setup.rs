@@ -2,7 +2,7 @@
 //! cut training windows, and hold out each test well's first `window` months as history and the rest as the months
 //! to forecast. An app only adds the model.
 
-use ndarray::{Array3, ArrayView3};
+use ndarray::{Array3, ArrayView3, Axis, Slice};
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::{last_value, mean_profile};
@@ -88,18 +88,30 @@ impl ForecastSetup {
         Ok(())
     }
 
-    /// Prepares the arrays for `production` (which must hold the setup's features).
+    /// Prepares the arrays for `production` (which must hold the setup's features), fitting the setup's scaler on
+    /// the training wells.
     pub fn prepare(&self, production: &Production) -> Result<Prepared> {
+        self.prepare_scaled(production, None)
+    }
+
+    /// Prepares the arrays with an already fitted `scaler` (e.g. a saved model's) instead of fitting one; the
+    /// scaler is validated first, so a tampered one is an error, not NaNs.
+    pub fn prepare_with_scaler(&self, production: &Production, scaler: Scaler) -> Result<Prepared> {
+        scaler.validate(self.features.len())?;
+        self.prepare_scaled(production, Some(scaler))
+    }
+
+    fn prepare_scaled(&self, production: &Production, fitted: Option<Scaler>) -> Result<Prepared> {
         self.validate()?;
         let pivot = production.pivot(&self.features, self.months, self.short_wells)?;
         let n = pivot.n_wells();
         if n <= self.train_wells {
-            return Err(Error::Invalid(format!(
-                "{}: {n} wells with {} months, but {} training wells + at least 1 test well are needed",
-                production.source(),
-                self.months,
-                self.train_wells
-            )));
+            return Err(Error::TooFewWells {
+                source_name: production.source().to_string(),
+                wells: n,
+                months: self.months,
+                train_wells: self.train_wells,
+            });
         }
         let split = match self.split {
             SplitKind::First => Split::first(n, self.train_wells)?,
@@ -107,7 +119,12 @@ impl ForecastSetup {
         };
         let train = pivot.select(&split.train)?;
         let test = pivot.select(&split.test)?;
-        let scaler = self.scaler.fit(train.data.view())?;
+        let scaler = match fitted {
+            Some(scaler) => scaler,
+            None => self
+                .scaler
+                .fit_features(train.data.view(), &self.features)?,
+        };
         let train_scaled = scaler.transform(train.data.view())?;
         let test_scaled = scaler.transform(test.data.view())?;
         let (x, y) = many_to_many(train_scaled.view(), self.window, self.window_count)?;
@@ -192,13 +209,47 @@ impl Prepared {
         )
     }
 
-    /// The two naive baselines on `feature`. They are computed in original units (barrels) from the unscaled
-    /// training wells and test history, then scaled for the scaled metrics, so they do not depend on the scaler.
+    /// The lesson's units for `feature`: original units divided by the training wells' max of that feature (for
+    /// Liquid, barrels / 42,345 on the lesson's file), whatever scaler the model uses.
+    pub fn reference_scaler(&self, feature: Feature) -> Result<Scaler> {
+        let index = self.pivot.feature_index(feature)?;
+        ScalerKind::GlobalMax.fit(self.train.data.index_axis(Axis(2), index))
+    }
+
+    /// Scores a forecast in original units (test wells × horizon × features, e.g. barrels) on `feature`:
+    /// `*_scaled` in the units of [`Prepared::reference_scaler`], so runs with different scalers compare directly.
+    pub fn evaluate_original(
+        &self,
+        forecast: ArrayView3<f32>,
+        feature: Feature,
+    ) -> Result<ForecastMetrics> {
+        let index = self.pivot.feature_index(feature)?;
+        let (_, actual) = split_months(self.test.data.view(), self.setup.window)?;
+        let reference = self.reference_scaler(feature)?;
+        let column = |a: ArrayView3<f32>| -> Result<Array3<f32>> {
+            if a.dim() != actual.dim() {
+                return Err(Error::Invalid(format!(
+                    "a forecast of shape {:?} does not match the test months {:?}",
+                    a.dim(),
+                    actual.dim()
+                )));
+            }
+            reference.transform(a.slice_axis(Axis(2), Slice::from(index..index + 1)))
+        };
+        ForecastMetrics::evaluate(
+            column(forecast)?.view(),
+            column(actual)?.view(),
+            &reference,
+            0,
+            &self.test.apis,
+        )
+    }
+
+    /// The two naive baselines on `feature`, computed in original units (barrels) from the unscaled training wells
+    /// and test history and scored like [`Prepared::evaluate_original`], so they do not depend on the scaler.
     pub fn baselines(&self, feature: Feature) -> Result<Baselines> {
         let (history, _) = split_months(self.test.data.view(), self.setup.window)?;
-        let score = |forecast: Array3<f32>| {
-            self.evaluate(self.scaler.transform(forecast.view())?.view(), feature)
-        };
+        let score = |forecast: Array3<f32>| self.evaluate_original(forecast.view(), feature);
         Ok(Baselines {
             last_value: score(last_value(history, self.horizon())?)?,
             mean_profile: score(mean_profile(
@@ -281,7 +332,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("5 wells") && e.contains("40 training wells"),
+            e == "synthetic: 5 well(s) with 24 months, but 40 training well(s) + at least 1 test well are needed",
             "{e}"
         );
         let long = ForecastSetup {

@@ -77,9 +77,9 @@ struct WellPlan {
 /// Writes a synthetic production CSV (header + wells × months rows, wells in API order, `\n` line ends).
 pub fn generate(config: &SyntheticConfig, mut out: impl Write) -> Result<()> {
     config.validate()?;
-    let io = |source| Error::Io {
+    let io = |error| Error::Io {
         path: "<synthetic output>".into(),
-        source,
+        error,
     };
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     let mut plans = draw_plans(config, &mut rng);
