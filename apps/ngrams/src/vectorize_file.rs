@@ -54,7 +54,7 @@ pub fn run(args: &Args, input: &Path, out: &mut impl Write) -> Result<()> {
         .with_context(|| format!("cannot vectorize {}", input.display()))?;
     let names = vectorizer.terms()?;
     if args.json {
-        write_json(out, names, &counts)?;
+        write_json(out, names, &counts, usize::from(args.threads))?;
     } else {
         write_summary(out, input, names, &counts, args.top)?;
     }
@@ -68,14 +68,41 @@ pub fn run(args: &Args, input: &Path, out: &mut impl Write) -> Result<()> {
 
 /// `{"feature_names": [...], "shape": [r, c], "nnz": n, "indptr": [...], "indices": [...], "data": [...]}`.
 ///
-/// The whole document is built in one buffer sized up front and written with a single call: it ends with its
-/// only newline, so standard output's line buffering finds that newline at once instead of scanning every chunk.
-fn write_json(out: &mut impl Write, names: &TermList, counts: &CsrMatrix) -> Result<()> {
+/// The document is built in two buffers sized up front, the names and the numbers (side by side when `threads`
+/// is above 1), and written with two calls; the only newline ends the second.
+fn write_json(
+    out: &mut impl Write,
+    names: &TermList,
+    counts: &CsrMatrix,
+    threads: usize,
+) -> Result<()> {
+    let name_part = || -> Result<Vec<u8>> {
+        let mut json = Vec::with_capacity(names.concatenated().len() + 3 * names.len() + 32);
+        json.extend_from_slice(b"{\"feature_names\": ");
+        write_strings(&mut json, names)?;
+        Ok(json)
+    };
+    let (name_json, number_json) = if threads > 1 {
+        std::thread::scope(|scope| {
+            let names = scope.spawn(name_part);
+            let numbers = number_part(counts);
+            let names = names
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (names, numbers)
+        })
+    } else {
+        (name_part(), number_part(counts))
+    };
+    out.write_all(&name_json?)?;
+    out.write_all(&number_json?)?;
+    Ok(())
+}
+
+/// The JSON after the feature names: `, "shape": ..., "data": [...]}` and the final newline.
+fn number_part(counts: &CsrMatrix) -> Result<Vec<u8>> {
     let (rows, cols) = counts.shape();
-    let name_bytes = names.concatenated().len() + 3 * names.len();
-    let mut json = Vec::with_capacity(name_bytes + 8 * (rows + 1) + 10 * counts.nnz() + 256);
-    json.extend_from_slice(b"{\"feature_names\": ");
-    write_strings(&mut json, names)?;
+    let mut json = Vec::with_capacity(8 * (rows + 1) + 10 * counts.nnz() + 256);
     write!(
         json,
         ", \"shape\": [{rows}, {cols}], \"nnz\": {}, \"indptr\": ",
@@ -87,8 +114,7 @@ fn write_json(out: &mut impl Write, names: &TermList, counts: &CsrMatrix) -> Res
     json.extend_from_slice(b", \"data\": ");
     write_numbers(&mut json, counts.data().iter().map(|&v| v.unsigned_abs()));
     json.extend_from_slice(b"}\n");
-    out.write_all(&json)?;
-    Ok(())
+    Ok(json)
 }
 
 /// Appends a JSON array of strings; strings without a character JSON must escape are copied as they are
