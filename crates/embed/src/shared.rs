@@ -41,6 +41,8 @@
 //!   (0.87) where every-row exchange gave 0.91–0.92; with 1,024 and 512 it keeps 0.91. CBOW is less sensitive
 //!   (0.92–0.94 with 256 and 256).
 //!   Syncing every 4,000 words instead cost skip-gram quality (0.88), every 8,000 cost CBOW's (0.87–0.91).
+//!   (These quality figures are from contiguous halves of the corpus per thread; dealing it in 1,000-word blocks,
+//!   `Corpus::shards`, raised the chosen scheme to 0.93 / 0.97.)
 //! - rejected without building: per-row `Mutex`es (a lock round trip per row touch, several per negative sample),
 //!   `fetch_add` through CAS loops (a compare-exchange per float). Packing two floats per `AtomicU64` was tried and
 //!   measured worse (2.00 G instructions).
