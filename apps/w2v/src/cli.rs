@@ -105,7 +105,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub quiet: bool,
     /// How threads share the weights (for measurements; see embed's shared.rs): auto, atomic, or
-    /// replicas:WORDS:HOT_ROWS:TAIL_ROWS (replicas with that sync policy, even for one thread).
+    /// replicas:WORDS:HOT_ROWS:TAIL_BLOCKS (replicas with that sync policy, even for one thread).
     #[arg(long, default_value = "auto", value_parser = parse_sharing, hide = true)]
     pub sharing: embed::Store,
 }
@@ -205,7 +205,7 @@ pub struct PlotArgs {
 
 /// Parses `--sharing`.
 fn parse_sharing(text: &str) -> Result<embed::Store, String> {
-    let bad = || format!("'{text}': expected auto, atomic or replicas:WORDS:HOT_ROWS:TAIL_ROWS");
+    let bad = || format!("'{text}': expected auto, atomic or replicas:WORDS:HOT_ROWS:TAIL_BLOCKS");
     match text {
         "auto" => Ok(embed::Store::Auto),
         "atomic" => Ok(embed::Store::Atomic),
@@ -217,11 +217,11 @@ fn parse_sharing(text: &str) -> Result<embed::Store, String> {
                 .map(|n| n.parse::<usize>().map_err(|_| bad()))
                 .collect::<Result<_, _>>()?;
             match numbers[..] {
-                [words, hot_rows, tail_rows] if words > 0 && tail_rows > 0 => {
+                [words, hot_rows, tail_blocks] if words > 0 && tail_blocks > 0 => {
                     Ok(embed::Store::Replicas(embed::SyncPolicy {
                         words,
                         hot_rows,
-                        tail_rows,
+                        tail_blocks,
                     }))
                 }
                 _ => Err(bad()),

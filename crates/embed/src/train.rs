@@ -415,14 +415,14 @@ mod tests {
 
     #[test]
     fn two_threads_with_rows_exchanged_in_blocks_learn_topics() {
-        // 20 words: 4 hot rows and the rest in blocks of 3, exchanged every 50 words, so every path of the
+        // 20 words: 4 hot rows and the rest in 5 blocks, exchanged every 50 words, so every path of the
         // exchange (hot rows, tail blocks in turn, everything at an epoch's end) runs in real training.
         for arch in [Architecture::SkipGram, Architecture::Cbow] {
             let (vocab, corpus, params) = setup(arch, 2);
             let policy = SyncPolicy {
                 words: 50,
                 hot_rows: 4,
-                tail_rows: 3,
+                tail_blocks: 5,
             };
             let (kv, _) =
                 train_with(&vocab, &corpus, &params, None, Store::Replicas(policy)).unwrap();
