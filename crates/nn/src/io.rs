@@ -50,6 +50,71 @@ fn file_err(path: &str, message: impl Into<String>) -> Error {
     }
 }
 
+/// The number of f32 values held by `file`'s tensors.
+fn stored_values(file: &TensorFile) -> u128 {
+    file.tensors.values().map(|t| t.len() as u128).sum()
+}
+
+/// Refuse an architecture that declares more weights than the file stores, *before* building it.
+///
+/// `declared` is a lower bound of the weights the architecture would allocate (its weight
+/// matrices, biases left out), so an honest file (which stores exactly the architecture's
+/// weights) always passes, and a file whose header declares, say, a 100000-unit LSTM beside a few
+/// small tensors is an error instead of a multi-gigabyte allocation. Loading memory therefore
+/// stays proportional to the file's size.
+///
+/// # Errors
+/// [`Error::File`] naming both counts.
+pub(crate) fn check_declared_weights(declared: u128, file: &TensorFile, label: &str) -> Result<()> {
+    let stored = stored_values(file);
+    if declared > stored {
+        return Err(file_err(
+            label,
+            format!(
+                "the architecture declares at least {declared} weights but the file stores {stored}: \
+                 corrupted or mismatched model file"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A lower bound of the weights `layers` allocate on `input_shape` (their weight matrices).
+fn architecture_weights(input_shape: &[usize], layers: &[LayerConfig]) -> u128 {
+    let mut width = input_shape.last().copied().unwrap_or(0) as u128;
+    let mut total: u128 = 0;
+    let recurrent = |cfg: &crate::layers::RecurrentConfig, width: u128| -> u128 {
+        let units = cfg.units as u128;
+        let rows = cfg.index_input.map_or(width, |v| v as u128);
+        (cfg.cell.gates() as u128).saturating_mul(rows.saturating_add(units).saturating_mul(units))
+    };
+    for layer in layers {
+        match layer {
+            LayerConfig::Dense(d) => {
+                total = total.saturating_add(width.saturating_mul(d.units as u128));
+                width = d.units as u128;
+            }
+            LayerConfig::Recurrent(r) => {
+                total = total.saturating_add(recurrent(r, width));
+                width = r.units as u128;
+            }
+            LayerConfig::Embedding(e) => {
+                total = total.saturating_add((e.vocab as u128).saturating_mul(e.dim as u128));
+                width = e.dim as u128;
+            }
+            LayerConfig::Bidirectional(b) => {
+                total = total.saturating_add(recurrent(&b.layer, width).saturating_mul(2));
+                let units = b.layer.units as u128;
+                width = match b.merge {
+                    crate::layers::Merge::Concat => units.saturating_mul(2),
+                    crate::layers::Merge::Sum => units,
+                };
+            }
+        }
+    }
+    total
+}
+
 /// Parse safetensors bytes; `label` names the source in errors.
 ///
 /// # Errors
@@ -250,6 +315,11 @@ impl Sequential {
             .ok_or_else(|| file_err(label, "metadata key model missing"))?;
         let arch: Architecture = serde_json::from_str(json)
             .map_err(|e| file_err(label, format!("model architecture: {e}")))?;
+        check_declared_weights(
+            architecture_weights(&arch.input_shape, &arch.layers),
+            &file,
+            label,
+        )?;
         let mut model = Sequential::new(&arch.input_shape, 0);
         model.name = arch.name;
         for cfg in arch.layers {

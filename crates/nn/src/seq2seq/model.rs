@@ -589,6 +589,15 @@ impl Seq2Seq {
         let meta: Meta = serde_json::from_str(md.get("seq2seq").map_or("", String::as_str))
             .map_err(|e| file_err(format!("bad model metadata ({e})")))?;
         let file = crate::io::parse_safetensors(bytes, label)?;
+        crate::io::check_declared_weights(
+            declared_weights(
+                &meta.config,
+                meta.source_vocab.len(),
+                meta.target_vocab.len(),
+            ),
+            &file,
+            label,
+        )?;
         let mut rng = tensor::seeded_rng(0);
         let mut model = Self::new(meta.config, meta.source_vocab, meta.target_vocab, &mut rng)?;
         let ids: Vec<(ParamId, String)> = model
@@ -605,6 +614,40 @@ impl Seq2Seq {
         }
         Ok(model)
     }
+}
+
+/// A lower bound of the weights [`Seq2Seq::new`] allocates for `config` (its weight matrices,
+/// biases left out), checked against the file before anything is built.
+fn declared_weights(config: &Seq2SeqConfig, source_vocab: usize, target_vocab: usize) -> u128 {
+    // f64: a corrupted header may declare sizes whose products overflow any integer type.
+    let [e, h, hd, a] = [
+        config.embed_dim,
+        config.enc_units,
+        config.dec_units,
+        config.attention_units,
+    ]
+    .map(|n| n as f64);
+    let (sv, tv) = (source_vocab as f64, target_vocab as f64);
+    let gates = config.cell.gates() as f64;
+    let ctx = if config.attention.is_some() {
+        2.0 * h
+    } else {
+        0.0
+    };
+    let recurrent = |rows: f64, units: f64| gates * (rows + units) * units;
+    let attention = match config.attention {
+        Some(AttentionKind::Additive) => (hd + 2.0 * h + 1.0) * a,
+        Some(AttentionKind::Dot) => hd * 2.0 * h,
+        None => 0.0,
+    };
+    let total = (sv + tv) * e
+        + 2.0 * recurrent(e, h)
+        + 2.0 * h * hd
+        + recurrent(e + ctx, hd)
+        + attention
+        + (hd + ctx) * tv;
+    // `as` saturates: an infinite or huge bound becomes u128::MAX.
+    total as u128
 }
 
 #[derive(Serialize, Deserialize)]
