@@ -21,9 +21,9 @@ const VERSION: u32 = 1;
 /// What `char-rnn.json` holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Meta {
-    /// Always [`FORMAT`].
+    /// Always `"rnnlab-char-rnn"`.
     pub format: String,
-    /// [`VERSION`] when written.
+    /// The format version when written (currently 1).
     pub version: u32,
     /// The characters in index order.
     pub alphabet: Vec<char>,
