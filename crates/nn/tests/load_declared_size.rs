@@ -10,14 +10,14 @@ use tensor::seeded_rng;
 
 /// Rewrite one metadata value of a saved file, keeping its tensors.
 fn tamper(bytes: &[u8], key: &str, edit: impl Fn(&str) -> String) -> Vec<u8> {
-    let file = parse_safetensors(bytes, "x").unwrap();
+    let file = parse_safetensors(bytes, "x").expect("a saved model parses");
     let mut metadata = file.metadata.clone();
     let old = metadata[key].clone();
     let new = edit(&old);
     assert_ne!(old, new, "the edit must change the file");
     metadata.insert(key.into(), new);
     let tensors: Vec<_> = file.tensors.into_iter().collect();
-    safetensors_bytes(&tensors, metadata).unwrap()
+    safetensors_bytes(&tensors, metadata).expect("tensors serialise")
 }
 
 #[test]
