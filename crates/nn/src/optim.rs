@@ -223,16 +223,10 @@ impl Optimizer for Adam {
             };
             let p = &mut params.get_mut(id).value;
             match self.flavor {
-                Flavor::Keras => Zip::from(p).and(g).and(m).and(v).for_each(|p, &g, m, v| {
-                    *m += (g - *m) * c1;
-                    *v += (g * g - *v) * c2;
-                    *p -= *m * a / (v.sqrt() + eps);
-                }),
-                Flavor::PyTorch => Zip::from(p).and(g).and(m).and(v).for_each(|p, &g, m, v| {
-                    *m += (g - *m) * c1;
-                    *v += (g * g - *v) * c2;
-                    *p -= a * *m / (v.sqrt() / sq + eps);
-                }),
+                Flavor::Keras => adam_pass(p, g, m, v, c1, c2, |m, v| m * a / (v.sqrt() + eps)),
+                Flavor::PyTorch => {
+                    adam_pass(p, g, m, v, c1, c2, |m, v| a * m / (v.sqrt() / sq + eps));
+                }
             }
         }
         Ok(())
@@ -253,6 +247,42 @@ impl Optimizer for Adam {
         self.m = state.slot("m");
         self.v = state.slot("v");
         Ok(())
+    }
+}
+
+/// One fused Adam pass: `m += (g − m)·c1`, `v += (g² − v)·c2`, `p −= delta(m, v)` per element,
+/// over plain slices when all four arrays are contiguous (so the loop vectorises), through
+/// `Zip` otherwise.
+fn adam_pass(
+    p: &mut ArrayD<f32>,
+    g: &ArrayD<f32>,
+    m: &mut ArrayD<f32>,
+    v: &mut ArrayD<f32>,
+    c1: f32,
+    c2: f32,
+    delta: impl Fn(f32, f32) -> f32,
+) {
+    let update = |p: &mut f32, g: f32, m: &mut f32, v: &mut f32| {
+        *m += (g - *m) * c1;
+        *v += (g * g - *v) * c2;
+        *p -= delta(*m, *v);
+    };
+    match (
+        p.as_slice_mut(),
+        g.as_slice(),
+        m.as_slice_mut(),
+        v.as_slice_mut(),
+    ) {
+        (Some(ps), Some(gs), Some(ms), Some(vs)) if ps.len() == gs.len() => {
+            for (((p, &g), m), v) in ps.iter_mut().zip(gs).zip(ms).zip(vs) {
+                update(p, g, m, v);
+            }
+        }
+        _ => Zip::from(p)
+            .and(g)
+            .and(m)
+            .and(v)
+            .for_each(|p, &g, m, v| update(p, g, m, v)),
     }
 }
 
