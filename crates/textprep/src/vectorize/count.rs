@@ -369,74 +369,35 @@ fn radix_sort_by_key(items: &mut Vec<(u64, u32)>) {
 
 /// The count rows of a run, columns renumbered by `to_rank` and sorted within each row.
 ///
-/// Rather than sorting every row, the distinct features of each row are listed as first seen, then bucketed
-/// by column (a counting sort of all entries, stable in row order) and dealt back to their rows column by
-/// column, which leaves every row sorted: two linear passes over the entries instead of one sort per row.
+/// Each row's distinct columns are collected and sorted on their own: a few dozen numbers that stay in cache.
+/// (Bucketing all entries by column instead takes fewer instructions on the novel but scatters writes over
+/// arrays as large as the matrix, which made the novel ×10 slower.)
 fn rows_of_run(ids: &[u32], doc_ends: &[usize], to_rank: &[u32], n_cols: usize) -> CsrMatrix {
-    let n_rows = doc_ends.len();
-    // Distinct features per row, first-seen order, with their counts.
-    let mut counts = vec![0u32; n_cols];
-    let mut entry_col: Vec<u32> = Vec::with_capacity(ids.len());
-    let mut entry_count: Vec<u32> = Vec::with_capacity(ids.len());
-    let mut indptr: Vec<usize> = Vec::with_capacity(n_rows + 1);
+    let mut indptr = Vec::with_capacity(doc_ends.len() + 1);
     indptr.push(0);
+    // At most one entry per occurrence: reserved pages never written cost no memory.
+    let mut indices: Vec<u32> = Vec::with_capacity(ids.len());
+    let mut data: Vec<i64> = Vec::with_capacity(ids.len());
+    let mut counts = vec![0u32; n_cols];
     let mut start = 0;
     for &end in doc_ends {
-        let row_start = entry_col.len();
+        let row_start = indices.len();
         for &id in &ids[start..end] {
             let rank = to_rank[id as usize];
             let count = &mut counts[rank as usize];
             if *count == 0 {
-                entry_col.push(rank);
+                indices.push(rank);
             }
             *count += 1;
         }
-        for &rank in &entry_col[row_start..] {
-            entry_count.push(std::mem::take(&mut counts[rank as usize]));
-        }
-        indptr.push(entry_col.len());
+        let row = &mut indices[row_start..];
+        row.sort_unstable();
+        data.extend(
+            row.iter()
+                .map(|&rank| i64::from(std::mem::take(&mut counts[rank as usize]))),
+        );
+        indptr.push(indices.len());
         start = end;
-    }
-    // Bucket the entries by column, rows in increasing order within each column.
-    let nnz = entry_col.len();
-    let mut col_next = counts; // all zero again
-    for &col in &entry_col {
-        col_next[col as usize] += 1;
-    }
-    let mut offset = 0u32;
-    for next in col_next.iter_mut() {
-        let here = *next;
-        *next = offset;
-        offset += here;
-    }
-    let col_ptr: Vec<u32> = col_next.clone();
-    let mut by_col_row = vec![0u32; nnz];
-    let mut by_col_count = vec![0u32; nnz];
-    for row in 0..n_rows {
-        for e in indptr[row]..indptr[row + 1] {
-            let slot = &mut col_next[entry_col[e] as usize];
-            by_col_row[*slot as usize] = row as u32;
-            by_col_count[*slot as usize] = entry_count[e];
-            *slot += 1;
-        }
-    }
-    // Deal them back to their rows, column by column.
-    drop(entry_count);
-    let mut row_next = indptr.clone();
-    let mut indices = entry_col; // reused: same length
-    let mut data = vec![0i64; nnz];
-    for col in 0..n_cols {
-        let end = if col + 1 < n_cols {
-            col_ptr[col + 1] as usize
-        } else {
-            nnz
-        };
-        for p in col_ptr[col] as usize..end {
-            let slot = &mut row_next[by_col_row[p] as usize];
-            indices[*slot] = col as u32;
-            data[*slot] = i64::from(by_col_count[p]);
-            *slot += 1;
-        }
     }
     CsrMatrix::from_sorted_parts(n_cols, indptr, indices, data)
 }

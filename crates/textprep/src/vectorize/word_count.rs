@@ -142,13 +142,16 @@ const NONE: u32 = u32::MAX;
 impl Counter {
     /// Room is reserved from the text's size, to spare most rehashing and regrowing: a token takes at least
     /// three bytes with its separator, so `bytes / 3` tokens at most; the maps get rough sizes for prose (a
-    /// distinct word per 64 bytes and a distinct bigram per 16) and grow past them if needed. Untouched
-    /// reserved pages of the large vectors cost no memory.
+    /// distinct word per 64 bytes and a distinct bigram per 16, capped) and grow past them if needed.
+    /// Untouched reserved pages of the large vectors cost no memory.
     fn new((min_n, max_n): (usize, usize), bytes: usize, docs: usize) -> Self {
         let max_tokens = bytes / 3 + docs;
         let occurrences = max_tokens.saturating_mul(max_n + 1 - min_n);
+        // Capped: a larger text mostly repeats words and bigrams, and an oversized table spreads its lookups over
+        // more cache lines.
+        let words = (bytes / 64).min(1 << 15);
         let bigrams = if (min_n..=max_n).contains(&2) {
-            bytes / 16
+            (bytes / 16).min(1 << 17)
         } else {
             0
         };
@@ -157,8 +160,8 @@ impl Counter {
         Self {
             min_n,
             max_n,
-            token_ids: FastMap::with_capacity_and_hasher(bytes / 64, FxBuildHasher),
-            unigram_feature: Vec::with_capacity(bytes / 64),
+            token_ids: FastMap::with_capacity_and_hasher(words, FxBuildHasher),
+            unigram_feature: Vec::with_capacity(words),
             bigram_feature: FastMap::with_capacity_and_hasher(bigrams, FxBuildHasher),
             longer_feature: FastMap::with_hasher(FxBuildHasher),
             doc_tokens: Vec::new(),
