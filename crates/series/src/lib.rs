@@ -1,8 +1,8 @@
 #![doc = include_str!("../README.md")]
 //!
 //! Modules, in the order a forecast uses them: [`load`] (CSV → [`Production`]), [`pivot`] (→ wells × months ×
-//! features), [`split`], [`scale`], [`window`], [`forecast`](mod@forecast), [`metrics`], [`baseline`]; [`setup`] runs
-//! them all for an app; [`synth`] makes test data.
+//! features), [`split`], [`scale`] (with [`ratio`], the liquid-ratio scaler), [`window`], [`forecast`](mod@forecast),
+//! [`metrics`], [`baseline`]; [`setup`] runs them all for an app; [`synth`] makes test data.
 
 pub mod baseline;
 pub mod dead;

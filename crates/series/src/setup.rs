@@ -325,6 +325,60 @@ mod tests {
     }
 
     #[test]
+    fn a_given_scaler_is_validated_and_used_and_original_units_score_in_the_lessons_units() {
+        let production = synthetic(12);
+        let setup = ForecastSetup {
+            features: vec![Feature::Liquid, Feature::Gas, Feature::Water],
+            train_wells: 8,
+            scaler: ScalerKind::LiquidRatio,
+            ..ForecastSetup::default()
+        };
+        let fitted = setup.prepare(&production).unwrap();
+        let again = setup
+            .prepare_with_scaler(&production, fitted.scaler.clone())
+            .unwrap();
+        assert_eq!(again, fitted);
+        let tampered = Scaler::FeatureMax(crate::scale::FeatureMax {
+            max: vec![1.0, 0.0, 1.0],
+        });
+        assert_eq!(
+            setup
+                .prepare_with_scaler(&production, tampered)
+                .unwrap_err()
+                .to_string(),
+            "invalid feature-max scaler: max[1] is 0 (must be finite and > 0)"
+        );
+        // The actual months score 0; twice the actual Liquid scores its mean over the training wells' max.
+        let (_, actual) = split_months(fitted.test.data.view(), 12).unwrap();
+        let exact = fitted.evaluate_original(actual, Feature::Liquid).unwrap();
+        assert_eq!((exact.mae, exact.mae_scaled), (0.0, 0.0));
+        let doubled = actual.mapv(|v| 2.0 * v);
+        let m = fitted
+            .evaluate_original(doubled.view(), Feature::Liquid)
+            .unwrap();
+        let liquid_max = fitted
+            .train
+            .data
+            .index_axis(Axis(2), 0)
+            .fold(0.0f32, |a, &v| a.max(v));
+        let mean_liquid = actual
+            .index_axis(Axis(2), 0)
+            .mapv(f64::from)
+            .mean()
+            .unwrap();
+        assert!((m.mae - mean_liquid).abs() < 1e-6 * mean_liquid);
+        assert!((m.mae_scaled - mean_liquid / f64::from(liquid_max)).abs() < 1e-6);
+        assert!(
+            fitted
+                .evaluate_original(
+                    doubled.slice_axis(Axis(1), Slice::from(..3)),
+                    Feature::Liquid
+                )
+                .is_err()
+        );
+    }
+
+    #[test]
     fn too_few_wells_or_months_are_clear_errors() {
         let production = synthetic(5);
         let e = ForecastSetup::default()
