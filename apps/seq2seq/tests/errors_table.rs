@@ -1,0 +1,437 @@
+//! The `seq2seq` rows of `docs/errors.md`: each test builds one bad input in a temporary directory, runs the binary
+//! there and checks the exit code (2 usage, 1 data, never 101) and the exact message; where the row has an output
+//! file, that nothing was written. A row whose test is `#[ignore]`d is a known bug, named in the attribute.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// Runs `seq2seq` in `dir` with `args`.
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seq2seq"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("seq2seq runs")
+}
+
+/// Writes `bytes` to `dir/name`, creating directories.
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Checks the exit code and that stderr holds `error: <message>` (for a data error, as its last line), without a
+/// panic.
+fn check(out: &Output, code: i32, message: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert_eq!(out.status.code(), Some(code), "exit code; stderr: {stderr}");
+    let line = format!("error: {message}");
+    if code == 1 {
+        assert_eq!(
+            stderr.lines().last(),
+            Some(line.as_str()),
+            "message; stderr: {stderr}"
+        );
+    } else {
+        assert!(
+            stderr.lines().any(|l| l == line),
+            "message {line:?} not in stderr: {stderr}"
+        );
+    }
+}
+
+/// Checks the exit code and that stderr holds one `error: ` line, without a panic (for rows whose message is not
+/// settled yet).
+fn check_code(out: &Output, code: i32) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert_eq!(out.status.code(), Some(code), "exit code; stderr: {stderr}");
+    assert!(
+        stderr.lines().any(|l| l.starts_with("error: ")),
+        "no error line: {stderr}"
+    );
+}
+
+/// Replaces the first `from` by `to` in the JSON header of the safetensors file at `path` (its length prefix
+/// updated, the tensors kept), e.g. to make the architecture it declares larger than its tensors.
+fn edit_header(path: &Path, from: &str, to: &str) {
+    let bytes = std::fs::read(path).unwrap();
+    let len = usize::try_from(u64::from_le_bytes(bytes[..8].try_into().unwrap())).unwrap();
+    let header = std::str::from_utf8(&bytes[8..8 + len]).unwrap();
+    assert!(
+        header.contains(from),
+        "{from} not in the header of {}",
+        path.display()
+    );
+    let mut header = header.trim_end().replacen(from, to, 1);
+    while header.len() % 8 != 0 {
+        header.push(' ');
+    }
+    let mut out = (header.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(&bytes[8 + len..]);
+    std::fs::write(path, out).unwrap();
+}
+
+/// Cuts the file at `path` to `len` bytes.
+fn truncate(path: &Path, len: u64) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
+}
+
+/// A small model trained once per test run (under the target directory), which the model rows copy and damage.
+fn trained_model() -> &'static Path {
+    static MODEL: OnceLock<PathBuf> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("errors_table_seq2seq_{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+
+        let out = run(
+            &root,
+            &[
+                "train",
+                "--epochs",
+                "1",
+                "--train-size",
+                "50",
+                "--valid-size",
+                "10",
+                "--test-size",
+                "10",
+                "--units",
+                "8",
+                "--embed",
+                "4",
+                "--attention-units",
+                "4",
+                "--threads",
+                "1",
+                "--out",
+                "model",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "training the test model failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        root.join("model")
+    })
+}
+
+/// Copies the trained model into `dir/model`.
+fn copy_model(dir: &Path) {
+    let target = dir.join("model");
+    std::fs::create_dir_all(&target).unwrap();
+    for entry in std::fs::read_dir(trained_model()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+    }
+}
+
+/// train --epochs: 0.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn train_epochs_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "train",
+            "--epochs",
+            "0",
+            "--train-size",
+            "50",
+            "--valid-size",
+            "10",
+            "--test-size",
+            "10",
+            "--units",
+            "8",
+            "--embed",
+            "4",
+            "--attention-units",
+            "4",
+            "--threads",
+            "1",
+            "--out",
+            "m",
+        ],
+    );
+    check(
+        &out,
+        2,
+        "--epochs, --batch-size, --beam and the split sizes must be positive",
+    );
+    assert!(!dir.path().join("m").exists(), "m was written");
+}
+
+/// train --batch-size: 0.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn train_batch_size_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "train",
+            "--epochs",
+            "1",
+            "--train-size",
+            "50",
+            "--valid-size",
+            "10",
+            "--test-size",
+            "10",
+            "--units",
+            "8",
+            "--embed",
+            "4",
+            "--attention-units",
+            "4",
+            "--threads",
+            "1",
+            "--out",
+            "m",
+            "--batch-size",
+            "0",
+        ],
+    );
+    check(
+        &out,
+        2,
+        "--epochs, --batch-size, --beam and the split sizes must be positive",
+    );
+    assert!(!dir.path().join("m").exists(), "m was written");
+}
+
+/// train --beam: 0.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn train_beam_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "train",
+            "--epochs",
+            "1",
+            "--train-size",
+            "50",
+            "--valid-size",
+            "10",
+            "--test-size",
+            "10",
+            "--units",
+            "8",
+            "--embed",
+            "4",
+            "--attention-units",
+            "4",
+            "--threads",
+            "1",
+            "--out",
+            "m",
+            "--beam",
+            "0",
+        ],
+    );
+    check(
+        &out,
+        2,
+        "--epochs, --batch-size, --beam and the split sizes must be positive",
+    );
+    assert!(!dir.path().join("m").exists(), "m was written");
+}
+
+/// train --train-size: more examples than the task has.
+#[test]
+fn train_too_many_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "train",
+            "--epochs",
+            "1",
+            "--train-size",
+            "2000000",
+            "--valid-size",
+            "10",
+            "--test-size",
+            "10",
+            "--units",
+            "8",
+            "--embed",
+            "4",
+            "--attention-units",
+            "4",
+            "--threads",
+            "1",
+            "--out",
+            "m",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "the number task has 1000000 examples, 2000020 asked for",
+    );
+    assert!(!dir.path().join("m").exists(), "m was written");
+}
+
+/// train --out: missing.
+#[test]
+fn train_without_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["train"]);
+    check(
+        &out,
+        2,
+        "the following required arguments were not provided:",
+    );
+}
+
+/// train --task: an unknown task.
+#[test]
+fn train_task_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["train", "--out", "m", "--task", "chess"]);
+    check(&out, 2, "invalid value 'chess' for '--task <TASK>'");
+}
+
+/// translate --model: the directory does not exist.
+#[test]
+fn translate_model_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["translate", "--model", "nomodel", "сто"]);
+    check(
+        &out,
+        1,
+        "cannot read nomodel/model.safetensors: No such file or directory (os error 2)",
+    );
+}
+
+/// translate --model: task.json missing.
+#[test]
+fn translate_task_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    std::fs::remove_file(dir.path().join("model/task.json")).unwrap();
+    let out = run(dir.path(), &["translate", "--model", "model", "сто"]);
+    check(
+        &out,
+        1,
+        "cannot read model/task.json: No such file or directory (os error 2)",
+    );
+}
+
+/// translate --model: task.json names an unknown task.
+#[test]
+fn translate_task_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    write(
+        dir.path(),
+        "model/task.json",
+        "{\"task\": \"chess\"}".as_bytes(),
+    );
+    let out = run(dir.path(), &["translate", "--model", "model", "сто"]);
+    check(&out, 1, "unknown task \"chess\" in task.json");
+}
+
+/// translate --model: model.safetensors cut short.
+#[test]
+fn translate_weights_truncated() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    truncate(&dir.path().join("model/model.safetensors"), 100);
+    let out = run(dir.path(), &["translate", "--model", "model", "сто"]);
+    check(
+        &out,
+        1,
+        "model/model.safetensors: not a safetensors file (invalid header length)",
+    );
+}
+
+/// translate --model: model.safetensors is not safetensors.
+#[test]
+fn translate_weights_not_safetensors() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    write(dir.path(), "model/model.safetensors", "hello".as_bytes());
+    let out = run(dir.path(), &["translate", "--model", "model", "сто"]);
+    check(
+        &out,
+        1,
+        "model/model.safetensors: not a safetensors file (header too small)",
+    );
+}
+
+/// translate TEXT: a word the task does not know.
+#[test]
+fn translate_unknown_token() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    let out = run(dir.path(), &["translate", "--model", "model", "zebra"]);
+    check(&out, 1, "token \"zebra\" is not in the vocabulary");
+}
+
+/// translate TEXT: only spaces.
+#[test]
+fn translate_empty_text() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    let out = run(dir.path(), &["translate", "--model", "model", " "]);
+    check(&out, 1, "the input is empty");
+}
+
+/// translate --beam: 0.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn translate_beam_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    let out = run(
+        dir.path(),
+        &["translate", "--model", "model", "--beam", "0", "сто"],
+    );
+    check(&out, 2, "--beam must be positive");
+}
+
+/// translate TEXT: missing.
+#[test]
+fn translate_without_text() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    let out = run(dir.path(), &["translate", "--model", "model"]);
+    check(
+        &out,
+        2,
+        "the following required arguments were not provided:",
+    );
+}
+
+/// translate --model: a small weights file whose description declares 100000 encoder units.
+#[test]
+#[ignore = "bug: aborts (SIGABRT, \"memory allocation of 240000000000 bytes failed\"): nn::seq2seq::Seq2Seq::from_bytes calls Seq2Seq::new with the declared config before checking it against the tensors in the file"]
+fn translate_huge_declared_model() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    edit_header(
+        &dir.path().join("model/model.safetensors"),
+        "\\\"enc_units\\\":8,",
+        "\\\"enc_units\\\":100000,",
+    );
+    let out = run(dir.path(), &["translate", "--model", "model", "сто"]);
+    check_code(&out, 1);
+}

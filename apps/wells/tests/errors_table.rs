@@ -1,0 +1,1231 @@
+//! The `wells` rows of `docs/errors.md`: each test builds one bad input in a temporary directory, runs the binary
+//! there and checks the exit code (2 usage, 1 data, never 101) and the exact message; where the row has an output
+//! file, that nothing was written. A row whose test is `#[ignore]`d is a known bug, named in the attribute.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// Runs `wells` in `dir` with `args`.
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wells"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("wells runs")
+}
+
+/// Writes `bytes` to `dir/name`, creating directories.
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Checks the exit code and that stderr holds `error: <message>` (for a data error, as its last line), without a
+/// panic.
+fn check(out: &Output, code: i32, message: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert_eq!(out.status.code(), Some(code), "exit code; stderr: {stderr}");
+    let line = format!("error: {message}");
+    if code == 1 {
+        assert_eq!(
+            stderr.lines().last(),
+            Some(line.as_str()),
+            "message; stderr: {stderr}"
+        );
+    } else {
+        assert!(
+            stderr.lines().any(|l| l == line),
+            "message {line:?} not in stderr: {stderr}"
+        );
+    }
+}
+
+/// Checks the exit code and that stderr holds one `error: ` line, without a panic (for rows whose message is not
+/// settled yet).
+fn check_code(out: &Output, code: i32) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert_eq!(out.status.code(), Some(code), "exit code; stderr: {stderr}");
+    assert!(
+        stderr.lines().any(|l| l.starts_with("error: ")),
+        "no error line: {stderr}"
+    );
+}
+
+/// Replaces the first `from` by `to` in the JSON header of the safetensors file at `path` (its length prefix
+/// updated, the tensors kept), e.g. to make the architecture it declares larger than its tensors.
+fn edit_header(path: &Path, from: &str, to: &str) {
+    let bytes = std::fs::read(path).unwrap();
+    let len = usize::try_from(u64::from_le_bytes(bytes[..8].try_into().unwrap())).unwrap();
+    let header = std::str::from_utf8(&bytes[8..8 + len]).unwrap();
+    assert!(
+        header.contains(from),
+        "{from} not in the header of {}",
+        path.display()
+    );
+    let mut header = header.trim_end().replacen(from, to, 1);
+    while header.len() % 8 != 0 {
+        header.push(' ');
+    }
+    let mut out = (header.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(&bytes[8 + len..]);
+    std::fs::write(path, out).unwrap();
+}
+
+/// Copies a repository fixture to `dir/name`.
+fn fixture(dir: &Path, name: &str, rel: &str) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel);
+    write(dir, name, &std::fs::read(source).unwrap());
+}
+
+/// Cuts the file at `path` to `len` bytes.
+fn truncate(path: &Path, len: u64) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
+}
+
+/// A small model trained once per test run (under the target directory), which the model rows copy and damage.
+fn trained_model() -> &'static Path {
+    static MODEL: OnceLock<PathBuf> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("errors_table_wells_{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+
+        let fixture_csv = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/wells/production_synthetic.csv");
+        let fixture_csv = fixture_csv.to_str().unwrap();
+        let out = run(
+            &root,
+            &[
+                "--csv",
+                fixture_csv,
+                "--epochs",
+                "1",
+                "--ensemble",
+                "1",
+                "--units",
+                "4",
+                "--layers",
+                "1",
+                "--threads",
+                "1",
+                "--quiet",
+                "--no-plots",
+                "--out",
+                "out",
+                "--save-model",
+                "model",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "training the test model failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        root.join("model")
+    })
+}
+
+/// Copies the trained model into `dir/model`.
+fn copy_model(dir: &Path) {
+    let target = dir.join("model");
+    std::fs::create_dir_all(&target).unwrap();
+    for entry in std::fs::read_dir(trained_model()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+    }
+}
+
+/// --csv: the file does not exist.
+#[test]
+#[ignore = "bug: the cause is printed twice (series::Error for I/O prints its source in its message and also returns it from source())"]
+fn csv_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "missing.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "missing.csv: No such file or directory (os error 2)",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: an empty file.
+#[test]
+fn csv_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "p.csv", "".as_bytes());
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(&out, 1, "p.csv: empty file (no header line)");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: a header without data rows.
+#[test]
+fn csv_header_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Liquid,Gas,RatioGasOil,Water\n".as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(&out, 1, "p.csv: empty file (no data rows)");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: no Liquid column.
+#[test]
+fn csv_missing_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Gas\n1,2020,1,5\n".as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "p.csv: missing required column `Liquid` (header has: API,Year,Month,Gas)",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: Month 13.
+#[test]
+fn csv_month_out_of_range() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Liquid,Gas,RatioGasOil,Water\n1,2020,13,5,5,1,5\n".as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "p.csv:2: column `Month`: month outside 1-12 (cell: \"13\")",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: Year is not an integer.
+#[test]
+fn csv_year_not_integer() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Liquid,Gas,RatioGasOil,Water\n1,20x0,1,5,5,1,5\n".as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "p.csv:2: column `Year`: not an integer year (cell: \"20x0\")",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: an empty Liquid cell.
+#[test]
+fn csv_empty_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Liquid,Gas,RatioGasOil,Water\n1,2020,1,,5,1,5\n".as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(&out, 1, "p.csv:2: column `Liquid`: empty cell (cell: \"\")");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: Liquid is not a number.
+#[test]
+fn csv_not_a_number() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Liquid,Gas,RatioGasOil,Water\n1,2020,1,lots,5,1,5\n".as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "p.csv:2: column `Liquid`: not a number (cell: \"lots\")",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: negative Liquid.
+#[test]
+fn csv_negative_production() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Liquid,Gas,RatioGasOil,Water\n1,2020,1,-5,5,1,5\n".as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "p.csv:2: column `Liquid`: negative production (cell: \"-5\")",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: an infinite value.
+#[test]
+fn csv_infinite_value() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Liquid,Gas,RatioGasOil,Water\n1,2020,1,inf,5,1,5\n".as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "p.csv:2: column `Liquid`: not a finite number (cell: \"inf\")",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: the same API, Year and Month twice.
+#[test]
+fn csv_duplicate_month() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Liquid,Gas,RatioGasOil,Water\n1,2020,1,5,5,1,5\n1,2020,1,6,5,1,5\n"
+            .as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "p.csv: duplicate month for API 1, 2020-01: lines 2 and 3",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: an empty API.
+#[test]
+fn csv_empty_api() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Liquid,Gas,RatioGasOil,Water\n,2020,1,5,5,1,5\n".as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(&out, 1, "p.csv:2: column `API`: empty API (cell: \"\")");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: a row with fewer fields than the header.
+#[test]
+fn csv_ragged_row() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Liquid,Gas,RatioGasOil,Water\n1,2020,1,5\n".as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "p.csv: cannot read CSV: CSV error: record 1 (line: 2, byte: 44): found record with 4 fields, but the previous record has 7 fields",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: bytes that are not UTF-8.
+#[test]
+fn csv_not_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        b"API,Year,Month,Liquid,Gas,RatioGasOil,Water\n1,2020,1,5\xff,5,1,5\n",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "p.csv:2: column `Liquid`: not valid UTF-8 (cell: \"5�\")",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --csv: every well shorter than window + horizon.
+#[test]
+fn csv_wells_too_short() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.csv",
+        "API,Year,Month,Liquid,Gas,RatioGasOil,Water\n1,2020,1,5,5,1,5\n1,2020,2,6,5,1,5\n"
+            .as_bytes(),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "p.csv: every well needs window + horizon = 12 + 12 months: 1 well(s) have fewer than 24 months: 1 (2 months)",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --features: an unknown feature name.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn features_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--features",
+            "liquid,oil",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        2,
+        "invalid argument: unknown feature `oil` (known: Liquid, Gas, RatioGasOil, Water, PercentWater, DaysOn)",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --features: liquid not among them.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn features_without_liquid() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--features",
+            "gas,water",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        2,
+        "--features must include liquid: the forecast is scored on Liquid",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --features: a feature twice.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn features_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--features",
+            "liquid,liquid",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        2,
+        "invalid argument: feature `Liquid` is listed twice",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --window: 0.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn window_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--window",
+            "0",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(&out, 2, "--window and --horizon must be at least 1");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --horizon: 0.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn horizon_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--horizon",
+            "0",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(&out, 2, "--window and --horizon must be at least 1");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --train-wells: 0.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn train_wells_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--train-wells",
+            "0",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        2,
+        "p.csv: 50 wells: invalid argument: cannot train on 0 of 50 wells: need at least 1 training well and 1 test well (so at least 2 wells)",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --train-wells: as many as the file has (none left to test).
+#[test]
+fn train_wells_all() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--train-wells",
+            "100000",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "p.csv: 50 wells: invalid argument: cannot train on 100000 of 50 wells: need at least 1 training well and 1 test well (so at least 100001 wells)",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --epochs: 0.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn epochs_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+            "--epochs",
+            "0",
+        ],
+    );
+    check(&out, 2, "epochs (0) and batch_size (32) must be positive");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --batch-size: 0.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn batch_size_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--batch-size",
+            "0",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(&out, 2, "epochs (20) and batch_size (0) must be positive");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --units: 0.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn units_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+            "--units",
+            "0",
+        ],
+    );
+    check(&out, 2, "layer lstm: units must be positive");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --layers: 0.
+#[test]
+#[ignore = "bug: accepted: exits 0 after training a model without a recurrent layer (should be a usage error)"]
+fn layers_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+            "--layers",
+            "0",
+        ],
+    );
+    check_code(&out, 2);
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --ensemble: 0.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn ensemble_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+            "--ensemble",
+            "0",
+        ],
+    );
+    check(&out, 2, "--ensemble must be at least 1");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --lr: a negative learning rate.
+#[test]
+#[ignore = "bug: accepted: exits 0 after training with a negative learning rate (should be a usage error)"]
+fn lr_negative() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--lr=-0.1",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check_code(&out, 2);
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --validation-split: not in [0, 1).
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn validation_split_above_one() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--validation-split",
+            "1.5",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(&out, 2, "validation_split must be in [0, 1), got 1.5");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --patience: without --validation-split.
+#[test]
+#[ignore = "bug: a usage error exits 1 (should be 2)"]
+fn patience_without_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--patience",
+            "3",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(&out, 2, "--patience needs --validation-split (e.g. 0.2)");
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --scaler: an unknown scaler.
+#[test]
+fn scaler_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["--scaler", "huge"]);
+    check(
+        &out,
+        2,
+        "invalid value 'huge' for '--scaler <SCALER>': invalid argument: unknown scaler `huge` (known: global-max, feature-max, min-max, standard, log1p)",
+    );
+}
+
+/// --cell: not lstm, gru or rnn.
+#[test]
+fn cell_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["--cell", "transformer"]);
+    check(&out, 2, "invalid value 'transformer' for '--cell <CELL>'");
+}
+
+/// --lesson --cell: the lesson fixes the model.
+#[test]
+fn lesson_with_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["--lesson", "--cell", "gru"]);
+    check(
+        &out,
+        2,
+        "the argument '--lesson' cannot be used with '--cell <CELL>'",
+    );
+}
+
+/// --load-model: the directory does not exist.
+#[test]
+fn load_model_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--load-model",
+            "nomodel",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "cannot read nomodel/wells.json: No such file or directory (os error 2)",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --load-model: wells.json is not a wells recipe.
+#[test]
+fn load_model_bad_recipe() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    write(dir.path(), "model/wells.json", "{\"hello\": 1}".as_bytes());
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--load-model",
+            "model",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "model/wells.json: not a wells model recipe: missing field `features` at line 1 column 12",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --load-model: a weights file cut short.
+#[test]
+fn load_model_truncated_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    truncate(&dir.path().join("model/model-0.safetensors"), 100);
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--load-model",
+            "model",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "model/model-0.safetensors: not a valid safetensors file: invalid header length",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --load-model: a weights file missing.
+#[test]
+fn load_model_missing_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    std::fs::remove_file(dir.path().join("model/model-0.safetensors")).unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--load-model",
+            "model",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check(
+        &out,
+        1,
+        "model/model-0.safetensors: No such file or directory (os error 2)",
+    );
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
+
+/// --load-model: a small weights file whose architecture declares an LSTM of 100000 units.
+#[test]
+#[ignore = "bug: aborts (SIGABRT, \"memory allocation of 320000000000 bytes failed\"): nn::Sequential::from_bytes builds and initialises the declared architecture (orthogonal init of the recurrent kernel) before checking it against the tensors in the file"]
+fn load_model_huge_declared_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_model(dir.path());
+    fixture(
+        dir.path(),
+        "p.csv",
+        "fixtures/wells/production_synthetic.csv",
+    );
+    edit_header(
+        &dir.path().join("model/model-0.safetensors"),
+        "\\\"units\\\":4,",
+        "\\\"units\\\":100000,",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "--csv",
+            "p.csv",
+            "--load-model",
+            "model",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+        ],
+    );
+    check_code(&out, 1);
+    assert!(!dir.path().join("out").exists(), "out was written");
+}
