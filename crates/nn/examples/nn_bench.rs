@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! nn_bench lesson <data.safetensors> <epochs> <batch> [--seed S]
-//! nn_bench lstm <B>x<T>x<IN>x<H>[,...] [--seed S]
+//! nn_bench lstm <B>x<T>x<IN>x<H>[,...] [--seed S] [--seconds S]
 //! nn_bench char <data.safetensors> <batch> <seq> <epochs> [--seed S]
 //! ```
 //!
@@ -33,6 +33,13 @@ fn run() -> AnyResult<()> {
         seed = args.get(i + 1).ok_or("--seed needs a value")?.parse()?;
         args.drain(i..i + 2);
     }
+    // How long each `lstm` shape is timed (at least 8 passes): longer gives steadier CPU-time
+    // figures on a loaded machine.
+    let mut seconds = 3.0f64;
+    if let Some(i) = args.iter().position(|a| a == "--seconds") {
+        seconds = args.get(i + 1).ok_or("--seconds needs a value")?.parse()?;
+        args.drain(i..i + 2);
+    }
     let arg = |i: usize| -> AnyResult<&str> {
         Ok(args
             .get(i)
@@ -41,7 +48,7 @@ fn run() -> AnyResult<()> {
     };
     let out = match arg(0)? {
         "lesson" => lesson(arg(1)?, arg(2)?.parse()?, arg(3)?.parse()?, seed)?,
-        "lstm" => lstm_pass(arg(1)?, seed)?,
+        "lstm" => lstm_pass(arg(1)?, seed, seconds)?,
         "char" => char_lstm(
             arg(1)?,
             arg(2)?.parse()?,
@@ -111,7 +118,7 @@ fn lesson(data: &str, epochs: usize, batch: usize, seed: u64) -> AnyResult<serde
 }
 
 /// Forward + backward of one LSTM (return_sequences, loss = sum of outputs) per shape.
-fn lstm_pass(shapes: &str, seed: u64) -> AnyResult<serde_json::Value> {
+fn lstm_pass(shapes: &str, seed: u64, seconds: f64) -> AnyResult<serde_json::Value> {
     let mut rng = tensor::seeded_rng(seed);
     let mut results = Vec::new();
     for spec in shapes.split(',') {
@@ -133,9 +140,11 @@ fn lstm_pass(shapes: &str, seed: u64) -> AnyResult<serde_json::Value> {
         let bias = params.add("b", ArrayD::zeros(IxDyn(&[4 * h])), true);
         let x = ArrayD::from_shape_simple_fn(IxDyn(&[b, t, i]), || rng.random::<f32>() * 2.0 - 1.0);
         let mut times = Vec::new();
-        let deadline = Instant::now() + std::time::Duration::from_secs(3);
+        let deadline = Instant::now() + std::time::Duration::from_secs_f64(seconds);
         let mut cpu0 = None;
-        for rep in 0..200 {
+        // The default run stops after 200 passes (small shapes); a longer one only on time.
+        let max_reps = if seconds > 3.0 { usize::MAX } else { 200 };
+        for rep in 0..max_reps {
             if rep == 2 {
                 cpu0 = process_cpu_s();
             }

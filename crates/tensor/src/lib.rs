@@ -14,4 +14,6 @@ pub mod softmax;
 
 pub use error::{Error, Result};
 pub use ndarray;
+/// The rayon version whose pool [`linalg`] splits large products over (`RAYON_NUM_THREADS`).
+pub use rayon;
 pub use rng::{ProjectRng, seeded_rng};

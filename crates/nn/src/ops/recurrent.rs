@@ -13,11 +13,10 @@
 //! GRU `z, r, h`; LSTM and SimpleRNN bias `(G·units)`, GRU bias `(2, 3·units)` (row 0 input bias,
 //! row 1 recurrent bias, the `reset_after` form: `h̃ = tanh(x·W_h + b_ih + r ⊙ (h·U_h + b_hh))`).
 
-use ndarray::{
-    Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Ix2, IxDyn,
-    linalg::general_mat_mul,
-};
-use tensor::activation::{fast_sigmoid, fast_tanh, sigmoid_slice, tanh_slice};
+use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Ix2, IxDyn};
+use tensor::activation::{fast_sigmoid, fast_tanh, tanh_slice, with_widest_simd};
+use tensor::linalg::matmul_into;
+use tensor::rayon::prelude::*;
 
 use crate::error::shape_err;
 use crate::tape::{Op, Tape, Var};
@@ -232,7 +231,7 @@ fn project(x: &SeqX, w: &ArrayView2<f32>, bias: ArrayView1<f32>) -> Result<Vec<f
             for _ in 0..rows {
                 out.extend_from_slice(&bias);
             }
-            general_mat_mul(1.0, &xm.view(), w, 1.0, &mut view2_mut(&mut out, rows, g)?);
+            matmul_into(1.0, &xm.view(), w, 1.0, &mut view2_mut(&mut out, rows, g)?)?;
             Ok(out)
         }
         SeqX::Indices(idx) => {
@@ -250,14 +249,14 @@ fn project_backward(
     x: &SeqX,
     w: &ArrayView2<f32>,
     dz: &ArrayView2<f32>,
-) -> (Array2<f32>, Option<Array2<f32>>) {
+) -> Result<(Array2<f32>, Option<Array2<f32>>)> {
     match x {
         SeqX::Dense(xm) => {
             let mut dw = Array2::zeros(w.raw_dim());
-            general_mat_mul(1.0, &xm.t(), dz, 0.0, &mut dw);
+            matmul_into(1.0, &xm.t(), dz, 0.0, &mut dw.view_mut())?;
             let mut dx = Array2::zeros(xm.raw_dim());
-            general_mat_mul(1.0, dz, &w.t(), 0.0, &mut dx);
-            (dw, Some(dx))
+            matmul_into(1.0, dz, &w.t(), 0.0, &mut dx.view_mut())?;
+            Ok((dw, Some(dx)))
         }
         SeqX::Indices(idx) => {
             let mut dw = Array2::zeros(w.raw_dim());
@@ -265,7 +264,7 @@ fn project_backward(
                 let mut row = dw.row_mut(i);
                 row += &dz.row(r);
             }
-            (dw, None)
+            Ok((dw, None))
         }
     }
 }
@@ -410,39 +409,22 @@ impl Tape<'_> {
             let (h_done, h_rest) = h.split_at_mut((t + 1) * bh);
             let h_prev = &h_done[t * bh..];
             let g_t = &mut gates[t * batch * g4..(t + 1) * batch * g4];
-            general_mat_mul(
+            matmul_into(
                 1.0,
                 &view2(h_prev, batch, hd)?,
                 &uv,
                 1.0,
                 &mut view2_mut(g_t, batch, g4)?,
-            );
+            )?;
             let (c_done, c_rest) = c.split_at_mut((t + 1) * bh);
-            let c_prev = &c_done[t * bh..];
-            let (c_new, h_new) = (&mut c_rest[..bh], &mut h_rest[..bh]);
-            let tc_t = &mut tanh_c[t * bh..(t + 1) * bh];
-            for (bi, g) in g_t.chunks_exact_mut(g4).enumerate() {
-                sigmoid_slice(&mut g[..2 * hd]);
-                tanh_slice(&mut g[2 * hd..3 * hd]);
-                sigmoid_slice(&mut g[3 * hd..]);
-                let (i, rest) = g.split_at(hd);
-                let (f, rest) = rest.split_at(hd);
-                let (gg, o) = rest.split_at(hd);
-                let o = &o[..hd];
-                let rows = bi * hd..(bi + 1) * hd;
-                let cp = &c_prev[rows.clone()][..hd];
-                let cn = &mut c_new[rows.clone()][..hd];
-                for j in 0..hd {
-                    cn[j] = f[j] * cp[j] + i[j] * gg[j];
-                }
-                let tc = &mut tc_t[rows.clone()];
-                tc.copy_from_slice(cn);
-                tanh_slice(tc);
-                let hn = &mut h_new[rows];
-                for j in 0..hd {
-                    hn[j] = o[j] * tc[j];
-                }
-            }
+            let step = LstmStep {
+                gates: g_t,
+                c_prev: &c_done[t * bh..],
+                c_new: &mut c_rest[..bh],
+                h_new: &mut h_rest[..bh],
+                tanh_c: &mut tanh_c[t * bh..(t + 1) * bh],
+            };
+            step.run(batch, hd);
         }
         let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
         let c_last = to_dyn(c[steps * bh..].to_vec(), &[batch, hd])?;
@@ -524,30 +506,32 @@ impl Tape<'_> {
             }
             let (h_done, h_rest) = h.split_at_mut((t + 1) * bh);
             let h_prev = &h_done[t * bh..];
-            general_mat_mul(
+            matmul_into(
                 1.0,
                 &view2(h_prev, batch, hd)?,
                 &uv,
                 1.0,
                 &mut view2_mut(&mut hp, batch, g3)?,
-            );
+            )?;
             let a_t = &mut act[t * batch * g3..(t + 1) * batch * g3];
             let hph_t = &mut hph[t * bh..(t + 1) * bh];
             let h_new = &mut h_rest[..bh];
-            for bi in 0..batch {
-                let a = &mut a_t[bi * g3..(bi + 1) * g3];
-                let p = &hp[bi * g3..(bi + 1) * g3];
-                for j in 0..hd {
-                    let z = fast_sigmoid(a[j] + p[j]);
-                    let r = fast_sigmoid(a[hd + j] + p[hd + j]);
-                    let cand = fast_tanh(a[2 * hd + j] + r * p[2 * hd + j]);
-                    a[j] = z;
-                    a[hd + j] = r;
-                    a[2 * hd + j] = cand;
-                    hph_t[bi * hd + j] = p[2 * hd + j];
-                    h_new[bi * hd + j] = z * h_prev[bi * hd + j] + (1.0 - z) * cand;
+            with_widest_simd(|| {
+                for bi in 0..batch {
+                    let a = &mut a_t[bi * g3..(bi + 1) * g3];
+                    let p = &hp[bi * g3..(bi + 1) * g3];
+                    for j in 0..hd {
+                        let z = fast_sigmoid(a[j] + p[j]);
+                        let r = fast_sigmoid(a[hd + j] + p[hd + j]);
+                        let cand = fast_tanh(a[2 * hd + j] + r * p[2 * hd + j]);
+                        a[j] = z;
+                        a[hd + j] = r;
+                        a[2 * hd + j] = cand;
+                        hph_t[bi * hd + j] = p[2 * hd + j];
+                        h_new[bi * hd + j] = z * h_prev[bi * hd + j] + (1.0 - z) * cand;
+                    }
                 }
-            }
+            });
         }
         let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
         let xv = input_var(x);
@@ -608,13 +592,13 @@ impl Tape<'_> {
             let (h_done, h_rest) = h.split_at_mut((t + 1) * bh);
             let h_new = &mut h_rest[..bh];
             h_new.copy_from_slice(&pre[t * bh..(t + 1) * bh]);
-            general_mat_mul(
+            matmul_into(
                 1.0,
                 &view2(&h_done[t * bh..], batch, hd)?,
                 &uv,
                 1.0,
                 &mut view2_mut(h_new, batch, hd)?,
-            );
+            )?;
             tanh_slice(h_new);
         }
         let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
@@ -644,6 +628,188 @@ impl Tape<'_> {
     }
 }
 
+/// Gate values per step below which the element-wise work of a step stays on one thread.
+const PARALLEL_MIN_GATES: usize = 1 << 14;
+
+/// How many batch rows each task of a step's element-wise work takes: all of them (one task)
+/// unless the step is big enough and the rayon pool has more than one thread.
+fn rows_per_task(batch: usize, gate_values: usize) -> usize {
+    let threads = tensor::rayon::current_num_threads();
+    if threads > 1 && gate_values >= PARALLEL_MIN_GATES {
+        batch.div_ceil(threads).max(1)
+    } else {
+        batch.max(1)
+    }
+}
+
+/// One forward LSTM step after `x·W + h·U + b`: activates the gates `(B, 4H)` in place and writes
+/// the new cell state, its tanh and the new hidden state `(B, H)`.
+struct LstmStep<'a> {
+    gates: &'a mut [f32],
+    c_prev: &'a [f32],
+    c_new: &'a mut [f32],
+    h_new: &'a mut [f32],
+    tanh_c: &'a mut [f32],
+}
+
+impl LstmStep<'_> {
+    /// All batch rows, split over the rayon pool when the step is large. Rows are independent,
+    /// so the result does not depend on the split.
+    fn run(self, batch: usize, hd: usize) {
+        let per = rows_per_task(batch, self.gates.len());
+        if per >= batch {
+            with_widest_simd(|| self.rows(hd));
+            return;
+        }
+        let LstmStep {
+            gates,
+            c_prev,
+            c_new,
+            h_new,
+            tanh_c,
+        } = self;
+        gates
+            .par_chunks_mut(per * 4 * hd)
+            .zip(c_prev.par_chunks(per * hd))
+            .zip(c_new.par_chunks_mut(per * hd))
+            .zip(h_new.par_chunks_mut(per * hd))
+            .zip(tanh_c.par_chunks_mut(per * hd))
+            .for_each(|((((gates, c_prev), c_new), h_new), tanh_c)| {
+                let part = LstmStep {
+                    gates,
+                    c_prev,
+                    c_new,
+                    h_new,
+                    tanh_c,
+                };
+                with_widest_simd(|| part.rows(hd));
+            });
+    }
+
+    #[inline(always)]
+    fn rows(self, hd: usize) {
+        let rows = self
+            .gates
+            .chunks_exact_mut(4 * hd)
+            .zip(self.c_prev.chunks_exact(hd))
+            .zip(self.c_new.chunks_exact_mut(hd))
+            .zip(self.h_new.chunks_exact_mut(hd))
+            .zip(self.tanh_c.chunks_exact_mut(hd));
+        for ((((g, cp), cn), hn), tc) in rows {
+            let (sig_if, rest) = g.split_at_mut(2 * hd);
+            let (cand, o) = rest.split_at_mut(hd);
+            for v in sig_if.iter_mut() {
+                *v = fast_sigmoid(*v);
+            }
+            for v in cand.iter_mut() {
+                *v = fast_tanh(*v);
+            }
+            for v in o.iter_mut() {
+                *v = fast_sigmoid(*v);
+            }
+            let (i, f) = sig_if.split_at(hd);
+            for j in 0..hd {
+                let c = f[j] * cp[j] + i[j] * cand[j];
+                cn[j] = c;
+                let t = fast_tanh(c);
+                tc[j] = t;
+                hn[j] = o[j] * t;
+            }
+        }
+    }
+}
+
+/// One backward LSTM step: from the activated gates, the previous cell state, `tanh(c_t)`, the
+/// output gradient `dh_t` and the carried `dh`/`dc`, the pre-activation gate gradients `(B, 4H)`;
+/// `dc_next` becomes the gradient of `c_{t-1}`.
+struct LstmStepBack<'a> {
+    gates: &'a [f32],
+    c_prev: &'a [f32],
+    tanh_c: &'a [f32],
+    dh_out: &'a [f32],
+    dh_next: &'a [f32],
+    dc_next: &'a mut [f32],
+    dgates: &'a mut [f32],
+}
+
+impl LstmStepBack<'_> {
+    fn run(self, batch: usize, hd: usize) {
+        let per = rows_per_task(batch, self.gates.len());
+        if per >= batch {
+            with_widest_simd(|| self.rows(hd));
+            return;
+        }
+        let LstmStepBack {
+            gates,
+            c_prev,
+            tanh_c,
+            dh_out,
+            dh_next,
+            dc_next,
+            dgates,
+        } = self;
+        let (g, h) = (per * 4 * hd, per * hd);
+        gates
+            .par_chunks(g)
+            .zip(c_prev.par_chunks(h))
+            .zip(tanh_c.par_chunks(h))
+            .zip(dh_out.par_chunks(h))
+            .zip(dh_next.par_chunks(h))
+            .zip(dc_next.par_chunks_mut(h))
+            .zip(dgates.par_chunks_mut(g))
+            .for_each(
+                |((((((gates, c_prev), tanh_c), dh_out), dh_next), dc_next), dgates)| {
+                    let part = LstmStepBack {
+                        gates,
+                        c_prev,
+                        tanh_c,
+                        dh_out,
+                        dh_next,
+                        dc_next,
+                        dgates,
+                    };
+                    with_widest_simd(|| part.rows(hd));
+                },
+            );
+    }
+
+    #[inline(always)]
+    fn rows(self, hd: usize) {
+        let g4 = 4 * hd;
+        let rows = self
+            .gates
+            .chunks_exact(g4)
+            .zip(self.dgates.chunks_exact_mut(g4))
+            .zip(self.c_prev.chunks_exact(hd))
+            .zip(self.tanh_c.chunks_exact(hd))
+            .zip(self.dh_out.chunks_exact(hd))
+            .zip(self.dh_next.chunks_exact(hd))
+            .zip(self.dc_next.chunks_exact_mut(hd));
+        for ((((((gr, d), cp), tc), dho), dhn), dcn) in rows {
+            let (i, rest) = gr.split_at(hd);
+            let (f, rest) = rest.split_at(hd);
+            let (gg, o) = rest.split_at(hd);
+            let (di, rest) = d.split_at_mut(hd);
+            let (df, rest) = rest.split_at_mut(hd);
+            let (dgg, dout) = rest.split_at_mut(hd);
+            // Equal, known lengths let the compiler drop bounds checks and vectorise.
+            let (f, gg, o) = (&f[..hd], &gg[..hd], &o[..hd]);
+            let (df, dgg, dout) = (&mut df[..hd], &mut dgg[..hd], &mut dout[..hd]);
+            let (cp, tc, dho, dhn, dcn) =
+                (&cp[..hd], &tc[..hd], &dho[..hd], &dhn[..hd], &mut dcn[..hd]);
+            for j in 0..hd {
+                let dh = dho[j] + dhn[j];
+                let dc = dcn[j] + dh * o[j] * (1.0 - tc[j] * tc[j]);
+                di[j] = dc * gg[j] * i[j] * (1.0 - i[j]);
+                df[j] = dc * cp[j] * f[j] * (1.0 - f[j]);
+                dgg[j] = dc * i[j] * (1.0 - gg[j] * gg[j]);
+                dout[j] = dh * tc[j] * o[j] * (1.0 - o[j]);
+                dcn[j] = dc * f[j];
+            }
+        }
+    }
+}
+
 /// Gradients of a kernel's inputs, as `(input, gradient)` pairs.
 pub(crate) type InputGrads = Vec<(Var, ArrayD<f32>)>;
 
@@ -662,12 +828,12 @@ fn weight_grads(
     out: &mut InputGrads,
 ) -> Result<()> {
     let wv = mat(tape, c.w, "kernel", "backward")?;
-    let (dw, dx) = project_backward(&c.seq_x, &wv, &d_proj.view());
+    let (dw, dx) = project_backward(&c.seq_x, &wv, &d_proj.view())?;
     out.push((c.w, dw.into_dyn()));
     let (rows, hd) = (c.steps * c.batch, c.hidden);
     let h_prev = view2(&h_all[..rows * hd], rows, hd)?;
     let mut du = Array2::zeros((hd, d_rec.ncols()));
-    general_mat_mul(1.0, &h_prev.t(), &d_rec.view(), 0.0, &mut du);
+    matmul_into(1.0, &h_prev.t(), &d_rec.view(), 0.0, &mut du.view_mut())?;
     out.push((c.u, du.into_dyn()));
     if let (Some(x), Some(dx)) = (c.x, dx) {
         let feat = dx.ncols();
@@ -687,7 +853,11 @@ pub(crate) fn lstm_backward(
     let c = &k.common;
     let (batch, hd) = (c.batch, c.hidden);
     let (bh, g4) = (batch * hd, 4 * hd);
-    let uv = mat(tape, c.u, "recurrent kernel", "backward")?;
+    // `Uᵀ` copied once to row-major: the per-step product `dh·Uᵀ` then reads a plain matrix.
+    let u_t = mat(tape, c.u, "recurrent kernel", "backward")?
+        .t()
+        .as_standard_layout()
+        .into_owned();
     let dh_seq = seq_grad_time_major(g, c)?;
     let dh_seq = dh_seq.as_slice().unwrap_or(&[]);
     let mut dgates = Array2::<f32>::zeros((c.steps * batch, g4));
@@ -706,44 +876,23 @@ pub(crate) fn lstm_backward(
         let dg = dg_t
             .as_slice_mut()
             .ok_or_else(|| Error::Invalid("internal layout".into()))?;
-        for (bi, (gr, d)) in gates
-            .chunks_exact(g4)
-            .zip(dg.chunks_exact_mut(g4))
-            .enumerate()
-        {
-            let rows = bi * hd..(bi + 1) * hd;
-            let cp = &c_prev[rows.clone()];
-            let tc = &tc_t[rows.clone()];
-            let dho = &dh_t[rows.clone()];
-            let dhn = &dh_next[rows.clone()];
-            let dcn = &mut dc_next[rows];
-            let (i, rest) = gr.split_at(hd);
-            let (f, rest) = rest.split_at(hd);
-            let (gg, o) = rest.split_at(hd);
-            let (di, rest) = d.split_at_mut(hd);
-            let (df, rest) = rest.split_at_mut(hd);
-            let (dgg, dout) = rest.split_at_mut(hd);
-            // Equal, known lengths let the compiler drop bounds checks and vectorise.
-            let (cp, tc, dho, dhn, dcn) =
-                (&cp[..hd], &tc[..hd], &dho[..hd], &dhn[..hd], &mut dcn[..hd]);
-            let (o, dout) = (&o[..hd], &mut dout[..hd]);
-            for j in 0..hd {
-                let dh = dho[j] + dhn[j];
-                let dc = dcn[j] + dh * o[j] * (1.0 - tc[j] * tc[j]);
-                di[j] = dc * gg[j] * i[j] * (1.0 - i[j]);
-                df[j] = dc * cp[j] * f[j] * (1.0 - f[j]);
-                dgg[j] = dc * i[j] * (1.0 - gg[j] * gg[j]);
-                dout[j] = dh * tc[j] * o[j] * (1.0 - o[j]);
-                dcn[j] = dc * f[j];
-            }
+        LstmStepBack {
+            gates,
+            c_prev,
+            tanh_c: tc_t,
+            dh_out: dh_t,
+            dh_next: &dh_next,
+            dc_next: &mut dc_next,
+            dgates: dg,
         }
-        general_mat_mul(
+        .run(batch, hd);
+        matmul_into(
             1.0,
             &view2(dg, batch, g4)?,
-            &uv.t(),
+            &u_t.view(),
             0.0,
             &mut view2_mut(&mut dh_next, batch, hd)?,
-        );
+        )?;
     }
     let mut out = Vec::with_capacity(7);
     out.push((c.b, dgates.sum_axis(Axis(0)).into_dyn()));
@@ -762,7 +911,11 @@ pub(crate) fn gru_backward(tape: &Tape<'_>, k: &GruCache, g: &ArrayD<f32>) -> Re
     let c = &k.common;
     let (batch, hd) = (c.batch, c.hidden);
     let (bh, g3) = (batch * hd, 3 * hd);
-    let uv = mat(tape, c.u, "recurrent kernel", "backward")?;
+    // `Uᵀ` copied once to row-major: the per-step product `dh·Uᵀ` then reads a plain matrix.
+    let u_t = mat(tape, c.u, "recurrent kernel", "backward")?
+        .t()
+        .as_standard_layout()
+        .into_owned();
     let dh_seq = seq_grad_time_major(g, c)?;
     let dh_seq = dh_seq.as_slice().unwrap_or(&[]);
     let rows = c.steps * batch;
@@ -784,33 +937,35 @@ pub(crate) fn gru_backward(tape: &Tape<'_>, k: &GruCache, g: &ArrayD<f32>) -> Re
         let dp = dhp_t
             .as_slice_mut()
             .ok_or_else(|| Error::Invalid("internal layout".into()))?;
-        for bi in 0..batch {
-            let a = &act[bi * g3..(bi + 1) * g3];
-            for j in 0..hd {
-                let n = bi * hd + j;
-                let (z, r, cand) = (a[j], a[hd + j], a[2 * hd + j]);
-                let dh = dh_seq[t * bh + n] + dh_next[n];
-                let dz = dh * (h_prev[n] - cand) * z * (1.0 - z);
-                let dcand = dh * (1.0 - z) * (1.0 - cand * cand);
-                let dr = dcand * hph[n] * r * (1.0 - r);
-                let o = bi * g3;
-                dx[o + j] = dz;
-                dx[o + hd + j] = dr;
-                dx[o + 2 * hd + j] = dcand;
-                dp[o + j] = dz;
-                dp[o + hd + j] = dr;
-                dp[o + 2 * hd + j] = dcand * r;
-                dh_direct[n] = dh * z;
+        with_widest_simd(|| {
+            for bi in 0..batch {
+                let a = &act[bi * g3..(bi + 1) * g3];
+                for j in 0..hd {
+                    let n = bi * hd + j;
+                    let (z, r, cand) = (a[j], a[hd + j], a[2 * hd + j]);
+                    let dh = dh_seq[t * bh + n] + dh_next[n];
+                    let dz = dh * (h_prev[n] - cand) * z * (1.0 - z);
+                    let dcand = dh * (1.0 - z) * (1.0 - cand * cand);
+                    let dr = dcand * hph[n] * r * (1.0 - r);
+                    let o = bi * g3;
+                    dx[o + j] = dz;
+                    dx[o + hd + j] = dr;
+                    dx[o + 2 * hd + j] = dcand;
+                    dp[o + j] = dz;
+                    dp[o + hd + j] = dr;
+                    dp[o + 2 * hd + j] = dcand * r;
+                    dh_direct[n] = dh * z;
+                }
             }
-        }
+        });
         dh_next.copy_from_slice(&dh_direct);
-        general_mat_mul(
+        matmul_into(
             1.0,
             &view2(dp, batch, g3)?,
-            &uv.t(),
+            &u_t.view(),
             1.0,
             &mut view2_mut(&mut dh_next, batch, hd)?,
-        );
+        )?;
     }
     let mut db = Array2::<f32>::zeros((2, g3));
     db.row_mut(0).assign(&dxp.sum_axis(Axis(0)));
@@ -828,7 +983,11 @@ pub(crate) fn rnn_backward(tape: &Tape<'_>, k: &RnnCache, g: &ArrayD<f32>) -> Re
     let c = &k.common;
     let (batch, hd) = (c.batch, c.hidden);
     let bh = batch * hd;
-    let uv = mat(tape, c.u, "recurrent kernel", "backward")?;
+    // `Uᵀ` copied once to row-major: the per-step product `dh·Uᵀ` then reads a plain matrix.
+    let u_t = mat(tape, c.u, "recurrent kernel", "backward")?
+        .t()
+        .as_standard_layout()
+        .into_owned();
     let dh_seq = seq_grad_time_major(g, c)?;
     let dh_seq = dh_seq.as_slice().unwrap_or(&[]);
     let mut dpre = Array2::<f32>::zeros((c.steps * batch, hd));
@@ -843,13 +1002,13 @@ pub(crate) fn rnn_backward(tape: &Tape<'_>, k: &RnnCache, g: &ArrayD<f32>) -> Re
         for n in 0..bh {
             d[n] = (dh_seq[t * bh + n] + dh_next[n]) * (1.0 - h_t[n] * h_t[n]);
         }
-        general_mat_mul(
+        matmul_into(
             1.0,
             &view2(d, batch, hd)?,
-            &uv.t(),
+            &u_t.view(),
             0.0,
             &mut view2_mut(&mut dh_next, batch, hd)?,
-        );
+        )?;
     }
     let mut out = vec![(c.b, dpre.sum_axis(Axis(0)).into_dyn())];
     weight_grads(tape, c, &k.h, &dpre, &dpre, &mut out)?;
