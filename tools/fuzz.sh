@@ -83,12 +83,12 @@ for t in "${targets[@]}"; do
 done
 wait || true
 
-printf '%-16s %8s %12s %18s %s\n' target seconds execs oom/timeout/crash artifacts
+printf '%-20s %8s %12s %18s %s\n' target seconds execs oom/timeout/crash artifacts
 for t in "${targets[@]}"; do
     log="$work/logs/$t.log"
     # Fork mode prints '#<execs>: cov: ... oom/timeout/crash: a/b/c time: ...' lines; the last one is the total.
     execs=$(grep -o '^#[0-9]*: cov' "$log" | tail -1 | tr -dc 0-9)
     elapsed=$(grep -o 'elapsed=[0-9]*' "$log" | tail -1 | cut -d= -f2)
     crashes=$(grep -o 'oom/timeout/crash: [0-9/]*' "$log" | tail -1 | cut -d' ' -f2)
-    printf '%-16s %8s %12s %18s %s\n' "$t" "${elapsed:-?}" "${execs:-?}" "${crashes:-?}" "$work/artifacts/$t"
+    printf '%-20s %8s %12s %18s %s\n' "$t" "${elapsed:-?}" "${execs:-?}" "${crashes:-?}" "$work/artifacts/$t"
 done
