@@ -45,12 +45,16 @@ where
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("cannot sync {}", path.display()))?;
-    tmp.persist(path).with_context(|| {
-        format!(
-            "cannot move the finished file into place at {}",
-            path.display()
-        )
-    })?;
+    // tempfile's PersistError already prints its io::Error and also returns it as `source()`:
+    // keep its message only, so `{:#}` does not print the cause twice.
+    tmp.persist(path)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| {
+            format!(
+                "cannot move the finished file into place at {}",
+                path.display()
+            )
+        })?;
     Ok(())
 }
 
