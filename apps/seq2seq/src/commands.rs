@@ -248,7 +248,9 @@ pub fn train_command(args: &TrainArgs, say: &(dyn Fn(&str) + Sync)) -> anyhow::R
         || args.test_size == 0
         || args.beam == 0
     {
-        bail!("--epochs, --batch-size, --beam and the split sizes must be positive");
+        return Err(appkit::usage(
+            "--epochs, --batch-size, --beam and the split sizes must be positive",
+        ));
     }
     let start = Instant::now();
     let splits = make_splits(
@@ -511,7 +513,7 @@ fn translate_to(
 /// `seq2seq translate`: prints the translation, writes the heat map if asked.
 pub fn translate_command(args: &TranslateArgs) -> anyhow::Result<()> {
     if args.beam == 0 {
-        bail!("--beam must be positive");
+        return Err(appkit::usage("--beam must be positive"));
     }
     let (model, task) = load(&args.model)?;
     let text = args.text.join(" ");

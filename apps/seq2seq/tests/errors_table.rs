@@ -140,7 +140,6 @@ fn copy_model(dir: &Path) {
 
 /// train --epochs: 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn train_epochs_zero() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(
@@ -177,7 +176,6 @@ fn train_epochs_zero() {
 
 /// train --batch-size: 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn train_batch_size_zero() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(
@@ -216,7 +214,6 @@ fn train_batch_size_zero() {
 
 /// train --beam: 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn train_beam_zero() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(
@@ -397,7 +394,6 @@ fn translate_empty_text() {
 
 /// translate --beam: 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn translate_beam_zero() {
     let dir = tempfile::tempdir().unwrap();
     copy_model(dir.path());
@@ -423,7 +419,6 @@ fn translate_without_text() {
 
 /// translate --model: a small weights file whose description declares 100000 encoder units.
 #[test]
-#[ignore = "bug: aborts (SIGABRT, \"memory allocation of 240000000000 bytes failed\"): nn::seq2seq::Seq2Seq::from_bytes calls Seq2Seq::new with the declared config before checking it against the tensors in the file"]
 fn translate_huge_declared_model() {
     let dir = tempfile::tempdir().unwrap();
     copy_model(dir.path());
