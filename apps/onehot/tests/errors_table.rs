@@ -2,6 +2,8 @@
 //! there and checks the exit code (2 usage, 1 data, never 101) and the exact message; where the row has an output
 //! file, that nothing was written. A row whose test is `#[ignore]`d is a known bug, named in the attribute.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap (docs/conventions.md)
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -17,8 +19,8 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 /// Writes `bytes` to `dir/name`, creating directories.
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
+    std::fs::create_dir_all(path.parent().expect("a parent directory")).expect("test file I/O");
+    std::fs::write(path, bytes).expect("test file I/O");
 }
 
 /// Checks the exit code and that stderr holds `error: <message>` (for a data error, as its last line), without a

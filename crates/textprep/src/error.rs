@@ -59,12 +59,14 @@ pub enum Error {
     },
     /// Too few characters for even one sequence and its next-character target.
     #[error(
-        "sentence length {sentence_len} needs at least {needed} characters ({sentence_len} and the next one), but the text has {available}"
+        "sentence length {sentence_len} needs at least {} characters ({sentence_len} and the next one), but the text has {available}",
+        *sentence_len as u128 + 1
     )]
     TextTooShort {
         /// The sequence length asked for.
         sentence_len: usize,
-        /// Characters one sequence consumes (`sentence_len + 1`).
+        /// Characters one sequence consumes (`sentence_len + 1`; `usize::MAX` when that overflows, and the
+        /// message then names the true count).
         needed: usize,
         /// Characters available.
         available: usize,

@@ -72,8 +72,8 @@ impl SequenceConfig {
     /// fits.
     pub fn count(&self, n_chars: usize) -> Result<(usize, usize)> {
         self.validate()?;
-        let needed = self.sentence_len + 1;
-        if n_chars < needed {
+        let needed = self.sentence_len.saturating_add(1);
+        if n_chars < needed || self.sentence_len == usize::MAX {
             return Err(Error::TextTooShort {
                 sentence_len: self.sentence_len,
                 needed,
@@ -276,6 +276,18 @@ mod tests {
             "sentence length 5 needs at least 6 characters (5 and the next one), but the text has 5"
         );
         assert!(SequenceConfig::new(0).validate().is_err());
+        let err = SequenceConfig::new(usize::MAX)
+            .count(usize::MAX)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "sentence length {} needs at least 18446744073709551616 characters ({} and the next one), but the text has {}",
+                usize::MAX,
+                usize::MAX,
+                usize::MAX
+            )
+        );
         assert!(
             SequenceConfig {
                 sentence_len: 2,
