@@ -18,8 +18,8 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 /// Writes `bytes` to `dir/name`, creating directories.
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
+    std::fs::create_dir_all(path.parent().expect("a parent directory")).expect("test file I/O");
+    std::fs::write(path, bytes).expect("test file I/O");
 }
 
 /// Checks the exit code and that stderr holds `error: <message>` (for a data error, as its last line), without a
@@ -58,9 +58,10 @@ fn check_code(out: &Output, code: i32) {
 /// Replaces the first `from` by `to` in the JSON header of the safetensors file at `path` (its length prefix
 /// updated, the tensors kept), e.g. to make the architecture it declares larger than its tensors.
 fn edit_header(path: &Path, from: &str, to: &str) {
-    let bytes = std::fs::read(path).unwrap();
-    let len = usize::try_from(u64::from_le_bytes(bytes[..8].try_into().unwrap())).unwrap();
-    let header = std::str::from_utf8(&bytes[8..8 + len]).unwrap();
+    let bytes = std::fs::read(path).expect("test file I/O");
+    let len = usize::try_from(u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")))
+        .expect("a header length");
+    let header = std::str::from_utf8(&bytes[8..8 + len]).expect("a UTF-8 header");
     assert!(
         header.contains(from),
         "{from} not in the header of {}",
@@ -73,7 +74,7 @@ fn edit_header(path: &Path, from: &str, to: &str) {
     let mut out = (header.len() as u64).to_le_bytes().to_vec();
     out.extend_from_slice(header.as_bytes());
     out.extend_from_slice(&bytes[8 + len..]);
-    std::fs::write(path, out).unwrap();
+    std::fs::write(path, out).expect("test file I/O");
 }
 
 /// Cuts the file at `path` to `len` bytes.
@@ -81,9 +82,9 @@ fn truncate(path: &Path, len: u64) {
     std::fs::OpenOptions::new()
         .write(true)
         .open(path)
-        .unwrap()
+        .expect("test file I/O")
         .set_len(len)
-        .unwrap();
+        .expect("test file I/O");
 }
 
 /// A small model trained once per test run (under the target directory), which the model rows copy and damage.
@@ -93,7 +94,7 @@ fn trained_model() -> &'static Path {
         let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("errors_table_seq2seq_{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&root).expect("test file I/O");
 
         let out = run(
             &root,
@@ -131,10 +132,10 @@ fn trained_model() -> &'static Path {
 /// Copies the trained model into `dir/model`.
 fn copy_model(dir: &Path) {
     let target = dir.join("model");
-    std::fs::create_dir_all(&target).unwrap();
-    for entry in std::fs::read_dir(trained_model()).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+    std::fs::create_dir_all(&target).expect("test file I/O");
+    for entry in std::fs::read_dir(trained_model()).expect("test file I/O") {
+        let entry = entry.expect("test file I/O");
+        std::fs::copy(entry.path(), target.join(entry.file_name())).expect("test file I/O");
     }
 }
 

@@ -17,8 +17,8 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 /// Writes `bytes` to `dir/name`, creating directories.
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
+    std::fs::create_dir_all(path.parent().expect("a parent directory")).expect("test file I/O");
+    std::fs::write(path, bytes).expect("test file I/O");
 }
 
 /// Checks the exit code and that stderr holds `error: <message>` (for a data error, as its last line), without a

@@ -18,8 +18,8 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 /// Writes `bytes` to `dir/name`, creating directories.
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
+    std::fs::create_dir_all(path.parent().expect("a parent directory")).expect("test file I/O");
+    std::fs::write(path, bytes).expect("test file I/O");
 }
 
 /// Checks the exit code and that stderr holds `error: <message>` (for a data error, as its last line), without a
@@ -48,17 +48,17 @@ fn truncate(path: &Path, len: u64) {
     std::fs::OpenOptions::new()
         .write(true)
         .open(path)
-        .unwrap()
+        .expect("test file I/O")
         .set_len(len)
-        .unwrap();
+        .expect("test file I/O");
 }
 
 /// Inverts the byte `back` positions before the end of the file at `path`.
 fn flip_byte_from_end(path: &Path, back: usize) {
-    let mut bytes = std::fs::read(path).unwrap();
+    let mut bytes = std::fs::read(path).expect("test file I/O");
     let at = bytes.len() - back;
     bytes[at] ^= 0xff;
-    std::fs::write(path, bytes).unwrap();
+    std::fs::write(path, bytes).expect("test file I/O");
 }
 
 /// A small model trained once per test run (under the target directory), which the model rows copy and damage.
@@ -67,7 +67,7 @@ fn trained_model() -> &'static Path {
     MODEL.get_or_init(|| {
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("errors_table_word-rnn_{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&root).expect("test file I/O");
         write(&root, "text.txt", "Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. ".as_bytes());
         let out = run(&root, &["train", "--input", "text.txt", "--epochs", "1", "--units", "8", "--dim", "8", "--threads", "1", "--seq-len", "5", "--out", "model"]);
         assert!(out.status.success(), "training the test model failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -78,10 +78,10 @@ fn trained_model() -> &'static Path {
 /// Copies the trained model into `dir/model`.
 fn copy_model(dir: &Path) {
     let target = dir.join("model");
-    std::fs::create_dir_all(&target).unwrap();
-    for entry in std::fs::read_dir(trained_model()).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+    std::fs::create_dir_all(&target).expect("test file I/O");
+    for entry in std::fs::read_dir(trained_model()).expect("test file I/O") {
+        let entry = entry.expect("test file I/O");
+        std::fs::copy(entry.path(), target.join(entry.file_name())).expect("test file I/O");
     }
 }
 
