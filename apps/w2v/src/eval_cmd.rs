@@ -2,14 +2,16 @@
 
 use std::fs::File;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::cli::EvalArgs;
 use crate::query::load;
 
 pub fn run(args: &EvalArgs) -> Result<()> {
     if args.analogies.is_none() && args.pairs.is_none() {
-        bail!("nothing to evaluate: give --analogies FILE and/or --pairs FILE");
+        return Err(appkit::usage(
+            "nothing to evaluate: give --analogies FILE and/or --pairs FILE",
+        ));
     }
     let kv = load(&args.vectors)?;
     if let Some(path) = &args.analogies {

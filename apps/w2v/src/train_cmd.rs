@@ -27,6 +27,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         .map_or("the fixture story".to_string(), |p| p.display().to_string());
 
     let (vocab, corpus) = load_corpus(args, &config)
+        .map_err(flag_error)
         .with_context(|| format!("cannot build a corpus from {source}"))?;
     println!(
         "corpus {source}: {} sentences, {} tokens, vocabulary {} (min_count {}{})",
@@ -149,8 +150,18 @@ fn params(args: &TrainArgs) -> Result<Word2VecParams> {
         seed: args.seed,
         ..defaults
     };
-    params.validate()?;
+    params
+        .validate()
+        .map_err(|e| appkit::usage(e.to_string()))?;
     Ok(params)
+}
+
+/// A parameter `embed` rejects came from a flag here, so it is a usage error (exit 2).
+fn flag_error(err: anyhow::Error) -> anyhow::Error {
+    match err.downcast_ref::<embed::Error>() {
+        Some(embed::Error::InvalidParam { .. }) => appkit::usage(err.to_string()),
+        _ => err,
+    }
 }
 
 /// Vocabulary and id corpus: streamed from `--input` in two passes, or from the bundled story.

@@ -279,5 +279,5 @@ fn bad_vector_files_are_clear_errors() {
         1,
         "'единорог' not in vocabulary",
     );
-    assert_fails(&["eval", "--vectors", s(&bin)], 1, "nothing to evaluate");
+    assert_fails(&["eval", "--vectors", s(&bin)], 2, "nothing to evaluate");
 }

@@ -5,13 +5,14 @@ use thiserror::Error;
 /// Everything that can go wrong while building a vocabulary, training, querying, evaluating or reading vectors.
 #[derive(Debug, Error)]
 pub enum Error {
-    /// An I/O failure, with the path or stream it concerns.
-    #[error("{context}: {source}")]
+    /// An I/O failure, with the path or stream it concerns. The I/O error is part of the message,
+    /// not a `source()`, so a report that joins an error's causes does not print it twice.
+    #[error("{context}: {error}")]
     Io {
         /// What was being read or written (usually a path).
         context: String,
         /// The underlying failure.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Reading or splitting a text file failed (I/O, invalid UTF-8 with its byte offset, bad cleaning options).
     #[error(transparent)]
@@ -73,7 +74,7 @@ impl Error {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
-            source,
+            error: source,
         }
     }
 
