@@ -102,8 +102,7 @@ pub fn load(dir: &Path) -> anyhow::Result<(Vec<Sequential>, Recipe)> {
     let mut models = Vec::with_capacity(recipe.members);
     for (k, expected) in weights.iter().enumerate() {
         let path = dir.join(model_file(k));
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = std::fs::read(&path).with_context(|| path.display().to_string())?;
         let found = WeightsFingerprint::of(&bytes);
         anyhow::ensure!(
             &found == expected,

@@ -151,7 +151,6 @@ fn copy_model(dir: &Path) {
 
 /// --csv: the file does not exist.
 #[test]
-#[ignore = "bug: the cause is printed twice (series::Error for I/O prints its source in its message and also returns it from source())"]
 fn csv_missing() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(
@@ -572,7 +571,7 @@ fn csv_wells_too_short() {
     check(
         &out,
         1,
-        "p.csv: every well needs window + horizon = 12 + 12 months: 1 well(s) have fewer than 24 months: 1 (2 months)",
+        "p.csv: 1 well(s) have fewer than 24 months: 1 (2 months)",
     );
     assert!(!dir.path().join("out").exists(), "out was written");
 }
@@ -794,7 +793,7 @@ fn train_wells_all() {
     check(
         &out,
         1,
-        "p.csv: 50 wells: invalid argument: cannot train on 100000 of 50 wells: need at least 1 training well and 1 test well (so at least 100001 wells)",
+        "p.csv: 50 well(s) with 24 months, but 100000 training well(s) + at least 1 test well are needed",
     );
     assert!(!dir.path().join("out").exists(), "out was written");
 }
@@ -1038,7 +1037,7 @@ fn scaler_unknown() {
     check(
         &out,
         2,
-        "invalid value 'huge' for '--scaler <SCALER>': invalid argument: unknown scaler `huge` (known: global-max, feature-max, min-max, standard, log1p)",
+        "invalid value 'huge' for '--scaler <SCALER>': invalid argument: unknown scaler `huge` (known: global-max, feature-max, min-max, standard, log1p, liquid-ratio)",
     );
 }
 
@@ -1123,7 +1122,7 @@ fn load_model_bad_recipe() {
     check(
         &out,
         1,
-        "model/wells.json: not a wells model recipe: missing field `features` at line 1 column 12",
+        "model/wells.json: not a wells model recipe: missing field `weights` at line 1 column 12",
     );
     assert!(!dir.path().join("out").exists(), "out was written");
 }
@@ -1154,10 +1153,15 @@ fn load_model_truncated_weights() {
             "out",
         ],
     );
-    check(
-        &out,
-        1,
-        "model/model-0.safetensors: not a valid safetensors file: invalid header length",
+    // The recipe's length and FNV-1a hash of the weights file catch the change before nn parses it; the hashes
+    // depend on the trained weights, so only the fixed part of the message is compared.
+    check_code(&out, 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.lines().last().unwrap_or("").starts_with(
+            "error: model/model-0.safetensors: the weights file changed since the model was saved (100 bytes, FNV-1a "
+        ),
+        "{stderr}"
     );
     assert!(!dir.path().join("out").exists(), "out was written");
 }
@@ -1198,7 +1202,6 @@ fn load_model_missing_weights() {
 
 /// --load-model: a small weights file whose architecture declares an LSTM of 100000 units.
 #[test]
-#[ignore = "bug: aborts (SIGABRT, \"memory allocation of 320000000000 bytes failed\"): nn::Sequential::from_bytes builds and initialises the declared architecture (orthogonal init of the recurrent kernel) before checking it against the tensors in the file"]
 fn load_model_huge_declared_layer() {
     let dir = tempfile::tempdir().unwrap();
     copy_model(dir.path());
