@@ -46,9 +46,11 @@ pub fn run(args: &Args, input: &Path, out: &mut impl Write) -> Result<()> {
         vocabulary: None,
         threads: usize::from(args.threads),
     };
+    // The options come from flags: one CountVectorizer rejects is a usage error (exit 2), found
+    // before the input is read.
+    let mut vectorizer = CountVectorizer::new(config).map_err(|e| appkit::usage(e.to_string()))?;
     let text = read_text(input, Utf8Policy::Strict)?;
     let docs = documents(&text);
-    let mut vectorizer = CountVectorizer::new(config)?;
     let counts = vectorizer
         .fit_transform(&docs)
         .with_context(|| format!("cannot vectorize {}", input.display()))?;

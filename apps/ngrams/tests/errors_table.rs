@@ -156,7 +156,6 @@ fn stop_words_remove_everything() {
 
 /// --ngram-range: MIN greater than MAX.
 #[test]
-#[ignore = "bug: a usage error exits 1 (ngrams checks --ngram-range after parsing; should be 2 like clap)"]
 fn ngram_range_reversed() {
     let dir = tempfile::tempdir().unwrap();
     write(
@@ -174,7 +173,6 @@ fn ngram_range_reversed() {
 
 /// --ngram-range: MIN is 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn ngram_range_zero() {
     let dir = tempfile::tempdir().unwrap();
     write(
@@ -243,7 +241,6 @@ fn analyzer_unknown() {
 
 /// --min-df: a count of 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn min_df_zero() {
     let dir = tempfile::tempdir().unwrap();
     write(
@@ -261,7 +258,6 @@ fn min_df_zero() {
 
 /// --max-df: a fraction above 1.0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn max_df_fraction_above_one() {
     let dir = tempfile::tempdir().unwrap();
     write(
@@ -333,7 +329,6 @@ fn min_df_prunes_everything() {
 
 /// --max-features: 0 features.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn max_features_zero() {
     let dir = tempfile::tempdir().unwrap();
     write(

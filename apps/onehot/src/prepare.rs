@@ -58,7 +58,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         extra: args.keep.clone(),
         keep_newlines: args.keep_newlines,
     };
-    let cleaner = Cleaner::new(&clean_config).context("--keep")?;
+    let cleaner = Cleaner::new(&clean_config)
+        .map_err(|e| appkit::usage(e.to_string()))
+        .context("--keep")?;
     let sequence_config = SequenceConfig {
         sentence_len: to_usize(args.sentence_len, "sentence length")?,
         stride: args.stride.map(|s| to_usize(s, "stride")).transpose()?,

@@ -39,10 +39,16 @@ fn read_u32(path: &Path) -> Array2<u32> {
         .expect("a uint32 2-d .npy")
 }
 
-/// Asserts a failed run: exit 1, one line on stderr containing every `needle`, nothing in `dir` but `keep`.
+/// Asserts a failed run on bad data: exit 1, one line on stderr containing every `needle`, nothing in `dir` but
+/// `keep`.
 fn assert_fails_cleanly(output: &Output, dir: &Path, needles: &[&str], keep: &[&str]) {
+    assert_fails_with(1, output, dir, needles, keep);
+}
+
+/// As [`assert_fails_cleanly`] with exit code `code` (2: a flag value rejected after parsing).
+fn assert_fails_with(code: i32, output: &Output, dir: &Path, needles: &[&str], keep: &[&str]) {
     let err = stderr(output);
-    assert_eq!(output.status.code(), Some(1), "stderr: {err}");
+    assert_eq!(output.status.code(), Some(code), "stderr: {err}");
     assert_eq!(err.lines().count(), 1, "one line expected: {err}");
     assert!(err.starts_with("error: "), "{err}");
     for needle in needles {
@@ -238,7 +244,8 @@ fn a_text_without_letters_is_refused_and_the_previous_output_survives() {
 fn invalid_kept_characters_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let output = onehot(dir.path(), &["--keep", "A"]);
-    assert_fails_cleanly(
+    assert_fails_with(
+        2,
         &output,
         dir.path(),
         &["--keep: invalid extra characters", "lowercasing"],
