@@ -171,6 +171,62 @@ impl Args {
         self.ensemble.unwrap_or(if self.lesson { 1 } else { 5 })
     }
 
+    /// Checks the flags that clap cannot check on its own; each failure is a usage error (exit 2),
+    /// found before any file is read or written.
+    ///
+    /// # Errors
+    /// An [`appkit::UsageError`] naming the flag.
+    pub fn check_usage(&self) -> anyhow::Result<()> {
+        let usage = |ok: bool, message: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(appkit::usage(message))
+            }
+        };
+        usage(
+            self.window > 0 && self.horizon > 0,
+            "--window and --horizon must be at least 1",
+        )?;
+        if self.load_model.is_none() {
+            let features =
+                Feature::parse_list(&self.features).map_err(|e| appkit::usage(e.to_string()))?;
+            usage(
+                features.contains(&Feature::Liquid),
+                "--features must include liquid: the forecast is scored on Liquid",
+            )?;
+        }
+        usage(
+            self.train_wells > 0,
+            "--train-wells must be at least 1 (and at least 1 well must be left to test on)",
+        )?;
+        if self.epochs == 0 || self.batch_size == 0 {
+            return Err(appkit::usage(format!(
+                "epochs ({}) and batch_size ({}) must be positive",
+                self.epochs, self.batch_size
+            )));
+        }
+        usage(self.units != Some(0), "--units must be at least 1")?;
+        usage(self.layers != Some(0), "--layers must be at least 1")?;
+        usage(self.ensemble != Some(0), "--ensemble must be at least 1")?;
+        if let Some(lr) = self.lr {
+            usage(
+                lr.is_finite() && lr > 0.0,
+                &format!("--lr must be a finite number > 0, got {lr}"),
+            )?;
+        }
+        if !(0.0..1.0).contains(&self.validation_split) {
+            return Err(appkit::usage(format!(
+                "validation_split must be in [0, 1), got {}",
+                self.validation_split
+            )));
+        }
+        usage(
+            self.patience == 0 || self.validation_split > 0.0,
+            "--patience needs --validation-split (e.g. 0.2)",
+        )
+    }
+
     /// The parsed `--features`.
     pub fn feature_list(&self) -> anyhow::Result<Vec<Feature>> {
         Ok(Feature::parse_list(&self.features)?)

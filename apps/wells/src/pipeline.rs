@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use nn::{Adam, EarlyStopping, FitConfig, Loss, Metric, Sequential};
 use series::ensemble::Ensemble;
 use series::level::{LevelNormalized, normalize_windows};
@@ -40,11 +40,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             .build_global()
             .context("cannot set up the thread pool")?;
     }
+    args.check_usage()?;
     let csv = args.csv.clone().unwrap_or_else(|| FIXTURE.into());
-    anyhow::ensure!(
-        args.window > 0 && args.horizon > 0,
-        "--window and --horizon must be at least 1"
-    );
     let loaded = match &args.load_model {
         Some(dir) => Some(bundle::load(dir)?),
         None => None,
@@ -204,10 +201,6 @@ fn train_model(args: &Args, choice: &ModelChoice, prepared: &Prepared) -> anyhow
         }
         None => (prepared.x.clone(), prepared.y.clone()),
     };
-    if args.patience > 0 && args.validation_split <= 0.0 {
-        bail!("--patience needs --validation-split (e.g. 0.2)");
-    }
-    anyhow::ensure!(args.members() >= 1, "--ensemble must be at least 1");
     let (x, y) = (x.into_dyn(), y.into_dyn());
     let mut models = Vec::with_capacity(args.members());
     let mut histories = Vec::with_capacity(args.members());

@@ -578,7 +578,6 @@ fn csv_wells_too_short() {
 
 /// --features: an unknown feature name.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn features_unknown() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -611,7 +610,6 @@ fn features_unknown() {
 
 /// --features: liquid not among them.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn features_without_liquid() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -644,7 +642,6 @@ fn features_without_liquid() {
 
 /// --features: a feature twice.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn features_repeated() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -677,7 +674,6 @@ fn features_repeated() {
 
 /// --window: 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn window_zero() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -706,7 +702,6 @@ fn window_zero() {
 
 /// --horizon: 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn horizon_zero() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -735,7 +730,6 @@ fn horizon_zero() {
 
 /// --train-wells: 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn train_wells_zero() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -761,7 +755,7 @@ fn train_wells_zero() {
     check(
         &out,
         2,
-        "p.csv: 50 wells: invalid argument: cannot train on 0 of 50 wells: need at least 1 training well and 1 test well (so at least 2 wells)",
+        "--train-wells must be at least 1 (and at least 1 well must be left to test on)",
     );
     assert!(!dir.path().join("out").exists(), "out was written");
 }
@@ -800,7 +794,6 @@ fn train_wells_all() {
 
 /// --epochs: 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn epochs_zero() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -829,7 +822,6 @@ fn epochs_zero() {
 
 /// --batch-size: 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn batch_size_zero() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -858,7 +850,6 @@ fn batch_size_zero() {
 
 /// --units: 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn units_zero() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -881,13 +872,12 @@ fn units_zero() {
             "0",
         ],
     );
-    check(&out, 2, "layer lstm: units must be positive");
+    check(&out, 2, "--units must be at least 1");
     assert!(!dir.path().join("out").exists(), "out was written");
 }
 
 /// --layers: 0.
 #[test]
-#[ignore = "bug: accepted: exits 0 after training a model without a recurrent layer (should be a usage error)"]
 fn layers_zero() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -916,7 +906,6 @@ fn layers_zero() {
 
 /// --ensemble: 0.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn ensemble_zero() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -945,7 +934,6 @@ fn ensemble_zero() {
 
 /// --lr: a negative learning rate.
 #[test]
-#[ignore = "bug: accepted: exits 0 after training with a negative learning rate (should be a usage error)"]
 fn lr_negative() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -973,7 +961,6 @@ fn lr_negative() {
 
 /// --validation-split: not in [0, 1).
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn validation_split_above_one() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
@@ -1002,7 +989,6 @@ fn validation_split_above_one() {
 
 /// --patience: without --validation-split.
 #[test]
-#[ignore = "bug: a usage error exits 1 (should be 2)"]
 fn patience_without_validation() {
     let dir = tempfile::tempdir().unwrap();
     fixture(
