@@ -42,7 +42,8 @@ pub struct TrainArgs {
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
 
-    /// The model directory to write (model.safetensors and char-rnn.json).
+    /// The model directory to write (model.safetensors and char-rnn.json: the best epoch; checkpoint.safetensors:
+    /// the last epoch, for --resume).
     #[arg(long, value_name = "DIR", default_value = "out/char-rnn/model")]
     pub out: PathBuf,
 
@@ -118,6 +119,12 @@ pub struct TrainArgs {
     /// Write the run's figures as JSON.
     #[arg(long, value_name = "FILE")]
     pub metrics_json: Option<PathBuf>,
+
+    /// Continue the interrupted run whose checkpoint (checkpoint.safetensors, written after every epoch) is in
+    /// DIR (default: the --out directory) up to --epochs; every other setting and the data must be those of the
+    /// interrupted run. With the same --threads the result equals an uninterrupted run bit for bit.
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    pub resume: Option<Option<PathBuf>>,
 
     /// Also write the prepared data to DIR for other tools (e.g. the PyTorch peer in bench/): the training and
     /// held-out sentences and targets as uint32 index arrays (train_x.npy, train_y.npy, valid_x.npy,

@@ -10,4 +10,5 @@ pub mod bundle;
 pub mod cli;
 pub mod data;
 pub mod generate;
+pub mod resume;
 pub mod train;

@@ -17,6 +17,7 @@ use serde_json::json;
 use crate::bundle::{self, Meta};
 use crate::cli::{CellKind, TrainArgs};
 use crate::data::{self, Corpus};
+use crate::resume;
 
 /// One epoch's figures.
 #[derive(Clone, Debug, PartialEq)]
@@ -179,6 +180,24 @@ fn sample(
     Ok(corpus.alphabet.decode(&all)?)
 }
 
+/// What a run that stops early leaves behind, for the error message.
+fn kept_files(out: &std::path::Path, last: Option<&EpochRow>, best: &BestWeights) -> String {
+    match (last, best.best()) {
+        (Some(row), Some((_, epoch))) => format!(
+            "kept: the checkpoint after epoch {} ({}) and the best model (epoch {epoch}) in {}",
+            row.epoch,
+            resume::path(out).display(),
+            out.display()
+        ),
+        (Some(row), None) => format!(
+            "kept: the checkpoint after epoch {} ({})",
+            row.epoch,
+            resume::path(out).display()
+        ),
+        _ => format!("no epoch completed; {} is as it was", out.display()),
+    }
+}
+
 /// `char-rnn train`: trains, printing as it goes, then writes `--loss-plot` and `--metrics-json`.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let outcome = train(args, &|line| println!("{line}"), true)?;
@@ -193,8 +212,10 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prepares the sentences, trains epoch by epoch saving the best epoch's model in `args.out` (and
-/// `--export-data` if asked), and returns the figures. Each line of the log goes to `say`; `batch_progress`
+/// Prepares the sentences, trains epoch by epoch saving the best epoch's model and, after every epoch, a
+/// checkpoint in `args.out` (and `--export-data` if asked), and returns the figures. With `--resume` it
+/// continues the checkpoint's run up to `--epochs`. A NaN or infinite loss, gradient or weight stops training
+/// with an error naming the epoch and batch; the files written before stay as they were. Each line of the log goes to `say`; `batch_progress`
 /// shows nn's per-batch progress bar on stderr.
 pub fn train(
     args: &TrainArgs,
@@ -251,6 +272,35 @@ pub fn train(
     let adam = Adam::new(args.lr, 0.9, 0.999, 1e-8, Flavor::PyTorch);
     let mut trainer = SeqTrainer::new(cfg, Box::new(adam))?;
     let mut best = BestWeights::new();
+    let mut history = Vec::new();
+    let settings = resume::settings(args, &corpus);
+    if let Some(dir) = &args.resume {
+        let dir = dir.as_ref().unwrap_or(&args.out);
+        let file = resume::path(dir);
+        let (saved, ck) = resume::load(dir)?;
+        ck.check_settings(&settings)
+            .with_context(|| file.display().to_string())?;
+        if ck.epochs_done as u64 > args.epochs {
+            bail!(
+                "{}: cannot resume: the checkpoint's run has done {} epochs, more than --epochs {}",
+                file.display(),
+                ck.epochs_done,
+                args.epochs
+            );
+        }
+        trainer
+            .resume(&ck, corpus.train.len())
+            .with_context(|| file.display().to_string())?;
+        history = resume::history_from_record(&ck, &file)?;
+        model = saved;
+        best = ck.best;
+        say(&format!(
+            "resuming from {} after epoch {} of {}",
+            file.display(),
+            ck.epochs_done,
+            args.epochs
+        ));
+    }
     let prime_len = corpus.valid_text.len().min(12);
     let prime = &corpus.valid_text[..prime_len];
     let training_record = json!({
@@ -260,11 +310,34 @@ pub fn train(
         "clip": args.clip, "valid_fraction": args.valid_fraction, "threads": args.threads, "seed": args.seed,
     });
 
+    let save_best = |model: &Sequential, epoch: usize, valid_bpc: f64| {
+        let meta = Meta {
+            format: String::new(),
+            version: 0,
+            alphabet: Vec::new(),
+            lowercase: true,
+            keep: args.keep.clone(),
+            training: training_record.clone(),
+            epoch,
+            valid_bpc,
+            weights_bytes: 0,
+            weights_fnv1a: String::new(),
+        };
+        bundle::save(&args.out, model, &corpus.alphabet, meta)
+    };
+    if let (Some(_), Some((valid_bpc, epoch))) = (&args.resume, best.best()) {
+        // The best model so far, described with this run's settings (and written into --out when the
+        // checkpoint came from another directory).
+        let current = model.params().clone();
+        best.restore(&mut model);
+        save_best(&model, epoch, valid_bpc)?;
+        *model.params_mut() = current;
+    }
     let started = Instant::now();
-    let mut history = Vec::new();
-    for _ in 0..args.epochs {
-        let stats =
-            trainer.train_epoch(&mut model, corpus.train.x.view(), corpus.train.y.view())?;
+    while (trainer.epochs_done() as u64) < args.epochs {
+        let stats = trainer
+            .train_epoch(&mut model, corpus.train.x.view(), corpus.train.y.view())
+            .with_context(|| kept_files(&args.out, history.last(), &best))?;
         let valid_nats = evaluate(
             &model,
             corpus.valid.x.view(),
@@ -282,19 +355,7 @@ pub fn train(
         };
         let improved = best.observe(row.epoch, row.valid_bpc, &model);
         if improved {
-            let meta = Meta {
-                format: String::new(),
-                version: 0,
-                alphabet: Vec::new(),
-                lowercase: true,
-                keep: args.keep.clone(),
-                training: training_record.clone(),
-                epoch: row.epoch,
-                valid_bpc: row.valid_bpc,
-                weights_bytes: 0,
-                weights_fnv1a: String::new(),
-            };
-            bundle::save(&args.out, &model, &corpus.alphabet, meta)?;
+            save_best(&model, row.epoch, row.valid_bpc)?;
         }
         say(&format!(
             "epoch {}/{}: loss {:.4} ({:.3} bpc), held-out {:.3} bpc{}, {:.0} chars/s, {:.1}s",
@@ -319,6 +380,13 @@ pub fn train(
             say(&format!("  sample: {text}"));
         }
         history.push(row);
+        let ck = trainer.checkpoint(
+            corpus.train.len(),
+            &best,
+            settings.clone(),
+            resume::history_record(&history)?,
+        );
+        resume::save(&args.out, &model, &ck)?;
     }
     let total_seconds = started.elapsed().as_secs_f64();
     let train_seconds: f64 = history.iter().map(|r| r.seconds).sum();

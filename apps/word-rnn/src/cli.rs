@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Train a model and save the best epoch (by held-out perplexity) in a model directory.
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Generate text from a saved model.
     Generate(GenerateArgs),
 }
@@ -138,6 +138,12 @@ pub struct TrainArgs {
     /// Write the run's figures as JSON.
     #[arg(long, value_name = "FILE")]
     pub metrics_json: Option<PathBuf>,
+
+    /// Continue the interrupted run whose checkpoint (checkpoint.safetensors, written after every epoch) is in
+    /// DIR (default: the --out directory) up to --epochs; every other setting and the data must be those of the
+    /// interrupted run. With the same --threads the result equals an uninterrupted run bit for bit.
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    pub resume: Option<Option<PathBuf>>,
 
     /// Also write the prepared data to DIR for the PyTorch peer in bench/: train_x.npy, train_y.npy,
     /// valid_x.npy, valid_y.npy (uint32 word ids), embedding.npy (float32, vocab × dim) and vocab.json.

@@ -12,5 +12,6 @@ pub mod bundle;
 pub mod cli;
 pub mod data;
 pub mod generate;
+pub mod resume;
 pub mod train;
 pub mod vectors;

@@ -16,6 +16,7 @@ use textprep::ngram_lm::{KneserNeyBigram, UnigramLm};
 
 use crate::cli::{CellKind, TrainArgs};
 use crate::data::{self, Corpus};
+use crate::resume;
 use crate::{bundle, generate, vectors};
 
 /// The name of the embedding layer (its table is `embedding/embeddings`).
@@ -203,6 +204,24 @@ fn sample(
     Ok(format!("{} | {}", prime.join(" "), words.join(" ")))
 }
 
+/// What a run that stops early leaves behind, for the error message.
+fn kept_files(out: &std::path::Path, last: Option<&EpochRow>, best: &BestWeights) -> String {
+    match (last, best.best()) {
+        (Some(row), Some((_, epoch))) => format!(
+            "kept: the checkpoint after epoch {} ({}) and the best model (epoch {epoch}) in {}",
+            row.epoch,
+            resume::path(out).display(),
+            out.display()
+        ),
+        (Some(row), None) => format!(
+            "kept: the checkpoint after epoch {} ({})",
+            row.epoch,
+            resume::path(out).display()
+        ),
+        _ => format!("no epoch completed; {} is as it was", out.display()),
+    }
+}
+
 /// `word-rnn train`: trains, printing as it goes, then writes `--loss-plot` and `--metrics-json`.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let outcome = train(args, &|line| println!("{line}"), true)?;
@@ -217,8 +236,10 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prepares the word sequences and the vectors, trains epoch by epoch saving the best epoch's model in
-/// `args.out` (and `--export-data` if asked), and returns the figures. Each line of the log goes to `say`;
+/// Prepares the word sequences and the vectors, trains epoch by epoch saving the best epoch's model and,
+/// after every epoch, a checkpoint in `args.out` (and `--export-data` if asked), and returns the figures. With
+/// `--resume` it continues the checkpoint's run up to `--epochs`. A NaN or infinite loss, gradient or weight
+/// stops training with an error naming the epoch and batch; the files written before stay as they were. Each line of the log goes to `say`;
 /// `batch_progress` shows nn's per-batch progress bar on stderr.
 pub fn train(
     args: &TrainArgs,
@@ -303,10 +324,54 @@ pub fn train(
     });
 
     let mut history = Vec::new();
+    let settings = resume::settings(&training, &corpus);
+    if let Some(dir) = &args.resume {
+        let dir = dir.as_ref().unwrap_or(&args.out);
+        let file = resume::path(dir);
+        let (saved, ck) = resume::load(dir)?;
+        ck.check_settings(&settings)
+            .with_context(|| file.display().to_string())?;
+        if ck.epochs_done as u64 > args.epochs {
+            bail!(
+                "{}: cannot resume: the checkpoint's run has done {} epochs, more than --epochs {}",
+                file.display(),
+                ck.epochs_done,
+                args.epochs
+            );
+        }
+        trainer
+            .resume(&ck, corpus.train.len())
+            .with_context(|| file.display().to_string())?;
+        history = resume::history_from_record(&ck, &file)?;
+        model = saved;
+        best = ck.best;
+        say(&format!(
+            "resuming from {} after epoch {} of {}",
+            file.display(),
+            ck.epochs_done,
+            args.epochs
+        ));
+        if let Some((valid_perplexity, epoch)) = best.best() {
+            // The best model so far, described with this run's settings (and written into --out when the
+            // checkpoint came from another directory).
+            let current = model.params().clone();
+            best.restore(&mut model);
+            bundle::save(
+                &args.out,
+                &model,
+                &corpus.vocab,
+                &training,
+                epoch,
+                valid_perplexity,
+            )?;
+            *model.params_mut() = current;
+        }
+    }
     let started = Instant::now();
-    for _ in 0..args.epochs {
-        let stats =
-            trainer.train_epoch(&mut model, corpus.train.x.view(), corpus.train.y.view())?;
+    while (trainer.epochs_done() as u64) < args.epochs {
+        let stats = trainer
+            .train_epoch(&mut model, corpus.train.x.view(), corpus.train.y.view())
+            .with_context(|| kept_files(&args.out, history.last(), &best))?;
         let valid_nats = evaluate(
             &model,
             corpus.valid.x.view(),
@@ -354,6 +419,13 @@ pub fn train(
             say(&format!("  sample: {text}"));
         }
         history.push(row);
+        let ck = trainer.checkpoint(
+            corpus.train.len(),
+            &best,
+            settings.clone(),
+            resume::history_record(&history)?,
+        );
+        resume::save(&args.out, &model, &ck)?;
     }
     let total_seconds = started.elapsed().as_secs_f64();
     let train_seconds: f64 = history.iter().map(|r| r.seconds).sum();

@@ -13,6 +13,13 @@
 //!   as in Karpathy's char-rnn; off in [`evaluate`].
 //! * **Best weights**: [`BestWeights`] keeps a copy of the parameters of the epoch with the lowest
 //!   validation score.
+//! * **Divergence**: a NaN or infinite loss, gradient or weight stops the epoch with an error naming
+//!   the epoch and the batch.
+//! * **Checkpoints**: [`SeqTrainer::checkpoint`] captures the optimiser state, the position in the
+//!   random stream and the best weights; [`checkpoint_bytes`] / [`checkpoint_from_bytes`] store them
+//!   with the model (an [`crate::checkpoint`] file with a `seq_train` metadata record), and
+//!   [`SeqTrainer::resume`] continues the run so that, with the same settings and thread count, it
+//!   ends with the same bits as an uninterrupted run.
 //!
 //! ```
 //! use nn::layers::{dense, lstm};
@@ -45,9 +52,11 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use tensor::ProjectRng;
 
+use crate::checkpoint::{BestEpoch, TrainState};
+use crate::io::{parse_safetensors, safetensors_bytes};
 use crate::layers::{Layer, Recurrent};
 use crate::model::Sequential;
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, OptimizerState};
 use crate::params::{Grads, ParamId, Params};
 use crate::tape::Tape;
 use crate::{Error, Result};
@@ -174,12 +183,82 @@ impl SeqTrainer {
         &self.cfg
     }
 
+    /// Epochs trained so far (including those of a resumed run).
+    #[must_use]
+    pub fn epochs_done(&self) -> usize {
+        self.epoch
+    }
+
+    /// What continuing this run needs after the last completed epoch over `rows` training
+    /// sequences: the optimiser state, the random stream's position, `best` and the app's
+    /// `settings` (pairs of name and value that must match on resuming) and `extra` record.
+    #[must_use]
+    pub fn checkpoint(
+        &self,
+        rows: usize,
+        best: &BestWeights,
+        settings: Vec<(String, String)>,
+        extra: String,
+    ) -> SeqCheckpoint {
+        SeqCheckpoint {
+            epochs_done: self.epoch,
+            rows,
+            config: self.cfg.clone(),
+            optimizer: self.optimizer.state(),
+            rng_word_pos: self.rng.get_word_pos(),
+            best: best.clone(),
+            settings,
+            extra,
+        }
+    }
+
+    /// Continues the run saved in `ck` over `rows` training sequences: takes its optimiser state,
+    /// random stream position and epoch count.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the first setting (seed, batch size, shuffling, threads, clip
+    /// norm, dropout, training sequences) in which the checkpoint's run differs from this one, or
+    /// an optimiser state of another kind.
+    pub fn resume(&mut self, ck: &SeqCheckpoint, rows: usize) -> Result<()> {
+        let (then, now) = (&ck.config, &self.cfg);
+        let checks: [(&str, String, String); 7] = [
+            ("seed", then.seed.to_string(), now.seed.to_string()),
+            (
+                "batch size",
+                then.batch_size.to_string(),
+                now.batch_size.to_string(),
+            ),
+            ("shuffle", then.shuffle.to_string(), now.shuffle.to_string()),
+            ("threads", then.threads.to_string(), now.threads.to_string()),
+            (
+                "clip norm",
+                format!("{:?}", then.clip_norm),
+                format!("{:?}", now.clip_norm),
+            ),
+            ("dropout", then.dropout.to_string(), now.dropout.to_string()),
+            ("training sequences", ck.rows.to_string(), rows.to_string()),
+        ];
+        for (what, a, b) in checks {
+            if a != b {
+                return Err(Error::Invalid(format!(
+                    "cannot resume: the checkpoint's run has {what} {a}, this run has {b}"
+                )));
+            }
+        }
+        self.optimizer.set_state(&ck.optimizer)?;
+        self.rng.set_word_pos(ck.rng_word_pos);
+        self.epoch = ck.epochs_done;
+        Ok(())
+    }
+
     /// One pass over `x`, `y` (shuffled if configured), one optimiser step per batch.
     ///
     /// # Errors
     /// [`Error::Shape`] / [`Error::Invalid`] when `x` and `y` differ in shape, are empty, or do not
     /// fit the model (sequence length, token range); [`Error::Diverged`] naming the epoch and batch
-    /// when the loss becomes NaN or infinite (the weights then hold the previous step).
+    /// when the loss becomes NaN or infinite, [`Error::NonFiniteGradient`] when a gradient does (the
+    /// weights then hold the previous step); [`Error::Invalid`] naming the epoch, batch and parameter
+    /// when a step makes a weight NaN or infinite.
     pub fn train_epoch(
         &mut self,
         model: &mut Sequential,
@@ -232,10 +311,29 @@ impl SeqTrainer {
                 });
             }
             let mut grads = total.unwrap_or_default();
+            if let Some((id, index, value)) = grads.first_non_finite() {
+                bar.finish_and_clear();
+                return Err(Error::NonFiniteGradient {
+                    epoch: self.epoch,
+                    batch: b + 1,
+                    param: model.params.get(id).name.clone(),
+                    index,
+                    value,
+                });
+            }
             if let Some(c) = self.cfg.clip_norm {
                 grads.clip_global_norm(c)?;
             }
             self.optimizer.step(&mut model.params, &grads)?;
+            if let Some((name, index, value)) = first_non_finite_weight(&model.params) {
+                bar.finish_and_clear();
+                return Err(Error::Invalid(format!(
+                    "a weight of {name} became {value} (flat index {index}) at epoch {}, batch {}; \
+                     training stopped (try a lower learning rate or gradient clipping)",
+                    self.epoch,
+                    b + 1
+                )));
+            }
             sum_nats += loss * batch_tokens as f64;
             tokens += batch_tokens;
             bar.inc(1);
@@ -327,6 +425,185 @@ impl BestWeights {
             None => false,
         }
     }
+}
+
+/// Where a [`SeqTrainer`] run stands after a completed epoch (see [`SeqTrainer::checkpoint`]).
+#[derive(Debug, Clone)]
+pub struct SeqCheckpoint {
+    /// Epochs completed.
+    pub epochs_done: usize,
+    /// Training sequences of the run.
+    pub rows: usize,
+    /// The trainer's settings.
+    pub config: SeqTrainConfig,
+    /// The optimiser's state after the last step.
+    pub optimizer: OptimizerState,
+    /// The position (in 32-bit words) of the shuffling and dropout stream.
+    pub rng_word_pos: u128,
+    /// The best epoch so far and its weights.
+    pub best: BestWeights,
+    /// The app's settings that must match on resuming: (name, value) pairs, names as the user
+    /// knows them (e.g. command-line flags).
+    pub settings: Vec<(String, String)>,
+    /// Anything else the app keeps (e.g. its per-epoch figures as JSON).
+    pub extra: String,
+}
+
+impl SeqCheckpoint {
+    /// Checks that the app settings `now` equal those of the checkpoint's run.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the first setting that differs (or is missing on one side).
+    pub fn check_settings(&self, now: &[(String, String)]) -> Result<()> {
+        let find = |list: &[(String, String)], name: &str| {
+            list.iter()
+                .find(|(n, _)| n == name)
+                .map_or_else(|| "(not set)".to_string(), |(_, v)| v.clone())
+        };
+        for (name, _) in self.settings.iter().chain(now) {
+            let (then, this) = (find(&self.settings, name), find(now, name));
+            if then != this {
+                return Err(Error::Invalid(format!(
+                    "cannot resume: the checkpoint's run has {name} {then}, this run has {this}"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `seq_train` metadata record of a checkpoint file (floats as bit patterns).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SeqRecord {
+    version: u32,
+    threads: usize,
+    clip_norm: Option<u32>,
+    dropout: u32,
+    rng_word_pos: String,
+    best_score: Option<u64>,
+    settings: Vec<(String, String)>,
+    extra: String,
+}
+
+const SEQ_KEY: &str = "seq_train";
+
+/// `model` and `ck` as the bytes of one checkpoint file: a [`crate::checkpoint`] file (model,
+/// optimiser state, best weights) whose metadata key `seq_train` holds the rest.
+///
+/// # Errors
+/// As [`crate::checkpoint::to_bytes`].
+pub fn checkpoint_bytes(model: &Sequential, ck: &SeqCheckpoint) -> Result<Vec<u8>> {
+    let best = ck
+        .best
+        .best
+        .as_ref()
+        .map(|(score, epoch, params)| BestEpoch {
+            monitored: *score as f32,
+            epoch: *epoch,
+            weights: Some(params.clone()),
+        });
+    let state = TrainState {
+        epochs_done: ck.epochs_done,
+        seed: ck.config.seed,
+        shuffle: ck.config.shuffle,
+        batch_size: ck.config.batch_size,
+        train_rows: ck.rows,
+        history: crate::train::History::default(),
+        optimizer: ck.optimizer.clone(),
+        best,
+        stopped_early: false,
+    };
+    let file = parse_safetensors(&crate::checkpoint::to_bytes(model, &state)?, "checkpoint")?;
+    let record = SeqRecord {
+        version: 1,
+        threads: ck.config.threads,
+        clip_norm: ck.config.clip_norm.map(f32::to_bits),
+        dropout: ck.config.dropout.to_bits(),
+        rng_word_pos: ck.rng_word_pos.to_string(),
+        best_score: ck.best.best.as_ref().map(|(s, _, _)| s.to_bits()),
+        settings: ck.settings.clone(),
+        extra: ck.extra.clone(),
+    };
+    let mut meta = file.metadata;
+    meta.insert(
+        SEQ_KEY.into(),
+        serde_json::to_string(&record).map_err(|e| Error::Invalid(e.to_string()))?,
+    );
+    let tensors: Vec<_> = file.tensors.into_iter().collect();
+    safetensors_bytes(&tensors, meta)
+}
+
+/// The model and the checkpoint from [`checkpoint_bytes`]' bytes; `label` names the source in
+/// errors.
+///
+/// # Errors
+/// [`Error::File`] naming `label` for a file that is not such a checkpoint or is damaged.
+pub fn checkpoint_from_bytes(bytes: &[u8], label: &str) -> Result<(Sequential, SeqCheckpoint)> {
+    let bad = |message: String| Error::File {
+        path: label.to_string(),
+        message,
+    };
+    let file = parse_safetensors(bytes, label)?;
+    let json = file.metadata.get(SEQ_KEY).ok_or_else(|| {
+        bad(format!(
+            "not a next-token training checkpoint (metadata key {SEQ_KEY} missing)"
+        ))
+    })?;
+    let record: SeqRecord =
+        serde_json::from_str(json).map_err(|e| bad(format!("{SEQ_KEY} record: {e}")))?;
+    if record.version != 1 {
+        return Err(bad(format!(
+            "{SEQ_KEY} record version {} is not supported (this build reads 1)",
+            record.version
+        )));
+    }
+    let rng_word_pos = record
+        .rng_word_pos
+        .parse()
+        .map_err(|e| bad(format!("{SEQ_KEY} record: random stream position: {e}")))?;
+    let (model, state) = crate::checkpoint::from_bytes(bytes, label)?;
+    let best = match (state.best, record.best_score) {
+        (
+            Some(BestEpoch {
+                epoch,
+                weights: Some(w),
+                ..
+            }),
+            Some(score),
+        ) => Some((f64::from_bits(score), epoch, w)),
+        (None, None) => None,
+        _ => return Err(bad("the best epoch's record is incomplete".into())),
+    };
+    let ck = SeqCheckpoint {
+        epochs_done: state.epochs_done,
+        rows: state.train_rows,
+        config: SeqTrainConfig {
+            batch_size: state.batch_size,
+            clip_norm: record.clip_norm.map(f32::from_bits),
+            dropout: f32::from_bits(record.dropout),
+            threads: record.threads,
+            shuffle: state.shuffle,
+            seed: state.seed,
+            progress: false,
+        },
+        optimizer: state.optimizer,
+        rng_word_pos,
+        best: BestWeights { best },
+        settings: record.settings,
+        extra: record.extra,
+    };
+    Ok((model, ck))
+}
+
+/// The first NaN or infinite weight: the parameter's name, the flat index and the value.
+fn first_non_finite_weight(params: &Params) -> Option<(String, usize, f32)> {
+    params.iter().find_map(|(_, p)| {
+        if p.value.iter().all(|v| v.is_finite()) {
+            return None;
+        }
+        let (index, value) = p.value.iter().enumerate().find(|(_, v)| !v.is_finite())?;
+        Some((p.name.clone(), index, *value))
+    })
 }
 
 fn check_data(model: &Sequential, x: ArrayView2<'_, u32>, y: ArrayView2<'_, u32>) -> Result<()> {
@@ -624,5 +901,91 @@ mod tests {
         ] {
             assert!(SeqTrainer::new(cfg, Box::new(Adam::pytorch())).is_err());
         }
+    }
+
+    fn trainer(threads: usize) -> SeqTrainer {
+        let cfg = SeqTrainConfig {
+            batch_size: 8,
+            threads,
+            dropout: 0.2,
+            clip_norm: Some(5.0),
+            seed: 2,
+            ..SeqTrainConfig::default()
+        };
+        SeqTrainer::new(cfg, Box::new(Adam::pytorch().with_lr(0.01))).unwrap()
+    }
+
+    /// Two epochs, a checkpoint through bytes, two more epochs = four epochs straight, bit for bit.
+    #[test]
+    fn resumed_run_ends_with_the_same_bits() {
+        let (x, y) = data(24, 10, 6);
+        let mut straight = model(10, 6, 4);
+        let mut t = trainer(1);
+        let mut best = BestWeights::new();
+        for e in 1..=4 {
+            t.train_epoch(&mut straight, x.view(), y.view()).unwrap();
+            best.observe(e, -(e as f64), &straight);
+        }
+        let mut first = model(10, 6, 4);
+        let mut t = trainer(1);
+        let mut best_first = BestWeights::new();
+        for e in 1..=2 {
+            t.train_epoch(&mut first, x.view(), y.view()).unwrap();
+            best_first.observe(e, -(e as f64), &first);
+        }
+        let settings = vec![("--lr".to_string(), "0.01".to_string())];
+        let ck = t.checkpoint(24, &best_first, settings.clone(), "{}".into());
+        let bytes = checkpoint_bytes(&first, &ck).unwrap();
+        let (mut resumed, ck) = checkpoint_from_bytes(&bytes, "ck").unwrap();
+        assert_eq!(ck.epochs_done, 2);
+        ck.check_settings(&settings).unwrap();
+        let e = ck
+            .check_settings(&[("--lr".to_string(), "0.1".to_string())])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--lr 0.01, this run has 0.1"), "{e}");
+        let mut t = trainer(1);
+        t.resume(&ck, 24).unwrap();
+        let mut best_resumed = ck.best.clone();
+        for e in 3..=4 {
+            let epoch = t.train_epoch(&mut resumed, x.view(), y.view()).unwrap();
+            assert_eq!(epoch.epoch, e);
+            best_resumed.observe(e, -(e as f64), &resumed);
+        }
+        assert_eq!(weights(&resumed), weights(&straight));
+        assert_eq!(best_resumed.best(), best.best());
+        let e = trainer(2).resume(&ck, 24).unwrap_err().to_string();
+        assert!(e.contains("threads 1, this run has 2"), "{e}");
+        let e = trainer(1).resume(&ck, 23).unwrap_err().to_string();
+        assert!(e.contains("training sequences 24, this run has 23"), "{e}");
+    }
+
+    #[test]
+    fn a_nan_weight_stops_training_naming_epoch_and_batch() {
+        let (x, y) = data(24, 10, 6);
+        let mut m = model(10, 6, 4);
+        let mut t = trainer(1);
+        t.train_epoch(&mut m, x.view(), y.view()).unwrap();
+        for i in 0..m.params().len() {
+            m.params_mut().get_mut(ParamId(i)).value.fill(f32::NAN);
+        }
+        let e = t.train_epoch(&mut m, x.view(), y.view()).unwrap_err();
+        // NaN weights reach the loss or (when the loss op masks them) the gradients.
+        assert!(
+            matches!(
+                e,
+                Error::Diverged {
+                    epoch: 2,
+                    batch: 1,
+                    ..
+                } | Error::NonFiniteGradient {
+                    epoch: 2,
+                    batch: 1,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("at epoch 2, batch 1"), "{e}");
     }
 }
