@@ -113,8 +113,8 @@ fn lab_command(args: &Args) -> String {
 fn build_report(args: &Args, done: Vec<Done>, wall: f64, cpu: Option<f64>) -> Report {
     let mut report = Report::new("rnnlab: the lesson on recurrent networks, end to end");
     report.intro.push(Block::paragraph(format!(
-        "Each part below ran the code of its own app (the training functions of char-rnn, word-rnn and seq2seq; \
-         the same crate calls, with the same settings, as ngrams, w2v, onehot and wells) on {} and {}, seed {}{}. \
+        "Each part below ran the code of its own app (the library functions of wells, char-rnn, word-rnn and \
+         seq2seq; the same crate calls, with the same settings, as ngrams, w2v and onehot) on {} and {}, seed {}{}. \
          Each part names the command that reproduces it with its app; this whole report comes from:",
         args.book
             .as_ref()

@@ -1,13 +1,8 @@
-//! `wells`: the lesson's oil-well production forecast and assignment 2. See README.md for the flags.
-
-mod bundle;
-mod cli;
-mod net;
-mod pipeline;
-mod plots;
-mod report;
+//! `wells`: the lesson's oil-well production forecast and assignment 2 (see the library's documentation and
+//! README.md).
 
 use clap::Parser;
+use wells::{cli, pipeline};
 
 fn main() -> std::process::ExitCode {
     let args = cli::Args::parse();

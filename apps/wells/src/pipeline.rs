@@ -1,5 +1,6 @@
 //! One run: flags → `series::ForecastSetup::prepare` (load, pivot, split, scale, windows) → train (or load) →
-//! `series::forecast` → `Prepared` scores → print and write. The app only orchestrates crate calls.
+//! `series::forecast` → `Prepared` scores ([`forecast`]) → print and write ([`run`]). The app only orchestrates
+//! crate calls.
 //!
 //! Everything that can fail on the user's data fails before the first file is written.
 
@@ -17,7 +18,7 @@ use series::{
 use crate::bundle::{self, Recipe};
 use crate::cli::{Args, FIXTURE, HeadArg, ModelChoice, NormalizeArg};
 use crate::net::{self, Net};
-use crate::report::{self, EpochRow, MetricsFile};
+use crate::report::{self, EpochRow, MetricsFile, Panel};
 
 /// Added to each window's mean level before dividing (scaled units; real wells' first-year levels are ≥ 0.01).
 const LEVEL_EPS: f32 = 1e-3;
@@ -32,7 +33,27 @@ struct Trained {
     dead: Vec<usize>,
 }
 
-/// Runs the app.
+/// One forecast's figures: what the binary prints and writes, and what `lab` reports.
+pub struct Outcome {
+    /// The run's figures (params, train seconds, per-epoch history, forecast and baselines metrics, test wells),
+    /// as `--metrics-json` writes them.
+    pub metrics: MetricsFile,
+    /// The pivot's warning about dropped (short) wells, if any.
+    pub dropped: Option<String>,
+    /// Every test well's Liquid, actual (all months) and forecast (the forecast months), in barrels.
+    pub panels: Vec<Panel>,
+    /// Mean validation loss per epoch (empty without `--validation-split`).
+    pub val_loss: Vec<f64>,
+    /// Whether the Liquid output is dead (predicts a constant).
+    pub dead_liquid: bool,
+    models: Vec<Sequential>,
+    recipe: Recipe,
+}
+
+/// Runs the app: [`forecast`], then prints the results and writes the plots, metrics and model the flags ask for.
+///
+/// # Errors
+/// Usage errors (exit 2) for flags clap cannot check; data errors naming the file; I/O errors writing outputs.
 pub fn run(args: &Args) -> anyhow::Result<()> {
     if args.threads > 0 {
         rayon::ThreadPoolBuilder::new()
@@ -40,6 +61,58 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             .build_global()
             .context("cannot set up the thread pool")?;
     }
+    let outcome = forecast(args, &|line| println!("{line}"), &|line| {
+        eprintln!("{line}");
+    })?;
+    let metrics = &outcome.metrics;
+    report::print_results(metrics, outcome.dead_liquid);
+
+    // Outputs, each written atomically, only after everything above succeeded.
+    if !args.no_plots {
+        let plot = args
+            .plot
+            .clone()
+            .unwrap_or_else(|| args.out.join("forecast.svg"));
+        let wells = if args.plot_all {
+            outcome.panels.len()
+        } else {
+            outcome.panels.len().min(4)
+        };
+        crate::plots::forecast_grid(&outcome.panels[..wells], metrics.window).write_svg(&plot)?;
+        if !args.quiet {
+            println!("wrote {}", plot.display());
+        }
+        if !metrics.history.is_empty() {
+            let loss_plot = args
+                .loss_plot
+                .clone()
+                .unwrap_or_else(|| args.out.join("loss.svg"));
+            crate::plots::loss(&metrics.history, &outcome.val_loss).write_svg(&loss_plot)?;
+            if !args.quiet {
+                println!("wrote {}", loss_plot.display());
+            }
+        }
+    }
+    if let Some(path) = &args.metrics_json {
+        appkit::write_json_atomic(path, metrics)?;
+    }
+    if let Some(dir) = &args.save_model {
+        bundle::save(dir, &outcome.models, &outcome.recipe)?;
+        if !args.quiet {
+            println!("saved the model to {}", dir.display());
+        }
+    }
+    Ok(())
+}
+
+/// Runs one forecast for `args` and returns its figures; writes nothing. Log lines (the model summary, ensemble
+/// members, early stopping; none with `--quiet`) go to `say`, the dropped-wells warning (`warning: <csv>: ...`)
+/// to `warn`. `nn`'s per-epoch lines are printed by `nn` itself unless `--quiet`. `--threads` is the binary's
+/// business ([`run`]), not this function's.
+///
+/// # Errors
+/// Usage errors (exit 2) for flags clap cannot check, then data errors naming the file.
+pub fn forecast(args: &Args, say: &dyn Fn(&str), warn: &dyn Fn(&str)) -> anyhow::Result<Outcome> {
     args.check_usage()?;
     let csv = args.csv.clone().unwrap_or_else(|| FIXTURE.into());
     let loaded = match &args.load_model {
@@ -75,8 +148,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         Some((_, recipe)) => setup.prepare_with_scaler(&production, recipe.scaler.clone()),
         None => setup.prepare(&production),
     }?;
-    if let Some(warning) = prepared.pivot.warning() {
-        eprintln!("warning: {}: {warning}", csv.display());
+    let dropped = prepared.pivot.warning();
+    if let Some(warning) = &dropped {
+        warn(&format!("warning: {}: {warning}", csv.display()));
     }
 
     let trained = match loaded {
@@ -88,7 +162,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             train_seconds: 0.0,
             dead: Vec::new(),
         },
-        None => train_model(args, &choice, &prepared)?,
+        None => train_model(args, &choice, &prepared, say)?,
     };
     let recipe = &trained.recipe;
 
@@ -115,8 +189,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         _ => f64::NAN,
     };
     let test = &prepared.test;
+    let panels = report::panels(&test.apis, &test.data, &pred, liquid);
 
-    let dead_liquid = trained.dead.contains(&liquid);
     let metrics = MetricsFile {
         seed: args.seed,
         features: features.iter().map(|f| f.column().to_string()).collect(),
@@ -127,7 +201,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             .sum(),
         members: trained.models.len(),
         train_seconds: trained.train_seconds,
-        history: trained.history.clone(),
+        history: trained.history,
         dead_output: !trained.dead.is_empty(),
         dead_features: trained
             .dead
@@ -148,49 +222,24 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             args.load_model.is_some(),
         ),
     };
-    report::print_results(&metrics, dead_liquid);
-
-    // Outputs, each written atomically, only after everything above succeeded.
-    if !args.no_plots {
-        let plot = args
-            .plot
-            .clone()
-            .unwrap_or_else(|| args.out.join("forecast.svg"));
-        let wells = if args.plot_all {
-            test.apis.len()
-        } else {
-            test.apis.len().min(4)
-        };
-        crate::plots::forecast_grid(&test.apis, &test.data, &pred, liquid, window, wells)
-            .write_svg(&plot)?;
-        if !args.quiet {
-            println!("wrote {}", plot.display());
-        }
-        if !trained.history.is_empty() {
-            let loss_plot = args
-                .loss_plot
-                .clone()
-                .unwrap_or_else(|| args.out.join("loss.svg"));
-            crate::plots::loss(&trained.history, &trained.val_loss).write_svg(&loss_plot)?;
-            if !args.quiet {
-                println!("wrote {}", loss_plot.display());
-            }
-        }
-    }
-    if let Some(path) = &args.metrics_json {
-        appkit::write_json_atomic(path, &metrics)?;
-    }
-    if let Some(dir) = &args.save_model {
-        bundle::save(dir, &trained.models, recipe)?;
-        if !args.quiet {
-            println!("saved the model to {}", dir.display());
-        }
-    }
-    Ok(())
+    Ok(Outcome {
+        metrics,
+        dropped,
+        panels,
+        val_loss: trained.val_loss,
+        dead_liquid: trained.dead.contains(&liquid),
+        models: trained.models,
+        recipe: trained.recipe,
+    })
 }
 
 /// Trains the ensemble on the prepared windows (level-normalised if chosen) and checks for a dead output.
-fn train_model(args: &Args, choice: &ModelChoice, prepared: &Prepared) -> anyhow::Result<Trained> {
+fn train_model(
+    args: &Args,
+    choice: &ModelChoice,
+    prepared: &Prepared,
+    say: &dyn Fn(&str),
+) -> anyhow::Result<Trained> {
     let started = Instant::now();
     let (window, features) = (prepared.setup.window, &prepared.setup.features);
     let level_eps = (choice.normalize == NormalizeArg::Level).then_some(LEVEL_EPS);
@@ -211,20 +260,20 @@ fn train_model(args: &Args, choice: &ModelChoice, prepared: &Prepared) -> anyhow
         let mut model = net::build(choice, window, features.len(), seed)?;
         if !args.quiet {
             if member == 0 {
-                println!("{}", model.summary());
+                say(&model.summary().to_string());
                 if choice.head == HeadArg::Relu {
-                    println!(
+                    say(
                         "note: the Dense(relu) head can die (predict 0 for everything); the lesson's model does in \
-                         about half the seeds. The default linear head cannot."
+                         about half the seeds. The default linear head cannot.",
                     );
                 }
             }
             if args.members() > 1 {
-                println!(
+                say(&format!(
                     "ensemble member {}/{} (seed {seed})",
                     member + 1,
                     args.members()
-                );
+                ));
             }
         }
         model.compile(
@@ -247,7 +296,7 @@ fn train_model(args: &Args, choice: &ModelChoice, prepared: &Prepared) -> anyhow
         };
         let history = model.fit(&x, &y, None, &config)?;
         if let (Some(best), false) = (history.best_epoch, args.quiet) {
-            println!("early stopping: kept the weights of epoch {best}");
+            say(&format!("early stopping: kept the weights of epoch {best}"));
         }
         let pred = model
             .predict(&x, 1024)?

@@ -1,41 +1,25 @@
 //! The two figures, drawn by `appkit::plot`.
 
 use appkit::plot::{Figure, actual_vs_prediction, loss_curves};
-use ndarray::{Array3, Axis};
 
-use crate::report::EpochRow;
+use crate::report::{EpochRow, Panel};
 
-/// Liquid Actual (all months) vs Prediction (from month `window + 1`) for the first `wells` test wells, 2 columns for
-/// up to four wells, 5 otherwise. `actual` (wells × months × features) and `pred` (wells × horizon × features) are
-/// barrels; Liquid is feature number `liquid`.
-pub fn forecast_grid(
-    apis: &[String],
-    actual: &Array3<f32>,
-    pred: &Array3<f32>,
-    liquid: usize,
-    window: usize,
-    wells: usize,
-) -> Figure {
-    let column = |a: &Array3<f32>, w: usize| -> Vec<f64> {
-        a.index_axis(Axis(0), w)
-            .index_axis(Axis(1), liquid)
-            .iter()
-            .map(|&v| f64::from(v))
-            .collect()
-    };
-    let charts = (0..wells)
-        .map(|w| {
-            let (a, p) = (column(actual, w), column(pred, w));
+/// Liquid Actual (all months) vs Prediction (from month `window + 1`) for the given test wells, 2 columns for up to
+/// four wells, 5 otherwise.
+pub fn forecast_grid(panels: &[Panel], window: usize) -> Figure {
+    let charts = panels
+        .iter()
+        .map(|p| {
             actual_vs_prediction(
-                format!("API {}", apis[w]),
+                format!("API {}", p.api),
                 "Liquid (barrels)",
-                &a,
-                &p,
+                &p.actual,
+                &p.forecast,
                 window + 1,
             )
         })
         .collect();
-    let columns = if wells <= 4 { 2 } else { 5 };
+    let columns = if panels.len() <= 4 { 2 } else { 5 };
     Figure::grid("Liquid: Actual vs Prediction (test wells)", charts, columns)
 }
 

@@ -1,5 +1,6 @@
 //! The metrics file (field names are an interface: `bench/wells.py` and users read them) and the printed table.
 
+use ndarray::{Array3, Axis};
 use serde::Serialize;
 use series::{Baselines, ForecastMetrics};
 
@@ -56,6 +57,42 @@ pub struct MetricsFile {
     pub csv: String,
     /// The model, in words.
     pub model: String,
+}
+
+/// One test well's Liquid in barrels: what the forecast plot draws.
+#[derive(Clone, Debug)]
+pub struct Panel {
+    /// The well's API.
+    pub api: String,
+    /// Actual Liquid, every month (window + horizon).
+    pub actual: Vec<f64>,
+    /// Forecast Liquid, the forecast months.
+    pub forecast: Vec<f64>,
+}
+
+/// One [`Panel`] per test well: `actual` (wells × months × features) and `pred` (wells × horizon × features) are
+/// barrels; Liquid is feature number `liquid`.
+pub fn panels(
+    apis: &[String],
+    actual: &Array3<f32>,
+    pred: &Array3<f32>,
+    liquid: usize,
+) -> Vec<Panel> {
+    let column = |a: &Array3<f32>, w: usize| -> Vec<f64> {
+        a.index_axis(Axis(0), w)
+            .index_axis(Axis(1), liquid)
+            .iter()
+            .map(|&v| f64::from(v))
+            .collect()
+    };
+    apis.iter()
+        .enumerate()
+        .map(|(w, api)| Panel {
+            api: api.clone(),
+            actual: column(actual, w),
+            forecast: column(pred, w),
+        })
+        .collect()
 }
 
 /// The per-epoch figures averaged over the ensemble's members (epochs that every member ran), and the mean
