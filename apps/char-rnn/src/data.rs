@@ -55,13 +55,14 @@ pub fn export(corpus: &Corpus, dir: &std::path::Path) -> anyhow::Result<()> {
 
 /// Reads, cleans and splits the text named by the flags.
 pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
-    let cleaner = Cleaner::new(&clean_config(&args.keep)).context("--keep")?;
+    let cleaner = Cleaner::new(&clean_config(&args.keep))
+        .map_err(|e| appkit::usage(format!("--keep: {e}")))?;
     let sentence_len = usize::try_from(args.sentence_len).context("--sentence-len is too large")?;
     if !(args.valid_fraction > 0.0 && args.valid_fraction < 1.0) {
-        bail!(
+        return Err(appkit::usage(format!(
             "--valid-fraction must be between 0 and 1 (exclusive), got {}",
             args.valid_fraction
-        );
+        )));
     }
     let (name, raw) = match &args.input {
         Some(path) => (

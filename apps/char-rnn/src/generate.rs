@@ -16,7 +16,9 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         temperature: args.temperature,
         top_k: args.top_k,
     };
-    sampler.validate().context("--temperature / --top-k")?;
+    sampler
+        .validate()
+        .map_err(|e| appkit::usage(format!("--temperature / --top-k: {e}")))?;
     let bundle = bundle::load(&args.model)?;
     let prime = if bundle.meta.lowercase {
         args.prime.to_lowercase()
@@ -24,7 +26,9 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         args.prime.clone()
     };
     if prime.is_empty() {
-        anyhow::bail!("--prime is empty: give at least one character to start from");
+        return Err(appkit::usage(
+            "--prime is empty: give at least one character to start from",
+        ));
     }
     let indices = bundle.alphabet.encode(&prime).with_context(|| {
         format!(

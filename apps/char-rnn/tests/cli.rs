@@ -60,9 +60,18 @@ fn train(dir: &Path, out: &Path, extra: &[&str]) -> Output {
 }
 
 fn fails_with(o: &Output, needle: &str) {
+    fails_with_code(1, o, needle);
+}
+
+/// A flag value rejected after parsing: a usage error, exit 2 like clap's.
+fn usage_fails_with(o: &Output, needle: &str) {
+    fails_with_code(2, o, needle);
+}
+
+fn fails_with_code(code: i32, o: &Output, needle: &str) {
     assert_eq!(
         o.status.code(),
-        Some(1),
+        Some(code),
         "stdout: {}\nstderr: {}",
         stdout(o),
         stderr(o)
@@ -255,8 +264,8 @@ fn bad_training_input_is_a_clear_error_and_leaves_no_model() {
         &train(d, &model, &["--fragment-chars", "10"]),
         "shorter than one sentence",
     );
-    fails_with(&train(d, &model, &["--dropout", "1.5"]), "--dropout");
-    fails_with(
+    usage_fails_with(&train(d, &model, &["--dropout", "1.5"]), "--dropout");
+    usage_fails_with(
         &train(d, &model, &["--valid-fraction", "1"]),
         "--valid-fraction",
     );
@@ -278,15 +287,15 @@ fn bad_generation_input_is_a_clear_error() {
         &run(&["generate", "--model", m, "--prime", "zebra"], d),
         "'z'",
     );
-    fails_with(
+    usage_fails_with(
         &run(&["generate", "--model", m, "--temperature", "0"], d),
         "temperature",
     );
-    fails_with(
+    usage_fails_with(
         &run(&["generate", "--model", m, "--temperature=-1"], d),
         "temperature",
     );
-    fails_with(&run(&["generate", "--model", m, "--prime", ""], d), "prime");
+    usage_fails_with(&run(&["generate", "--model", m, "--prime", ""], d), "prime");
 
     // A truncated weights file, then a description from a future version, then no description.
     let weights = model.join("model.safetensors");

@@ -72,16 +72,16 @@ fn keep_first_words(sentences: &mut Vec<Vec<String>>, limit: usize) {
 /// Reads, cleans, splits and encodes the text named by the flags.
 pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
     if !(args.valid_fraction > 0.0 && args.valid_fraction < 1.0) {
-        bail!(
+        return Err(appkit::usage(format!(
             "--valid-fraction must be between 0 and 1 (exclusive), got {}",
             args.valid_fraction
-        );
+        )));
     }
     if args.vocab_size < 2 {
-        bail!(
+        return Err(appkit::usage(format!(
             "--vocab-size must be at least 2 (one word and <unk>), got {}",
             args.vocab_size
-        );
+        )));
     }
     let seq_len = usize::try_from(args.seq_len).context("--seq-len is too large")?;
     let (name, mut sentences) = read_sentences(args)?;

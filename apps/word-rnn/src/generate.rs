@@ -1,7 +1,6 @@
 //! Word-by-word generation carrying the recurrent state (nn's `Generator`), with `<unk>` masked out
 //! unless allowed; and `word-rnn generate`.
 
-use anyhow::Context;
 use embed::lm_vocab::LmVocab;
 use nn::generate::Generator;
 use nn::sampling::Sampler;
@@ -52,16 +51,18 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         temperature: args.temperature,
         top_k: args.top_k,
     };
-    sampler.validate().context("--temperature / --top-k")?;
+    sampler
+        .validate()
+        .map_err(|e| appkit::usage(format!("--temperature / --top-k: {e}")))?;
     let bundle = bundle::load(&args.model)?;
     let prime_words: Vec<String> = textprep::sentences(&args.prime, &data::sentence_config())?
         .flatten()
         .collect();
     if prime_words.is_empty() {
-        anyhow::bail!(
+        return Err(appkit::usage(format!(
             "--prime {:?} has no words after cleaning: give at least one word",
             args.prime
-        );
+        )));
     }
     let unknown: Vec<&str> = prime_words
         .iter()

@@ -136,16 +136,22 @@ impl Outcome {
 
 fn check_flags(args: &TrainArgs) -> anyhow::Result<()> {
     if !(0.0..1.0).contains(&args.dropout) {
-        bail!("--dropout must be in [0, 1), got {}", args.dropout);
+        return Err(appkit::usage(format!(
+            "--dropout must be in [0, 1), got {}",
+            args.dropout
+        )));
     }
     if !(args.lr.is_finite() && args.lr > 0.0) {
-        bail!("--lr must be a positive number, got {}", args.lr);
+        return Err(appkit::usage(format!(
+            "--lr must be a positive number, got {}",
+            args.lr
+        )));
     }
     if !(args.clip.is_finite() && args.clip >= 0.0) {
-        bail!(
+        return Err(appkit::usage(format!(
             "--clip must be a non-negative number (0: off), got {}",
             args.clip
-        );
+        )));
     }
     Ok(())
 }

@@ -60,9 +60,13 @@ fn train(dir: &Path, extra: &[&str]) -> Output {
 }
 
 fn failed(o: &Output, needle: &str) {
+    failed_with_code(1, o, needle);
+}
+
+fn failed_with_code(code: i32, o: &Output, needle: &str) {
     assert_eq!(
         o.status.code(),
-        Some(1),
+        Some(code),
         "stdout {} stderr {}",
         stdout(o),
         stderr(o)
@@ -202,22 +206,36 @@ fn bad_input_is_a_clear_error_without_output() {
     let p = dir.path();
     std::fs::write(p.join("empty.txt"), "").unwrap();
     std::fs::write(p.join("digits.txt"), "123 456. 789!").unwrap();
-    let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["--input", "missing.txt"], "missing.txt"),
-        (vec!["--input", "empty.txt"], "no words"),
-        (vec!["--input", "digits.txt"], "no words"),
-        (vec!["--input", STORY, "--vocab-size", "0"], "--vocab-size"),
-        (vec!["--input", STORY, "--vocab-size", "1"], "--vocab-size"),
-        (vec!["--input", STORY, "--seq-len", "100000"], "--seq-len"),
+    // Exit 1 for bad data, 2 for a flag value rejected after parsing (a usage error, like clap's).
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (vec!["--input", "missing.txt"], 1, "missing.txt"),
+        (vec!["--input", "empty.txt"], 1, "no words"),
+        (vec!["--input", "digits.txt"], 1, "no words"),
+        (
+            vec!["--input", STORY, "--vocab-size", "0"],
+            2,
+            "--vocab-size",
+        ),
+        (
+            vec!["--input", STORY, "--vocab-size", "1"],
+            2,
+            "--vocab-size",
+        ),
+        (
+            vec!["--input", STORY, "--seq-len", "100000"],
+            1,
+            "--seq-len",
+        ),
         (
             vec!["--input", STORY, "--vectors", "missing.bin"],
+            1,
             "missing.bin",
         ),
-        (vec!["--input", STORY, "--dropout", "1.5"], "--dropout"),
+        (vec!["--input", STORY, "--dropout", "1.5"], 2, "--dropout"),
     ];
-    for (extra, needle) in cases {
+    for (extra, code, needle) in cases {
         let o = train(p, &extra);
-        failed(&o, needle);
+        failed_with_code(code, &o, needle);
         assert!(
             !p.join("model").exists() && !p.join("m.json").exists(),
             "{extra:?} left output"
