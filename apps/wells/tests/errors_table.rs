@@ -900,7 +900,7 @@ fn layers_zero() {
             "0",
         ],
     );
-    check_code(&out, 2);
+    check(&out, 2, "--layers must be at least 1");
     assert!(!dir.path().join("out").exists(), "out was written");
 }
 
@@ -955,7 +955,7 @@ fn lr_negative() {
             "out",
         ],
     );
-    check_code(&out, 2);
+    check(&out, 2, "--lr must be a finite number > 0, got -0.1");
     assert!(!dir.path().join("out").exists(), "out was written");
 }
 
