@@ -57,8 +57,8 @@ pub struct Args {
     #[arg(long, value_name = "PATH")]
     pub out_alphabet: Option<PathBuf>,
 
-    /// Also write the index arrays (uint32, shape (n_sentences, sentence_len)) as <X stem>_indices.npy and
-    /// <Y stem>_indices.npy beside X and Y: the same data without the one-hot blow-up.
+    /// Also write the index arrays (uint32, shape (n_sentences, sentence_len)) as `<X stem>_indices.npy` and
+    /// `<Y stem>_indices.npy` beside X and Y: the same data without the one-hot blow-up.
     #[arg(long)]
     pub indices: bool,
 }

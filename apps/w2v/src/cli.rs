@@ -20,7 +20,7 @@ pub enum Command {
     Train(TrainArgs),
     /// Nearest words to the sum of positive and negated negative words (gensim's most_similar).
     Similar(SimilarArgs),
-    /// Solve "A is to B as C is to ?" by B − A + C (gensim's most_similar(positive=[B, C], negative=[A])).
+    /// Solve "A is to B as C is to ?" by `B − A + C` (gensim's `most_similar(positive=[B, C], negative=[A])`).
     Analogy(AnalogyArgs),
     /// Print a word's vector.
     Vector(VectorArgs),

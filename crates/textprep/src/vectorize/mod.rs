@@ -3,7 +3,7 @@
 //! Same defaults (`lowercase`, token pattern `(?u)\b\w\w+\b` with Python's `\w`, word analyzer, `ngram_range`
 //! `(1, 1)`), same options (`char`/`char_wb` analyzers, stop words, `min_df`/`max_df`, `max_features`, `binary`,
 //! a fixed vocabulary), same feature indices (code-point order of the terms), same counts, and the same
-//! `ValueError`s as [`Error`](crate::Error) values. Verified against sklearn's own output by the parity fixture in
+//! `ValueError`s as [`Error`] values. Verified against sklearn's own output by the parity fixture in
 //! `fixtures/parity/countvectorizer/`.
 //!
 //! Differences, on purpose: the matrix's column indices are sorted within each row (sklearn's `fit_transform`

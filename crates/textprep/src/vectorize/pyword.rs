@@ -2,7 +2,7 @@
 //!
 //! Python's `re` treats a character as a word character (`\w`) when `str.isalnum()` is true for it or it is `_`;
 //! that excludes combining marks (`U+0306`) which the `regex` crate counts as `\w`, and includes `²` and `½`, which
-//! it does not. The table in [`super::pyword_table`] was generated from Python itself (see its header for the
+//! it does not. The table in `pyword_table.rs` was generated from Python itself (see its header for the
 //! version); the tests check it against the fixture that the same Python produced.
 
 use std::borrow::Cow;
