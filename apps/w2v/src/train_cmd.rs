@@ -11,7 +11,7 @@ use crate::cli::TrainArgs;
 use crate::progress;
 
 /// The fixture story trained on when no `--input` is given (so `w2v` alone works from any directory).
-const FIXTURE_STORY: &str = include_str!("../../../fixtures/text/story.txt");
+const FIXTURE_STORY: &str = textprep::sample::RUSSIAN_STORY;
 /// Sentences longer than this many in-vocabulary words are split for training (gensim truncates at 10,000).
 const MAX_TRAINING_SENTENCE: usize = 10_000;
 

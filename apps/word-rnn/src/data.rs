@@ -11,7 +11,7 @@ use textprep::{CharSequences, SentenceConfig, SentenceReader, SequenceConfig};
 use crate::cli::TrainArgs;
 
 /// The fixture story trained on when no `--input` is given.
-pub const FIXTURE_STORY: &str = include_str!("../../../fixtures/text/story.txt");
+pub const FIXTURE_STORY: &str = textprep::sample::RUSSIAN_STORY;
 
 /// The prepared data.
 pub struct Corpus {

@@ -17,7 +17,7 @@ use crate::cli::{Args, Part};
 use crate::progress::Progress;
 
 /// The sample story the text apps use when no book is given.
-pub const FIXTURE_STORY: &str = include_str!("../../../../fixtures/text/story.txt");
+pub const FIXTURE_STORY: &str = textprep::sample::RUSSIAN_STORY;
 
 /// What every part needs: the flags, where to write, and the progress bar.
 pub struct Ctx<'a> {
