@@ -14,6 +14,7 @@
 
 pub mod cpu;
 pub mod exit;
+pub mod hash;
 pub mod heatmap;
 pub mod output;
 pub mod plot;

@@ -38,16 +38,10 @@ pub fn load(dir: &Path) -> anyhow::Result<(Sequential, SeqCheckpoint)> {
     Ok(checkpoint_from_bytes(&bytes, &file.display().to_string())?)
 }
 
-fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(hash, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// The settings a resumed run must share with the interrupted one, named by their flags; the data are
 /// compared by their alphabet and a hash of the prepared sentences.
 pub fn settings(args: &TrainArgs, corpus: &Corpus) -> Vec<(String, String)> {
-    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    let mut hash = appkit::hash::FNV1A_START;
     for a in [
         &corpus.train.x,
         &corpus.train.y,
@@ -55,7 +49,7 @@ pub fn settings(args: &TrainArgs, corpus: &Corpus) -> Vec<(String, String)> {
         &corpus.valid.y,
     ] {
         for v in a {
-            hash = fnv1a(hash, &v.to_le_bytes());
+            hash = appkit::hash::fnv1a_update(hash, &v.to_le_bytes());
         }
     }
     let fragment = args

@@ -41,12 +41,9 @@ struct WeightsFingerprint {
 
 impl WeightsFingerprint {
     fn of(bytes: &[u8]) -> WeightsFingerprint {
-        let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
         WeightsFingerprint {
             bytes: bytes.len(),
-            fnv1a: format!("{hash:016x}"),
+            fnv1a: appkit::hash::fnv1a_hex(bytes),
         }
     }
 }

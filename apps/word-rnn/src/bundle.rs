@@ -45,13 +45,6 @@ pub struct Bundle {
     pub model: nn::Sequential,
 }
 
-fn fnv1a(bytes: &[u8]) -> String {
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{hash:016x}")
-}
-
 /// Writes the model and its description into `dir` (created if missing).
 pub fn save(
     dir: &Path,
@@ -70,7 +63,7 @@ pub fn save(
         epoch,
         valid_perplexity,
         weights_bytes: bytes.len(),
-        weights_fnv1a: fnv1a(&bytes),
+        weights_fnv1a: appkit::hash::fnv1a_hex(&bytes),
     };
     appkit::write_atomic(&dir.join(WEIGHTS), |w| Ok(w.write_all(&bytes)?))?;
     appkit::write_json_atomic(&dir.join(META), &meta)
@@ -109,7 +102,7 @@ pub fn load(dir: &Path) -> anyhow::Result<Bundle> {
     let weights_path = dir.join(WEIGHTS);
     let bytes = std::fs::read(&weights_path)
         .with_context(|| format!("{}: cannot read the weights", weights_path.display()))?;
-    if bytes.len() != meta.weights_bytes || fnv1a(&bytes) != meta.weights_fnv1a {
+    if bytes.len() != meta.weights_bytes || appkit::hash::fnv1a_hex(&bytes) != meta.weights_fnv1a {
         bail!(
             "{}: the weights do not match {META} (corrupted, or an interrupted save over another model); retrain",
             weights_path.display()

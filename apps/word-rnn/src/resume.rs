@@ -37,16 +37,10 @@ pub fn load(dir: &Path) -> anyhow::Result<(Sequential, SeqCheckpoint)> {
     Ok(checkpoint_from_bytes(&bytes, &file.display().to_string())?)
 }
 
-fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(hash, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// The settings a resumed run must share with the interrupted one: every entry of the run's `training`
 /// record but `epochs`, named by its flag, and a hash of the prepared sequences.
 pub fn settings(training: &serde_json::Value, corpus: &Corpus) -> Vec<(String, String)> {
-    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    let mut hash = appkit::hash::FNV1A_START;
     for a in [
         &corpus.train.x,
         &corpus.train.y,
@@ -54,7 +48,7 @@ pub fn settings(training: &serde_json::Value, corpus: &Corpus) -> Vec<(String, S
         &corpus.valid.y,
     ] {
         for v in a {
-            hash = fnv1a(hash, &v.to_le_bytes());
+            hash = appkit::hash::fnv1a_update(hash, &v.to_le_bytes());
         }
     }
     let mut list: Vec<(String, String)> = training

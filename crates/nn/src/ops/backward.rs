@@ -1,7 +1,7 @@
 //! The backward rule of every op: given the gradient of a node's output, add the gradients of
 //! its inputs into the tape's gradient slots.
 
-use ndarray::{ArrayD, Axis, Ix2, IxDyn, Slice, linalg::general_mat_mul};
+use ndarray::{ArrayD, Axis, Ix2, IxDyn, Slice};
 use tensor::activation::{relu_grad_from_output, sigmoid_grad_from_output, tanh_grad_from_output};
 use tensor::reduce::sum_to_shape;
 
@@ -42,14 +42,12 @@ pub(crate) fn backward_node(
                 .map_err(|e| Error::Invalid(e.to_string()))?;
             let g2 = as_2d(&g)?;
             if tape.needs_grad(*a) {
-                let mut da = ndarray::Array2::zeros((g2.nrows(), b2.nrows()));
-                general_mat_mul(1.0, &g2, &b2.t(), 0.0, &mut da);
+                let da = tensor::linalg::matmul(&g2, &b2.t())?;
                 give(tape, grads, *a, reshape(da.into_dyn(), av.shape())?);
             }
             if tape.needs_grad(*b) {
                 let a2 = as_2d(av)?;
-                let mut db = ndarray::Array2::zeros(b2.raw_dim());
-                general_mat_mul(1.0, &a2.t(), &g2, 0.0, &mut db);
+                let db = tensor::linalg::matmul(&a2.t(), &g2)?;
                 give(tape, grads, *b, db.into_dyn());
             }
         }
