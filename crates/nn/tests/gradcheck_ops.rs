@@ -102,6 +102,18 @@ fn losses_match_definitions() {
 }
 
 #[test]
+fn cross_entropy_of_nan_logits_is_nan() {
+    let ps = store(vec![(
+        "p",
+        ArrayD::from_shape_vec(vec![2, 3], vec![f32::NAN, 0.0, 1.0, 0.5, f32::NAN, 2.0]).unwrap(),
+    )]);
+    let mut t = nn::Tape::new(&ps);
+    let p = t.param(ps.find("p").unwrap());
+    let ce = t.cross_entropy(p, &[2, 0]).unwrap();
+    assert!(t.value(ce).sum().is_nan(), "{}", t.value(ce));
+}
+
+#[test]
 fn shape_errors_name_both_shapes() {
     let ps = store(vec![
         ("a", rand_array(&[2, 3], 1.0, 1)),

@@ -87,7 +87,13 @@ impl Tape<'_> {
         softmax_last_axis_inplace(&mut probs);
         let mut s = 0.0f64;
         for (row, &t) in probs.axis_iter(Axis(0)).zip(targets) {
-            s -= f64::from(row[t].max(f32::MIN_POSITIVE)).ln();
+            // `f32::max` would turn a NaN probability into MIN_POSITIVE (a finite loss): keep the NaN.
+            let p = row[t];
+            s -= if p.is_nan() {
+                f64::NAN
+            } else {
+                f64::from(p.max(f32::MIN_POSITIVE)).ln()
+            };
         }
         // Recompute the loss from log-softmax for accuracy when a probability underflows.
         let loss = if s.is_finite() {
