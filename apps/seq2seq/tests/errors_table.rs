@@ -3,140 +3,57 @@
 //! file, that nothing was written. A row whose test is `#[ignore]`d is a known bug, named in the attribute.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
-/// Runs `seq2seq` in `dir` with `args`.
+use clitest::{App, check, check_code, edit_safetensors_header, truncate, write};
+
+/// The binary under test.
+const APP: App = App::new(env!("CARGO_BIN_EXE_seq2seq"));
+
+/// Runs the app in `dir` with `args`.
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_seq2seq"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("seq2seq runs")
+    APP.run(dir, args)
 }
 
-/// Writes `bytes` to `dir/name`, creating directories.
-fn write(dir: &Path, name: &str, bytes: &[u8]) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("a parent directory")).expect("test file I/O");
-    std::fs::write(path, bytes).expect("test file I/O");
-}
-
-/// Checks the exit code and that stderr holds `error: <message>` (for a data error, as its last line), without a
-/// panic.
-fn check(out: &Output, code: i32, message: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    assert_eq!(out.status.code(), Some(code), "exit code; stderr: {stderr}");
-    let line = format!("error: {message}");
-    if code == 1 {
-        assert_eq!(
-            stderr.lines().last(),
-            Some(line.as_str()),
-            "message; stderr: {stderr}"
-        );
-    } else {
-        assert!(
-            stderr.lines().any(|l| l == line),
-            "message {line:?} not in stderr: {stderr}"
-        );
-    }
-}
-
-/// Checks the exit code and that stderr holds one `error: ` line, without a panic (for rows whose message is not
-/// settled yet).
-fn check_code(out: &Output, code: i32) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    assert_eq!(out.status.code(), Some(code), "exit code; stderr: {stderr}");
-    assert!(
-        stderr.lines().any(|l| l.starts_with("error: ")),
-        "no error line: {stderr}"
-    );
-}
-
-/// Replaces the first `from` by `to` in the JSON header of the safetensors file at `path` (its length prefix
-/// updated, the tensors kept), e.g. to make the architecture it declares larger than its tensors.
-fn edit_header(path: &Path, from: &str, to: &str) {
-    let bytes = std::fs::read(path).expect("test file I/O");
-    let len = usize::try_from(u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")))
-        .expect("a header length");
-    let header = std::str::from_utf8(&bytes[8..8 + len]).expect("a UTF-8 header");
-    assert!(
-        header.contains(from),
-        "{from} not in the header of {}",
-        path.display()
-    );
-    let mut header = header.trim_end().replacen(from, to, 1);
-    while header.len() % 8 != 0 {
-        header.push(' ');
-    }
-    let mut out = (header.len() as u64).to_le_bytes().to_vec();
-    out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(&bytes[8 + len..]);
-    std::fs::write(path, out).expect("test file I/O");
-}
-
-/// Cuts the file at `path` to `len` bytes.
-fn truncate(path: &Path, len: u64) {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .expect("test file I/O")
-        .set_len(len)
-        .expect("test file I/O");
+/// Copies the trained model into `dir/model`.
+fn copy_model(dir: &Path) {
+    clitest::copy_dir(trained_model(), &dir.join("model"));
 }
 
 /// A small model trained once per test run (under the target directory), which the model rows copy and damage.
 fn trained_model() -> &'static Path {
     static MODEL: OnceLock<PathBuf> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("errors_table_seq2seq_{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).expect("test file I/O");
 
-        let out = run(
-            &root,
-            &[
-                "train",
-                "--epochs",
-                "1",
-                "--train-size",
-                "50",
-                "--valid-size",
-                "10",
-                "--test-size",
-                "10",
-                "--units",
-                "8",
-                "--embed",
-                "4",
-                "--attention-units",
-                "4",
-                "--threads",
-                "1",
-                "--out",
-                "model",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "training the test model failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        root.join("model")
-    })
-}
-
-/// Copies the trained model into `dir/model`.
-fn copy_model(dir: &Path) {
-    let target = dir.join("model");
-    std::fs::create_dir_all(&target).expect("test file I/O");
-    for entry in std::fs::read_dir(trained_model()).expect("test file I/O") {
-        let entry = entry.expect("test file I/O");
-        std::fs::copy(entry.path(), target.join(entry.file_name())).expect("test file I/O");
-    }
+    clitest::trained_once(
+        &MODEL,
+        env!("CARGO_TARGET_TMPDIR"),
+        "errors_table_seq2seq",
+        APP,
+        |_| {},
+        &[
+            "train",
+            "--epochs",
+            "1",
+            "--train-size",
+            "50",
+            "--valid-size",
+            "10",
+            "--test-size",
+            "10",
+            "--units",
+            "8",
+            "--embed",
+            "4",
+            "--attention-units",
+            "4",
+            "--threads",
+            "1",
+            "--out",
+            "model",
+        ],
+        "model",
+    )
 }
 
 /// train --epochs: 0.
@@ -423,7 +340,7 @@ fn translate_without_text() {
 fn translate_huge_declared_model() {
     let dir = tempfile::tempdir().unwrap();
     copy_model(dir.path());
-    edit_header(
+    edit_safetensors_header(
         &dir.path().join("model/model.safetensors"),
         "\\\"enc_units\\\":8,",
         "\\\"enc_units\\\":100000,",

@@ -3,78 +3,22 @@
 //! file, that nothing was written. A row whose test is `#[ignore]`d is a known bug, named in the attribute.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
-/// Runs `wells` in `dir` with `args`.
+use clitest::{App, check, check_code, edit_safetensors_header, truncate, write};
+
+/// The binary under test.
+const APP: App = App::new(env!("CARGO_BIN_EXE_wells"));
+
+/// Runs the app in `dir` with `args`.
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wells"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("wells runs")
+    APP.run(dir, args)
 }
 
-/// Writes `bytes` to `dir/name`, creating directories.
-fn write(dir: &Path, name: &str, bytes: &[u8]) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("a parent directory")).expect("test file I/O");
-    std::fs::write(path, bytes).expect("test file I/O");
-}
-
-/// Checks the exit code and that stderr holds `error: <message>` (for a data error, as its last line), without a
-/// panic.
-fn check(out: &Output, code: i32, message: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    assert_eq!(out.status.code(), Some(code), "exit code; stderr: {stderr}");
-    let line = format!("error: {message}");
-    if code == 1 {
-        assert_eq!(
-            stderr.lines().last(),
-            Some(line.as_str()),
-            "message; stderr: {stderr}"
-        );
-    } else {
-        assert!(
-            stderr.lines().any(|l| l == line),
-            "message {line:?} not in stderr: {stderr}"
-        );
-    }
-}
-
-/// Checks the exit code and that stderr holds one `error: ` line, without a panic (for rows whose message is not
-/// settled yet).
-fn check_code(out: &Output, code: i32) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    assert_eq!(out.status.code(), Some(code), "exit code; stderr: {stderr}");
-    assert!(
-        stderr.lines().any(|l| l.starts_with("error: ")),
-        "no error line: {stderr}"
-    );
-}
-
-/// Replaces the first `from` by `to` in the JSON header of the safetensors file at `path` (its length prefix
-/// updated, the tensors kept), e.g. to make the architecture it declares larger than its tensors.
-fn edit_header(path: &Path, from: &str, to: &str) {
-    let bytes = std::fs::read(path).expect("test file I/O");
-    let len = usize::try_from(u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")))
-        .expect("a header length");
-    let header = std::str::from_utf8(&bytes[8..8 + len]).expect("a UTF-8 header");
-    assert!(
-        header.contains(from),
-        "{from} not in the header of {}",
-        path.display()
-    );
-    let mut header = header.trim_end().replacen(from, to, 1);
-    while header.len() % 8 != 0 {
-        header.push(' ');
-    }
-    let mut out = (header.len() as u64).to_le_bytes().to_vec();
-    out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(&bytes[8 + len..]);
-    std::fs::write(path, out).expect("test file I/O");
+/// Copies the trained model into `dir/model`.
+fn copy_model(dir: &Path) {
+    clitest::copy_dir(trained_model(), &dir.join("model"));
 }
 
 /// Copies a repository fixture to `dir/name`.
@@ -85,68 +29,41 @@ fn fixture(dir: &Path, name: &str, rel: &str) {
     write(dir, name, &std::fs::read(source).expect("test file I/O"));
 }
 
-/// Cuts the file at `path` to `len` bytes.
-fn truncate(path: &Path, len: u64) {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .expect("test file I/O")
-        .set_len(len)
-        .expect("test file I/O");
-}
-
 /// A small model trained once per test run (under the target directory), which the model rows copy and damage.
 fn trained_model() -> &'static Path {
     static MODEL: OnceLock<PathBuf> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("errors_table_wells_{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).expect("test file I/O");
 
-        let fixture_csv = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fixtures/wells/production_synthetic.csv");
-        let fixture_csv = fixture_csv.to_str().expect("test file I/O");
-        let out = run(
-            &root,
-            &[
-                "--csv",
-                fixture_csv,
-                "--epochs",
-                "1",
-                "--ensemble",
-                "1",
-                "--units",
-                "4",
-                "--layers",
-                "1",
-                "--threads",
-                "1",
-                "--quiet",
-                "--no-plots",
-                "--out",
-                "out",
-                "--save-model",
-                "model",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "training the test model failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        root.join("model")
-    })
-}
-
-/// Copies the trained model into `dir/model`.
-fn copy_model(dir: &Path) {
-    let target = dir.join("model");
-    std::fs::create_dir_all(&target).expect("test file I/O");
-    for entry in std::fs::read_dir(trained_model()).expect("test file I/O") {
-        let entry = entry.expect("test file I/O");
-        std::fs::copy(entry.path(), target.join(entry.file_name())).expect("test file I/O");
-    }
+    let fixture_csv =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/wells/production_synthetic.csv");
+    let fixture_csv = fixture_csv.to_str().expect("test file I/O");
+    clitest::trained_once(
+        &MODEL,
+        env!("CARGO_TARGET_TMPDIR"),
+        "errors_table_wells",
+        APP,
+        |_| {},
+        &[
+            "--csv",
+            fixture_csv,
+            "--epochs",
+            "1",
+            "--ensemble",
+            "1",
+            "--units",
+            "4",
+            "--layers",
+            "1",
+            "--threads",
+            "1",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "out",
+            "--save-model",
+            "model",
+        ],
+        "model",
+    )
 }
 
 /// --csv: the file does not exist.
@@ -1196,7 +1113,7 @@ fn load_model_huge_declared_layer() {
         "p.csv",
         "fixtures/wells/production_synthetic.csv",
     );
-    edit_header(
+    edit_safetensors_header(
         &dir.path().join("model/model-0.safetensors"),
         "\\\"units\\\":4,",
         "\\\"units\\\":100000,",
