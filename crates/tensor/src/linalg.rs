@@ -30,7 +30,8 @@ pub const PARALLEL_MIN_WORK: usize = 1 << 21;
 pub fn matmul(a: &ArrayView2<f32>, b: &ArrayView2<f32>) -> Result<Array2<f32>> {
     check_inner("matmul", a, b)?;
     let mut out = Array2::zeros((a.nrows(), b.ncols()));
-    gemm_checked(1.0, a, b, 0.0, &mut out.view_mut());
+    let par = parallelism(a.nrows(), a.ncols(), b.ncols());
+    gemm_checked(1.0, a, b, 0.0, &mut out.view_mut(), par);
     Ok(out)
 }
 
@@ -56,7 +57,39 @@ pub fn matmul_into(
             right: out.shape().to_vec(),
         });
     }
-    gemm_checked(alpha, a, b, beta, out);
+    gemm_checked(
+        alpha,
+        a,
+        b,
+        beta,
+        out,
+        parallelism(a.nrows(), a.ncols(), b.ncols()),
+    );
+    Ok(())
+}
+
+/// [`matmul_into`] on the calling thread only, whatever its size: for callers that already run
+/// one task per thread (e.g. a recurrent layer whose batch halves run their time loops side by
+/// side). Same bits as [`matmul_into`].
+///
+/// # Errors
+/// As [`matmul_into`].
+pub fn matmul_into_serial(
+    alpha: f32,
+    a: &ArrayView2<f32>,
+    b: &ArrayView2<f32>,
+    beta: f32,
+    out: &mut ArrayViewMut2<f32>,
+) -> Result<()> {
+    check_inner("matmul_into_serial", a, b)?;
+    if out.dim() != (a.nrows(), b.ncols()) {
+        return Err(Error::ShapeMismatch {
+            op: "matmul_into_serial (output)",
+            left: vec![a.nrows(), b.ncols()],
+            right: out.shape().to_vec(),
+        });
+    }
+    gemm_checked(alpha, a, b, beta, out, Parallelism::None);
     Ok(())
 }
 
@@ -89,6 +122,7 @@ fn gemm_checked(
     b: &ArrayView2<f32>,
     beta: f32,
     out: &mut ArrayViewMut2<f32>,
+    parallelism: Parallelism,
 ) {
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     debug_assert_eq!(out.dim(), (m, n));
@@ -150,7 +184,7 @@ fn gemm_checked(
             false,
             false,
             false,
-            parallelism(m, k, n),
+            parallelism,
         );
     }
 }
@@ -444,6 +478,9 @@ mod tests {
         assert_eq!(bits(&one.0), bits(&two.0));
         assert_eq!(bits(&one.1), bits(&two.1));
         assert_eq!(bits(&one.2), bits(&two.2));
+        let mut serial = Array2::<f32>::zeros((m, n));
+        matmul_into_serial(1.0, &a.view(), &b.view(), 0.0, &mut serial.view_mut()).unwrap();
+        assert_eq!(bits(&one.0), bits(&serial));
         let want = naive(1.0, &a.view(), &b.view(), 0.0, &one.0);
         assert_near(&one.0.clone().view_mut(), &want, k, "threaded");
     }

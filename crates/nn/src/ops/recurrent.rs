@@ -15,7 +15,7 @@
 
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Ix2, IxDyn};
 use tensor::activation::{fast_sigmoid, fast_tanh, tanh_slice, with_widest_simd};
-use tensor::linalg::matmul_into;
+use tensor::linalg::{matmul_into, matmul_into_serial};
 use tensor::rayon::prelude::*;
 
 use crate::error::shape_err;
@@ -220,40 +220,55 @@ fn prepare_input(
     }
 }
 
-/// `x·W + bias` for all time steps: `(T·B, G)`.
-fn project(x: &SeqX, w: &ArrayView2<f32>, bias: ArrayView1<f32>) -> Result<Vec<f32>> {
+/// `x·W (+ bias)` for all time steps: `(T·B, G)`. Without a bias the caller adds it later (the
+/// LSTM adds it in its gate pass, which saves a pass over the whole buffer).
+fn project(x: &SeqX, w: &ArrayView2<f32>, bias: Option<ArrayView1<f32>>) -> Result<Vec<f32>> {
     let g = w.ncols();
     match x {
         SeqX::Dense(xm) => {
             let rows = xm.nrows();
-            let mut out = Vec::with_capacity(rows * g);
-            let bias: Vec<f32> = bias.iter().copied().collect();
-            for _ in 0..rows {
-                out.extend_from_slice(&bias);
-            }
-            matmul_into(1.0, &xm.view(), w, 1.0, &mut view2_mut(&mut out, rows, g)?)?;
+            let (mut out, beta) = match bias {
+                Some(bias) => {
+                    let mut out = Vec::with_capacity(rows * g);
+                    let bias: Vec<f32> = bias.iter().copied().collect();
+                    for _ in 0..rows {
+                        out.extend_from_slice(&bias);
+                    }
+                    (out, 1.0)
+                }
+                None => (vec![0.0; rows * g], 0.0),
+            };
+            matmul_into(1.0, &xm.view(), w, beta, &mut view2_mut(&mut out, rows, g)?)?;
             Ok(out)
         }
         SeqX::Indices(idx) => {
             let mut out = Vec::with_capacity(idx.len() * g);
             for &i in idx {
-                out.extend(w.row(i).iter().zip(bias.iter()).map(|(a, b)| a + b));
+                match bias {
+                    Some(bias) => out.extend(w.row(i).iter().zip(bias.iter()).map(|(a, b)| a + b)),
+                    None => out.extend(w.row(i).iter()),
+                }
             }
             Ok(out)
         }
     }
 }
 
-/// Gradients of the projection: `dW (in, G)` and, for feature input, `dx (T·B, in)`.
+/// Gradients of the projection: `dW (in, G)` and, for feature input whose gradient is wanted
+/// (`need_dx`), `dx (T·B, in)`: a constant input (the data) skips that product.
 fn project_backward(
     x: &SeqX,
     w: &ArrayView2<f32>,
     dz: &ArrayView2<f32>,
+    need_dx: bool,
 ) -> Result<(Array2<f32>, Option<Array2<f32>>)> {
     match x {
         SeqX::Dense(xm) => {
             let mut dw = Array2::zeros(w.raw_dim());
             matmul_into(1.0, &xm.t(), dz, 0.0, &mut dw.view_mut())?;
+            if !need_dx {
+                return Ok((dw, None));
+            }
             let mut dx = Array2::zeros(xm.raw_dim());
             matmul_into(1.0, dz, &w.t(), 0.0, &mut dx.view_mut())?;
             Ok((dw, Some(dx)))
@@ -397,7 +412,8 @@ impl Tape<'_> {
             u: uv,
         } = check_weights(self, x, w, u, 4, layer)?;
         let bv = bias_1d(self, b, 4 * hd, layer)?;
-        let mut gates = project(&seq_x, &wv, bv)?;
+        let bias: Vec<f32> = bv.iter().copied().collect();
+        let mut gates = project(&seq_x, &wv, None)?;
         let bh = batch * hd;
         let mut h = initial_state(self, h0, batch, hd, "initial h", layer)?;
         let mut c = initial_state(self, c0, batch, hd, "initial c", layer)?;
@@ -405,27 +421,24 @@ impl Tape<'_> {
         c.resize((steps + 1) * bh, 0.0);
         let mut tanh_c = vec![0.0f32; steps * bh];
         let g4 = 4 * hd;
-        for t in 0..steps {
-            let (h_done, h_rest) = h.split_at_mut((t + 1) * bh);
-            let h_prev = &h_done[t * bh..];
-            let g_t = &mut gates[t * batch * g4..(t + 1) * batch * g4];
-            matmul_into(
-                1.0,
-                &view2(h_prev, batch, hd)?,
-                &uv,
-                1.0,
-                &mut view2_mut(g_t, batch, g4)?,
-            )?;
-            let (c_done, c_rest) = c.split_at_mut((t + 1) * bh);
-            let step = LstmStep {
-                gates: g_t,
-                c_prev: &c_done[t * bh..],
-                c_new: &mut c_rest[..bh],
-                h_new: &mut h_rest[..bh],
-                tanh_c: &mut tanh_c[t * bh..(t + 1) * bh],
-            };
-            step.run(batch, hd);
-        }
+        let parts = batch_parts(batch, steps, hd, g4);
+        let gates_p = part_rows(&mut gates, batch, g4, &parts);
+        let h_p = part_rows(&mut h, batch, hd, &parts);
+        let c_p = part_rows(&mut c, batch, hd, &parts);
+        let tc_p = part_rows(&mut tanh_c, batch, hd, &parts);
+        let work: Vec<LstmPartForward<'_>> = gates_p
+            .into_iter()
+            .zip(h_p)
+            .zip(c_p)
+            .zip(tc_p)
+            .map(|(((gates, h), c), tanh_c)| LstmPartForward {
+                gates,
+                h,
+                c,
+                tanh_c,
+            })
+            .collect();
+        run_parts(work, |part, serial| part.run(&uv, &bias, hd, serial))?;
         let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
         let c_last = to_dyn(c[steps * bh..].to_vec(), &[batch, hd])?;
         let xv = input_var(x);
@@ -493,7 +506,7 @@ impl Tape<'_> {
             .into_dimensionality::<ndarray::Ix1>()
             .map_err(|e| Error::Invalid(e.to_string()))?;
         let b_rec: Vec<f32> = ba.index_axis(Axis(0), 1).iter().copied().collect();
-        let mut act = project(&seq_x, &wv, b_in)?;
+        let mut act = project(&seq_x, &wv, Some(b_in))?;
         let bh = batch * hd;
         let g3 = 3 * hd;
         let mut h = initial_state(self, h0, batch, hd, "initial h", layer)?;
@@ -516,22 +529,25 @@ impl Tape<'_> {
             let a_t = &mut act[t * batch * g3..(t + 1) * batch * g3];
             let hph_t = &mut hph[t * bh..(t + 1) * bh];
             let h_new = &mut h_rest[..bh];
-            with_widest_simd(|| {
-                for bi in 0..batch {
-                    let a = &mut a_t[bi * g3..(bi + 1) * g3];
-                    let p = &hp[bi * g3..(bi + 1) * g3];
-                    for j in 0..hd {
-                        let z = fast_sigmoid(a[j] + p[j]);
-                        let r = fast_sigmoid(a[hd + j] + p[hd + j]);
-                        let cand = fast_tanh(a[2 * hd + j] + r * p[2 * hd + j]);
-                        a[j] = z;
-                        a[hd + j] = r;
-                        a[2 * hd + j] = cand;
-                        hph_t[bi * hd + j] = p[2 * hd + j];
-                        h_new[bi * hd + j] = z * h_prev[bi * hd + j] + (1.0 - z) * cand;
+            with_widest_simd(
+                #[inline(always)]
+                || {
+                    for bi in 0..batch {
+                        let a = &mut a_t[bi * g3..(bi + 1) * g3];
+                        let p = &hp[bi * g3..(bi + 1) * g3];
+                        for j in 0..hd {
+                            let z = fast_sigmoid(a[j] + p[j]);
+                            let r = fast_sigmoid(a[hd + j] + p[hd + j]);
+                            let cand = fast_tanh(a[2 * hd + j] + r * p[2 * hd + j]);
+                            a[j] = z;
+                            a[hd + j] = r;
+                            a[2 * hd + j] = cand;
+                            hph_t[bi * hd + j] = p[2 * hd + j];
+                            h_new[bi * hd + j] = z * h_prev[bi * hd + j] + (1.0 - z) * cand;
+                        }
                     }
-                }
-            });
+                },
+            );
         }
         let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
         let xv = input_var(x);
@@ -584,7 +600,7 @@ impl Tape<'_> {
             u: uv,
         } = check_weights(self, x, w, u, 1, layer)?;
         let bv = bias_1d(self, b, hd, layer)?;
-        let pre = project(&seq_x, &wv, bv)?;
+        let pre = project(&seq_x, &wv, Some(bv))?;
         let bh = batch * hd;
         let mut h = initial_state(self, h0, batch, hd, "initial h", layer)?;
         h.resize((steps + 1) * bh, 0.0);
@@ -628,185 +644,326 @@ impl Tape<'_> {
     }
 }
 
-/// Gate values per step below which the element-wise work of a step stays on one thread.
-const PARALLEL_MIN_GATES: usize = 1 << 14;
+/// Multiply-adds of a whole sequence's recurrent products (`T·B·H·G·H`) below which the batch
+/// is not cut into parts: spawning would cost more than it saves.
+const PARALLEL_MIN_SEQUENCE_WORK: usize = 1 << 20;
 
-/// How many batch rows each task of a step's element-wise work takes: all of them (one task)
-/// unless the step is big enough and the rayon pool has more than one thread.
-fn rows_per_task(batch: usize, gate_values: usize) -> usize {
+/// Fewest batch rows a part takes.
+const MIN_PART_ROWS: usize = 8;
+
+/// The batch rows `[start, end)` of each part that runs its whole time loop (forward, and later
+/// backward) on its own thread: one part per thread of the rayon pool when the layer is big
+/// enough, else one part. Batch rows never interact inside a recurrent layer, and every product
+/// a part makes sums each output element over the same inner dimension in the same order as the
+/// whole-batch product (the `gemm` kernels block the inner dimension by cache sizes only), so the
+/// results are bit-identical whatever the cut (a test checks this at 1 and 2 threads).
+fn batch_parts(batch: usize, steps: usize, hd: usize, width: usize) -> Vec<(usize, usize)> {
     let threads = tensor::rayon::current_num_threads();
-    if threads > 1 && gate_values >= PARALLEL_MIN_GATES {
-        batch.div_ceil(threads).max(1)
+    let work = steps
+        .saturating_mul(batch)
+        .saturating_mul(hd)
+        .saturating_mul(width);
+    let n = if threads > 1 && work >= PARALLEL_MIN_SEQUENCE_WORK {
+        threads.min(batch / MIN_PART_ROWS).max(1)
     } else {
-        batch.max(1)
-    }
+        1
+    };
+    let (base, extra) = (batch / n, batch % n);
+    let mut start = 0;
+    (0..n)
+        .map(|p| {
+            let end = start + base + usize::from(p < extra);
+            let r = (start, end);
+            start = end;
+            r
+        })
+        .collect()
 }
 
-/// One forward LSTM step after `x·W + h·U + b`: activates the gates `(B, 4H)` in place and writes
-/// the new cell state, its tanh and the new hidden state `(B, H)`.
-struct LstmStep<'a> {
-    gates: &'a mut [f32],
-    c_prev: &'a [f32],
-    c_new: &'a mut [f32],
-    h_new: &'a mut [f32],
-    tanh_c: &'a mut [f32],
-}
-
-impl LstmStep<'_> {
-    /// All batch rows, split over the rayon pool when the step is large. Rows are independent,
-    /// so the result does not depend on the split.
-    fn run(self, batch: usize, hd: usize) {
-        let per = rows_per_task(batch, self.gates.len());
-        if per >= batch {
-            with_widest_simd(|| self.rows(hd));
-            return;
-        }
-        let LstmStep {
-            gates,
-            c_prev,
-            c_new,
-            h_new,
-            tanh_c,
-        } = self;
-        gates
-            .par_chunks_mut(per * 4 * hd)
-            .zip(c_prev.par_chunks(per * hd))
-            .zip(c_new.par_chunks_mut(per * hd))
-            .zip(h_new.par_chunks_mut(per * hd))
-            .zip(tanh_c.par_chunks_mut(per * hd))
-            .for_each(|((((gates, c_prev), c_new), h_new), tanh_c)| {
-                let part = LstmStep {
-                    gates,
-                    c_prev,
-                    c_new,
-                    h_new,
-                    tanh_c,
-                };
-                with_widest_simd(|| part.rows(hd));
-            });
-    }
-
-    #[inline(always)]
-    fn rows(self, hd: usize) {
-        let rows = self
-            .gates
-            .chunks_exact_mut(4 * hd)
-            .zip(self.c_prev.chunks_exact(hd))
-            .zip(self.c_new.chunks_exact_mut(hd))
-            .zip(self.h_new.chunks_exact_mut(hd))
-            .zip(self.tanh_c.chunks_exact_mut(hd));
-        for ((((g, cp), cn), hn), tc) in rows {
-            let (sig_if, rest) = g.split_at_mut(2 * hd);
-            let (cand, o) = rest.split_at_mut(hd);
-            for v in sig_if.iter_mut() {
-                *v = fast_sigmoid(*v);
-            }
-            for v in cand.iter_mut() {
-                *v = fast_tanh(*v);
-            }
-            for v in o.iter_mut() {
-                *v = fast_sigmoid(*v);
-            }
-            let (i, f) = sig_if.split_at(hd);
-            for j in 0..hd {
-                let c = f[j] * cp[j] + i[j] * cand[j];
-                cn[j] = c;
-                let t = fast_tanh(c);
-                tc[j] = t;
-                hn[j] = o[j] * t;
-            }
+/// Cut a time-major buffer (blocks of `batch` rows of `width` values, one block per time step)
+/// into, per part, its rows of every block.
+fn part_rows<'a>(
+    buf: &'a mut [f32],
+    batch: usize,
+    width: usize,
+    parts: &[(usize, usize)],
+) -> Vec<Vec<&'a mut [f32]>> {
+    let mut out: Vec<Vec<&mut [f32]>> = parts.iter().map(|_| Vec::new()).collect();
+    for block in buf.chunks_exact_mut((batch * width).max(1)) {
+        let mut rest = block;
+        for (p, &(start, end)) in parts.iter().enumerate() {
+            let (mine, tail) = rest.split_at_mut((end - start) * width);
+            out[p].push(mine);
+            rest = tail;
         }
     }
+    out
 }
 
-/// One backward LSTM step: from the activated gates, the previous cell state, `tanh(c_t)`, the
-/// output gradient `dh_t` and the carried `dh`/`dc`, the pre-activation gate gradients `(B, 4H)`;
-/// `dc_next` becomes the gradient of `c_{t-1}`.
-struct LstmStepBack<'a> {
-    gates: &'a [f32],
-    c_prev: &'a [f32],
-    tanh_c: &'a [f32],
-    dh_out: &'a [f32],
-    dh_next: &'a [f32],
-    dc_next: &'a mut [f32],
-    dgates: &'a mut [f32],
-}
-
-impl LstmStepBack<'_> {
-    fn run(self, batch: usize, hd: usize) {
-        let per = rows_per_task(batch, self.gates.len());
-        if per >= batch {
-            with_widest_simd(|| self.rows(hd));
-            return;
+/// [`part_rows`] for reading.
+fn part_rows_ref<'a>(
+    buf: &'a [f32],
+    batch: usize,
+    width: usize,
+    parts: &[(usize, usize)],
+) -> Vec<Vec<&'a [f32]>> {
+    let mut out: Vec<Vec<&[f32]>> = parts.iter().map(|_| Vec::new()).collect();
+    for block in buf.chunks_exact((batch * width).max(1)) {
+        let mut rest = block;
+        for (p, &(start, end)) in parts.iter().enumerate() {
+            let (mine, tail) = rest.split_at((end - start) * width);
+            out[p].push(mine);
+            rest = tail;
         }
-        let LstmStepBack {
-            gates,
-            c_prev,
-            tanh_c,
-            dh_out,
-            dh_next,
-            dc_next,
-            dgates,
-        } = self;
-        let (g, h) = (per * 4 * hd, per * hd);
-        gates
-            .par_chunks(g)
-            .zip(c_prev.par_chunks(h))
-            .zip(tanh_c.par_chunks(h))
-            .zip(dh_out.par_chunks(h))
-            .zip(dh_next.par_chunks(h))
-            .zip(dc_next.par_chunks_mut(h))
-            .zip(dgates.par_chunks_mut(g))
-            .for_each(
-                |((((((gates, c_prev), tanh_c), dh_out), dh_next), dc_next), dgates)| {
-                    let part = LstmStepBack {
-                        gates,
-                        c_prev,
-                        tanh_c,
-                        dh_out,
-                        dh_next,
-                        dc_next,
-                        dgates,
-                    };
-                    with_widest_simd(|| part.rows(hd));
+    }
+    out
+}
+
+/// Run `f` on every part: on this thread for one part (its products may still use the pool),
+/// else one rayon task per part, each making its products on its own thread (`serial`).
+fn run_parts<P: Send>(parts: Vec<P>, f: impl Fn(P, bool) -> Result<()> + Sync) -> Result<()> {
+    if parts.len() == 1 {
+        return parts.into_iter().try_for_each(|p| f(p, false));
+    }
+    parts
+        .into_par_iter()
+        .map(|p| f(p, true))
+        .collect::<Result<Vec<()>>>()
+        .map(|_| ())
+}
+
+/// `out = a·b` (`beta` 0) or `out += a·b` (`beta` 1), on this thread only when `serial`.
+fn product(
+    a: &ArrayView2<f32>,
+    b: &ArrayView2<f32>,
+    beta: f32,
+    out: &mut ArrayViewMut2<f32>,
+    serial: bool,
+) -> Result<()> {
+    if serial {
+        matmul_into_serial(1.0, a, b, beta, out)?;
+    } else {
+        matmul_into(1.0, a, b, beta, out)?;
+    }
+    Ok(())
+}
+
+/// One part's forward time loop: per step `gates += h_{t-1}·U`, then the gate pass.
+struct LstmPartForward<'a> {
+    /// Per step: `x·W` on entry, the activated gates `(rows, 4H)` on return.
+    gates: Vec<&'a mut [f32]>,
+    /// `T + 1` blocks `(rows, H)`: the initial state, then each step's output.
+    h: Vec<&'a mut [f32]>,
+    /// `T + 1` blocks of cell states.
+    c: Vec<&'a mut [f32]>,
+    /// Per step: `tanh(c_t)`.
+    tanh_c: Vec<&'a mut [f32]>,
+}
+
+impl LstmPartForward<'_> {
+    fn run(mut self, u: &ArrayView2<f32>, bias: &[f32], hd: usize, serial: bool) -> Result<()> {
+        let rows = self.h.first().map_or(0, |b| b.len() / hd.max(1));
+        for t in 0..self.gates.len() {
+            let g_t = &mut *self.gates[t];
+            let (h_done, h_rest) = self.h.split_at_mut(t + 1);
+            let (c_done, c_rest) = self.c.split_at_mut(t + 1);
+            product(
+                &view2(h_done[t], rows, hd)?,
+                u,
+                1.0,
+                &mut view2_mut(g_t, rows, 4 * hd)?,
+                serial,
+            )?;
+            let (c_prev, c_new, h_new) = (&*c_done[t], &mut *c_rest[0], &mut *h_rest[0]);
+            let tc = &mut *self.tanh_c[t];
+            with_widest_simd(
+                #[inline(always)]
+                || {
+                    let rows = g_t
+                        .chunks_exact_mut(4 * hd)
+                        .zip(c_prev.chunks_exact(hd))
+                        .zip(c_new.chunks_exact_mut(hd))
+                        .zip(h_new.chunks_exact_mut(hd))
+                        .zip(tc.chunks_exact_mut(hd));
+                    for ((((g, cp), cn), hn), tc) in rows {
+                        lstm_forward_row(g, bias, cp, cn, hn, tc);
+                    }
                 },
             );
-    }
-
-    #[inline(always)]
-    fn rows(self, hd: usize) {
-        let g4 = 4 * hd;
-        let rows = self
-            .gates
-            .chunks_exact(g4)
-            .zip(self.dgates.chunks_exact_mut(g4))
-            .zip(self.c_prev.chunks_exact(hd))
-            .zip(self.tanh_c.chunks_exact(hd))
-            .zip(self.dh_out.chunks_exact(hd))
-            .zip(self.dh_next.chunks_exact(hd))
-            .zip(self.dc_next.chunks_exact_mut(hd));
-        for ((((((gr, d), cp), tc), dho), dhn), dcn) in rows {
-            let (i, rest) = gr.split_at(hd);
-            let (f, rest) = rest.split_at(hd);
-            let (gg, o) = rest.split_at(hd);
-            let (di, rest) = d.split_at_mut(hd);
-            let (df, rest) = rest.split_at_mut(hd);
-            let (dgg, dout) = rest.split_at_mut(hd);
-            // Equal, known lengths let the compiler drop bounds checks and vectorise.
-            let (f, gg, o) = (&f[..hd], &gg[..hd], &o[..hd]);
-            let (df, dgg, dout) = (&mut df[..hd], &mut dgg[..hd], &mut dout[..hd]);
-            let (cp, tc, dho, dhn, dcn) =
-                (&cp[..hd], &tc[..hd], &dho[..hd], &dhn[..hd], &mut dcn[..hd]);
-            for j in 0..hd {
-                let dh = dho[j] + dhn[j];
-                let dc = dcn[j] + dh * o[j] * (1.0 - tc[j] * tc[j]);
-                di[j] = dc * gg[j] * i[j] * (1.0 - i[j]);
-                df[j] = dc * cp[j] * f[j] * (1.0 - f[j]);
-                dgg[j] = dc * i[j] * (1.0 - gg[j] * gg[j]);
-                dout[j] = dh * tc[j] * o[j] * (1.0 - o[j]);
-                dcn[j] = dc * f[j];
-            }
         }
+        Ok(())
+    }
+}
+
+/// One batch row of the LSTM gate pass: `g = x·W + h·U` `(4H)` becomes the activated gates
+/// `i, f, c̃, o` (bias added first); writes `c_t = f·c_{t-1} + i·c̃`, `tanh(c_t)` and
+/// `h_t = o·tanh(c_t)`. Separate slice arguments let the compiler vectorise without alias checks.
+#[inline(always)]
+fn lstm_forward_row(
+    g: &mut [f32],
+    bias: &[f32],
+    cp: &[f32],
+    cn: &mut [f32],
+    hn: &mut [f32],
+    tc: &mut [f32],
+) {
+    let hd = cn.len();
+    let (g, bias) = (&mut g[..4 * hd], &bias[..4 * hd]);
+    let (sig_if, rest) = g.split_at_mut(2 * hd);
+    let (cand, o) = rest.split_at_mut(hd);
+    let (b_if, b_rest) = bias.split_at(2 * hd);
+    let (b_c, b_o) = b_rest.split_at(hd);
+    for (v, b) in sig_if.iter_mut().zip(b_if) {
+        *v = fast_sigmoid(*v + b);
+    }
+    for (v, b) in cand.iter_mut().zip(b_c) {
+        *v = fast_tanh(*v + b);
+    }
+    for (v, b) in o.iter_mut().zip(b_o) {
+        *v = fast_sigmoid(*v + b);
+    }
+    let (i, f) = sig_if.split_at(hd);
+    let (i, f, cand, o, cp, hn, tc) = (
+        &i[..hd],
+        &f[..hd],
+        &cand[..hd],
+        &o[..hd],
+        &cp[..hd],
+        &mut hn[..hd],
+        &mut tc[..hd],
+    );
+    for j in 0..hd {
+        let c = f[j] * cp[j] + i[j] * cand[j];
+        cn[j] = c;
+        let t = fast_tanh(c);
+        tc[j] = t;
+        hn[j] = o[j] * t;
+    }
+}
+
+/// One part's backward time loop: per step (last first) the gate gradients, then
+/// `dh_{t-1} = dgates·Uᵀ`.
+struct LstmPartBackward<'a> {
+    gates: Vec<&'a [f32]>,
+    /// `T + 1` blocks of cell states (block `t` is `c_{t-1}` of step `t`).
+    c: Vec<&'a [f32]>,
+    tanh_c: Vec<&'a [f32]>,
+    /// The sequence gradient `(B, T, H)` batch-major, and this part's first row in it.
+    dh_seq: &'a [f32],
+    first_row: usize,
+    dgates: Vec<&'a mut [f32]>,
+    dh_next: &'a mut [f32],
+    dc_next: &'a mut [f32],
+}
+
+impl LstmPartBackward<'_> {
+    fn run(mut self, u_t: &ArrayView2<f32>, hd: usize, serial: bool) -> Result<()> {
+        let steps = self.gates.len();
+        let rows = self.dh_next.len() / hd.max(1);
+        let mut dh_carry = vec![0.0f32; self.dh_next.len()];
+        dh_carry.copy_from_slice(self.dh_next);
+        for t in (0..steps).rev() {
+            let dg = &mut *self.dgates[t];
+            let (gates, c_prev, tanh_c) = (self.gates[t], self.c[t], self.tanh_c[t]);
+            let (dh_seq, first) = (self.dh_seq, self.first_row);
+            let dc_next = &mut *self.dc_next;
+            let dh_in = &dh_carry;
+            with_widest_simd(
+                #[inline(always)]
+                || {
+                    for r in 0..rows {
+                        let at = ((first + r) * steps + t) * hd;
+                        let (g, d) = (&gates[r * 4 * hd..], &mut dg[r * 4 * hd..]);
+                        let (g, d) = (&g[..4 * hd], &mut d[..4 * hd]);
+                        let (gi, rest) = g.split_at(hd);
+                        let (gf, rest) = rest.split_at(hd);
+                        let (gc, go) = rest.split_at(hd);
+                        let (di, rest) = d.split_at_mut(hd);
+                        let (df, rest) = rest.split_at_mut(hd);
+                        let (dc, dout) = rest.split_at_mut(hd);
+                        let row = r * hd..(r + 1) * hd;
+                        lstm_backward_row(
+                            LstmGates {
+                                i: gi,
+                                f: gf,
+                                c: gc,
+                                o: go,
+                            },
+                            &c_prev[row.clone()],
+                            &tanh_c[row.clone()],
+                            &dh_seq[at..at + hd],
+                            &dh_in[row.clone()],
+                            &mut dc_next[row],
+                            LstmGatesMut {
+                                i: di,
+                                f: df,
+                                c: dc,
+                                o: dout,
+                            },
+                        );
+                    }
+                },
+            );
+            product(
+                &view2(dg, rows, 4 * hd)?,
+                u_t,
+                0.0,
+                &mut view2_mut(&mut dh_carry, rows, hd)?,
+                serial,
+            )?;
+        }
+        self.dh_next.copy_from_slice(&dh_carry);
+        Ok(())
+    }
+}
+
+/// The four gate blocks of one row.
+struct LstmGates<'a> {
+    i: &'a [f32],
+    f: &'a [f32],
+    c: &'a [f32],
+    o: &'a [f32],
+}
+
+/// The four gate-gradient blocks of one row.
+struct LstmGatesMut<'a> {
+    i: &'a mut [f32],
+    f: &'a mut [f32],
+    c: &'a mut [f32],
+    o: &'a mut [f32],
+}
+
+/// One batch row of the LSTM backward gate pass: from the activated gates, `c_{t-1}`,
+/// `tanh(c_t)`, the output gradient `dh_t` and the carried `dh`, `dc`, the pre-activation gate
+/// gradients; `dcn` (the carried `dc`) becomes the gradient of `c_{t-1}`.
+#[inline(always)]
+fn lstm_backward_row(
+    g: LstmGates<'_>,
+    cp: &[f32],
+    tc: &[f32],
+    dho: &[f32],
+    dhn: &[f32],
+    dcn: &mut [f32],
+    d: LstmGatesMut<'_>,
+) {
+    let hd = dcn.len();
+    // Equal, known lengths let the compiler drop bounds checks and vectorise.
+    let (i, f, gg, o) = (&g.i[..hd], &g.f[..hd], &g.c[..hd], &g.o[..hd]);
+    let (cp, tc, dho, dhn) = (&cp[..hd], &tc[..hd], &dho[..hd], &dhn[..hd]);
+    let (di, df, dgg, dout) = (
+        &mut d.i[..hd],
+        &mut d.f[..hd],
+        &mut d.c[..hd],
+        &mut d.o[..hd],
+    );
+    for j in 0..hd {
+        let dh = dho[j] + dhn[j];
+        let dc = dcn[j] + dh * o[j] * (1.0 - tc[j] * tc[j]);
+        di[j] = dc * gg[j] * i[j] * (1.0 - i[j]);
+        df[j] = dc * cp[j] * f[j] * (1.0 - f[j]);
+        dgg[j] = dc * i[j] * (1.0 - gg[j] * gg[j]);
+        dout[j] = dh * tc[j] * o[j] * (1.0 - o[j]);
+        dcn[j] = dc * f[j];
     }
 }
 
@@ -828,7 +985,8 @@ fn weight_grads(
     out: &mut InputGrads,
 ) -> Result<()> {
     let wv = mat(tape, c.w, "kernel", "backward")?;
-    let (dw, dx) = project_backward(&c.seq_x, &wv, &d_proj.view())?;
+    let need_dx = c.x.is_some_and(|x| tape.needs_grad(x));
+    let (dw, dx) = project_backward(&c.seq_x, &wv, &d_proj.view(), need_dx)?;
     out.push((c.w, dw.into_dyn()));
     let (rows, hd) = (c.steps * c.batch, c.hidden);
     let h_prev = view2(&h_all[..rows * hd], rows, hd)?;
@@ -858,44 +1016,53 @@ pub(crate) fn lstm_backward(
         .t()
         .as_standard_layout()
         .into_owned();
-    let dh_seq = seq_grad_time_major(g, c)?;
-    let dh_seq = dh_seq.as_slice().unwrap_or(&[]);
-    let mut dgates = Array2::<f32>::zeros((c.steps * batch, g4));
+    if g.shape() != [batch, c.steps, hd] {
+        return Err(shape_err(
+            "lstm backward: sequence gradient",
+            g.shape(),
+            &[batch, c.steps, hd],
+        ));
+    }
+    let g = g.as_standard_layout();
+    let dh_seq = g
+        .as_slice()
+        .ok_or_else(|| Error::Invalid("internal layout".into()))?;
+    let rows = c.steps * batch;
+    let mut dgates = vec![0.0f32; rows * g4];
     let mut dh_next = vec![0.0f32; bh];
     let mut dc_next: Vec<f32> = match dc_last {
         Some(d) => d.iter().copied().collect(),
         None => vec![0.0; bh],
     };
-    for t in (0..c.steps).rev() {
-        let gates = &k.gates[t * batch * g4..(t + 1) * batch * g4];
-        let c_prev = &k.c[t * bh..(t + 1) * bh];
-        let tc_t = &k.tanh_c[t * bh..(t + 1) * bh];
-        let dh_t = &dh_seq[t * bh..(t + 1) * bh];
-        let mut dg_t =
-            dgates.slice_axis_mut(Axis(0), ndarray::Slice::from(t * batch..(t + 1) * batch));
-        let dg = dg_t
-            .as_slice_mut()
-            .ok_or_else(|| Error::Invalid("internal layout".into()))?;
-        LstmStepBack {
-            gates,
-            c_prev,
-            tanh_c: tc_t,
-            dh_out: dh_t,
-            dh_next: &dh_next,
-            dc_next: &mut dc_next,
-            dgates: dg,
-        }
-        .run(batch, hd);
-        matmul_into(
-            1.0,
-            &view2(dg, batch, g4)?,
-            &u_t.view(),
-            0.0,
-            &mut view2_mut(&mut dh_next, batch, hd)?,
-        )?;
-    }
+    let parts = batch_parts(batch, c.steps, hd, g4);
+    let work: Vec<LstmPartBackward<'_>> = part_rows_ref(&k.gates, batch, g4, &parts)
+        .into_iter()
+        .zip(part_rows_ref(&k.c, batch, hd, &parts))
+        .zip(part_rows_ref(&k.tanh_c, batch, hd, &parts))
+        .zip(part_rows(&mut dgates, batch, g4, &parts))
+        .zip(part_rows(&mut dh_next, batch, hd, &parts))
+        .zip(part_rows(&mut dc_next, batch, hd, &parts))
+        .zip(&parts)
+        .map(
+            |((((((gates, cs), tanh_c), dgates), mut dh), mut dc), &(first_row, _))| {
+                LstmPartBackward {
+                    gates,
+                    c: cs,
+                    tanh_c,
+                    dh_seq,
+                    first_row,
+                    dgates,
+                    dh_next: dh.swap_remove(0),
+                    dc_next: dc.swap_remove(0),
+                }
+            },
+        )
+        .collect();
+    run_parts(work, |part, serial| part.run(&u_t.view(), hd, serial))?;
+    let dgates = Array2::from_shape_vec((rows, g4), dgates)
+        .map_err(|e| Error::Invalid(format!("internal layout: {e}")))?;
     let mut out = Vec::with_capacity(7);
-    out.push((c.b, dgates.sum_axis(Axis(0)).into_dyn()));
+    out.push((c.b, column_sums(&dgates).into_dyn()));
     weight_grads(tape, c, &k.h, &dgates, &dgates, &mut out)?;
     if let Some(h0) = c.h0 {
         out.push((h0, to_dyn(dh_next, &[batch, hd])?));
@@ -904,6 +1071,33 @@ pub(crate) fn lstm_backward(
         out.push((c0, to_dyn(dc_next, &[batch, hd])?));
     }
     Ok(out)
+}
+
+/// Column sums of a row-major matrix, rows added in order (a vectorised pass; the same bits as
+/// a sequential sum per column).
+fn column_sums(m: &Array2<f32>) -> ndarray::Array1<f32> {
+    let width = m.ncols();
+    let mut acc = vec![0.0f32; width];
+    match m.as_slice() {
+        Some(flat) if width > 0 => with_widest_simd(
+            #[inline(always)]
+            || {
+                for row in flat.chunks_exact(width) {
+                    for (a, v) in acc.iter_mut().zip(row) {
+                        *a += v;
+                    }
+                }
+            },
+        ),
+        _ => {
+            for row in m.rows() {
+                for (a, v) in acc.iter_mut().zip(row) {
+                    *a += v;
+                }
+            }
+        }
+    }
+    ndarray::Array1::from_vec(acc)
 }
 
 /// Backward of the fused GRU.
@@ -937,27 +1131,30 @@ pub(crate) fn gru_backward(tape: &Tape<'_>, k: &GruCache, g: &ArrayD<f32>) -> Re
         let dp = dhp_t
             .as_slice_mut()
             .ok_or_else(|| Error::Invalid("internal layout".into()))?;
-        with_widest_simd(|| {
-            for bi in 0..batch {
-                let a = &act[bi * g3..(bi + 1) * g3];
-                for j in 0..hd {
-                    let n = bi * hd + j;
-                    let (z, r, cand) = (a[j], a[hd + j], a[2 * hd + j]);
-                    let dh = dh_seq[t * bh + n] + dh_next[n];
-                    let dz = dh * (h_prev[n] - cand) * z * (1.0 - z);
-                    let dcand = dh * (1.0 - z) * (1.0 - cand * cand);
-                    let dr = dcand * hph[n] * r * (1.0 - r);
-                    let o = bi * g3;
-                    dx[o + j] = dz;
-                    dx[o + hd + j] = dr;
-                    dx[o + 2 * hd + j] = dcand;
-                    dp[o + j] = dz;
-                    dp[o + hd + j] = dr;
-                    dp[o + 2 * hd + j] = dcand * r;
-                    dh_direct[n] = dh * z;
+        with_widest_simd(
+            #[inline(always)]
+            || {
+                for bi in 0..batch {
+                    let a = &act[bi * g3..(bi + 1) * g3];
+                    for j in 0..hd {
+                        let n = bi * hd + j;
+                        let (z, r, cand) = (a[j], a[hd + j], a[2 * hd + j]);
+                        let dh = dh_seq[t * bh + n] + dh_next[n];
+                        let dz = dh * (h_prev[n] - cand) * z * (1.0 - z);
+                        let dcand = dh * (1.0 - z) * (1.0 - cand * cand);
+                        let dr = dcand * hph[n] * r * (1.0 - r);
+                        let o = bi * g3;
+                        dx[o + j] = dz;
+                        dx[o + hd + j] = dr;
+                        dx[o + 2 * hd + j] = dcand;
+                        dp[o + j] = dz;
+                        dp[o + hd + j] = dr;
+                        dp[o + 2 * hd + j] = dcand * r;
+                        dh_direct[n] = dh * z;
+                    }
                 }
-            }
-        });
+            },
+        );
         dh_next.copy_from_slice(&dh_direct);
         matmul_into(
             1.0,
@@ -1016,4 +1213,87 @@ pub(crate) fn rnn_backward(tape: &Tape<'_>, k: &RnnCache, g: &ArrayD<f32>) -> Re
         out.push((h0, to_dyn(dh_next, &[batch, hd])?));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Params;
+    use ndarray::ArrayD;
+
+    /// Deterministic values in [-0.5, 0.5) without an RNG.
+    fn filled(shape: &[usize], salt: u64) -> ArrayD<f32> {
+        let mut s = salt.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        ArrayD::from_shape_simple_fn(IxDyn(shape), || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        })
+    }
+
+    fn bits(a: &ArrayD<f32>) -> Vec<u32> {
+        a.iter().map(|v| v.to_bits()).collect()
+    }
+
+    /// Forward and backward of an LSTM big enough to be cut into batch parts (one per thread):
+    /// the sequence, the last cell state and every gradient (input, weights, bias, both initial
+    /// states) have the same bits with 1 and 2 threads, and the layer is really cut at 2.
+    #[test]
+    fn lstm_batch_parts_give_the_same_bits_on_1_and_2_threads() {
+        let (batch, steps, input, hd) = (21, 5, 7, 64);
+        let mut params = Params::new();
+        let w = params.add("w", filled(&[input, 4 * hd], 1), true);
+        let u = params.add("u", filled(&[hd, 4 * hd], 2), true);
+        let b = params.add("b", filled(&[4 * hd], 3), true);
+        let x = filled(&[batch, steps, input], 4);
+        let (h0, c0) = (filled(&[batch, hd], 5), filled(&[batch, hd], 6));
+        let weights = filled(&[batch, steps, hd], 7);
+        let run = |threads: usize| {
+            let pool = tensor::rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                assert_eq!(batch_parts(batch, steps, hd, 4 * hd).len(), threads);
+                let mut tape = Tape::new(&params);
+                let xv = tape.variable(x.clone());
+                let (h0v, c0v) = (tape.variable(h0.clone()), tape.variable(c0.clone()));
+                let (wv, uv, bv) = (tape.param(w), tape.param(u), tape.param(b));
+                let out = tape
+                    .lstm(
+                        "t",
+                        SeqInput::Features(xv),
+                        wv,
+                        uv,
+                        bv,
+                        Some(h0v),
+                        Some(c0v),
+                    )
+                    .unwrap();
+                let wts = tape.constant(weights.clone());
+                let weighted = tape.mul(out.sequence, wts).unwrap();
+                let s1 = tape.sum(weighted);
+                let s2 = tape.sum(out.c.unwrap());
+                let loss = tape.add(s1, s2).unwrap();
+                let grads = tape.backward(loss).unwrap();
+                let mut all = vec![
+                    tape.value(out.sequence).clone(),
+                    tape.value(out.c.unwrap()).clone(),
+                ];
+                for v in [xv, h0v, c0v] {
+                    all.push(grads.var(v).unwrap().clone());
+                }
+                for id in [w, u, b] {
+                    all.push(grads.get(id).unwrap().clone());
+                }
+                all
+            })
+        };
+        let (one, two) = (run(1), run(2));
+        assert_eq!(one.len(), two.len());
+        for (k, (a, b)) in one.iter().zip(&two).enumerate() {
+            assert_eq!(bits(a), bits(b), "output/gradient #{k} differs");
+        }
+    }
 }

@@ -1,0 +1,125 @@
+//! f32 matrix-product throughput of `tensor::linalg` (the `gemm` crate) on the shapes an LSTM's
+//! training step uses, printed as GFLOP/s of wall time and of CPU time (user + system of the
+//! whole process, so it is honest on a loaded machine).
+//!
+//! ```text
+//! RAYON_NUM_THREADS=1 cargo run --release -p rnnlab-tensor --example gemm_rate [seconds per shape]
+//! ```
+//!
+//! Shapes (`m×k·k×n`, `T` steps, `B` batch, `in` features, `H` units): the per-step products
+//! `(B,H)·(H,4H)` and `(B,4H)·(4H,H)`, the up-front input projection `(T·B,in)·(in,4H)`, the weight
+//! gradients `(H,T·B)·(T·B,4H)` and `(in,T·B)·(T·B,4H)`, the input gradient `(T·B,4H)·(4H,in)`, at
+//! the issue's two large LSTM shapes, plus a 1024³ square for the machine's attainable peak.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::time::Instant;
+
+use ndarray::Array2;
+use tensor::linalg::matmul_into;
+
+fn process_cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let Some(at) = stat.rfind(')') else {
+        return f64::NAN;
+    };
+    let f: Vec<&str> = stat[at + 1..].split_whitespace().collect();
+    let tick = |i: usize| {
+        f.get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// `(label, m, k, n, a transposed, b transposed)`.
+type Shape = (&'static str, usize, usize, usize, bool, bool);
+
+fn main() {
+    let seconds: f64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    let shapes: Vec<Shape> = vec![
+        ("square 1024^3", 1024, 1024, 1024, false, false),
+        ("step fwd (64,128)x(128,512)", 64, 128, 512, false, false),
+        ("step bwd (64,512)x(512,128)", 64, 512, 128, false, false),
+        ("proj (4096,60)x(60,512)", 4096, 60, 512, false, false),
+        (
+            "dU h'.dg (128,4096)x(4096,512)",
+            128,
+            4096,
+            512,
+            true,
+            false,
+        ),
+        ("dW x'.dg (60,4096)x(4096,512)", 60, 4096, 512, true, false),
+        ("dx dg.W' (4096,512)x(512,60)", 4096, 512, 60, false, true),
+        ("step fwd (32,256)x(256,1024)", 32, 256, 1024, false, false),
+        ("step bwd (32,1024)x(1024,256)", 32, 1024, 256, false, false),
+        ("proj (1024,100)x(100,1024)", 1024, 100, 1024, false, false),
+        (
+            "dU h'.dg (256,1024)x(1024,1024)",
+            256,
+            1024,
+            1024,
+            true,
+            false,
+        ),
+        (
+            "dW x'.dg (100,1024)x(1024,1024)",
+            100,
+            1024,
+            1024,
+            true,
+            false,
+        ),
+        (
+            "dx dg.W' (1024,1024)x(1024,100)",
+            1024,
+            1024,
+            100,
+            false,
+            true,
+        ),
+        ("lesson step (16,32)x(32,128)", 16, 32, 128, false, false),
+    ];
+    println!(
+        "threads {}  (GFLOP/s = 2·m·k·n per second)",
+        tensor::rayon::current_num_threads()
+    );
+    println!(
+        "{:<34} {:>10} {:>10} {:>9}",
+        "shape", "GF/s wall", "GF/s CPU", "us/call"
+    );
+    for (label, m, k, n, at, bt) in shapes {
+        let fill = |r: usize, c: usize| {
+            Array2::from_shape_fn((r, c), |(i, j)| {
+                ((i * 31 + j * 17) % 97) as f32 / 97.0 - 0.5
+            })
+        };
+        let a_store = if at { fill(k, m) } else { fill(m, k) };
+        let b_store = if bt { fill(n, k) } else { fill(k, n) };
+        let a = if at { a_store.t() } else { a_store.view() };
+        let b = if bt { b_store.t() } else { b_store.view() };
+        let mut out = Array2::<f32>::zeros((m, n));
+        for _ in 0..3 {
+            matmul_into(1.0, &a, &b, 0.0, &mut out.view_mut()).unwrap();
+        }
+        let (t0, c0) = (Instant::now(), process_cpu_s());
+        let mut calls = 0u64;
+        while calls < 5 || t0.elapsed().as_secs_f64() < seconds {
+            matmul_into(1.0, &a, &b, 0.0, &mut out.view_mut()).unwrap();
+            calls += 1;
+        }
+        let wall = t0.elapsed().as_secs_f64();
+        let cpu = process_cpu_s() - c0;
+        let flop = 2.0 * (m * k * n) as f64 * calls as f64;
+        println!(
+            "{label:<34} {:>10.1} {:>10.1} {:>9.1}",
+            flop / wall / 1e9,
+            flop / cpu / 1e9,
+            1e6 * wall / calls as f64
+        );
+        std::hint::black_box(&out);
+    }
+}
