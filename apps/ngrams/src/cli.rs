@@ -47,6 +47,10 @@ pub struct Args {
     /// Print the CSR matrix as JSON instead of a summary.
     #[arg(long, requires = "input")]
     pub json: bool,
+    /// Files larger than this many bytes are streamed: read in batches, twice for --json, in memory that grows
+    /// with the vocabulary rather than the file (smaller files are read whole: one pass, faster).
+    #[arg(long, value_name = "BYTES", default_value_t = 32 << 20, requires = "input")]
+    pub stream_above: u64,
     /// How many of the most frequent features the summary lists.
     #[arg(long, default_value_t = 10, requires = "input")]
     pub top: usize,

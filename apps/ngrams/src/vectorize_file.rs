@@ -1,25 +1,23 @@
 //! `--input`: vectorize a file of one document per line and print a summary or the CSR matrix as JSON.
+//!
+//! Memory: a file of up to `--stream-above` bytes (32 MiB by default), and any input that is not a regular file, such as a pipe or
+//! `/dev/stdin`, which cannot be read twice) is read whole and vectorized in one pass; a larger file is streamed
+//! through [`LineDocuments`]: the summary needs one pass (vocabulary and per-feature counts), the JSON a second
+//! pass that writes each document's row as it is counted, with the `indices` and `data` arrays spilled to
+//! temporary files (they follow `indptr` in the output). Memory then grows with the vocabulary, not the file.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, Write};
 use std::path::Path;
 
-use anyhow::{Context, Result};
-use textprep::vectorize::{CountVectorizer, CountVectorizerConfig, CsrMatrix, TermList};
+use anyhow::Result;
+use textprep::vectorize::{
+    ColumnStats, CountVectorizer, CountVectorizerConfig, DocumentSource, LineDocuments, RowSink,
+    TermList, Vocabulary, split_lines,
+};
 use textprep::{Utf8Policy, read_text};
 
 use crate::cli::Args;
-
-/// Splits a text into documents: one per line, "\n" or "\r\n" endings, no extra document after a final line
-/// ending (what `bench/ngrams.py` does in Python).
-pub fn documents(text: &str) -> Vec<&str> {
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    if text.is_empty() {
-        return Vec::new();
-    }
-    body.split('\n')
-        .map(|line| line.strip_suffix('\r').unwrap_or(line))
-        .collect()
-}
 
 /// Reads the stop-word file: one word per line, surrounding whitespace trimmed, blank lines skipped.
 fn stop_words(path: &Path) -> Result<Vec<String>> {
@@ -49,79 +47,184 @@ pub fn run(args: &Args, input: &Path, out: &mut impl Write) -> Result<()> {
     // The options come from flags: one CountVectorizer rejects is a usage error (exit 2), found
     // before the input is read.
     let mut vectorizer = CountVectorizer::new(config).map_err(|e| appkit::usage(e.to_string()))?;
-    let text = read_text(input, Utf8Policy::Strict)?;
-    let docs = documents(&text);
-    let counts = vectorizer
-        .fit_transform(&docs)
-        .with_context(|| format!("cannot vectorize {}", input.display()))?;
-    let names = vectorizer.terms()?;
-    if args.json {
-        write_json(out, names, &counts, usize::from(args.threads))?;
+    let streamed =
+        std::fs::metadata(input).is_ok_and(|m| m.is_file() && m.len() > args.stream_above);
+    let (text, docs, lines);
+    let source: &dyn DocumentSource = if streamed {
+        lines = LineDocuments::new(input, Utf8Policy::Strict);
+        &lines
     } else {
-        write_summary(out, input, names, &counts, args.top)?;
+        text = read_text(input, Utf8Policy::Strict)?;
+        docs = split_lines(&text).collect::<Vec<&str>>();
+        &docs
+    };
+    let context = |err: textprep::Error| -> anyhow::Error {
+        match err {
+            // Reading errors name the file already.
+            textprep::Error::Io { .. } | textprep::Error::InvalidUtf8 { .. } => err.into(),
+            other => {
+                anyhow::Error::new(other).context(format!("cannot vectorize {}", input.display()))
+            }
+        }
+    };
+    if args.json {
+        let mut json = JsonRows::new(out);
+        vectorizer
+            .fit_transform_to(source, &mut json)
+            .map_err(context)?;
+        json.finish()?;
+    } else {
+        let stats = vectorizer.fit_source(source).map_err(context)?;
+        write_summary(out, input, vectorizer.terms()?, &stats, args.top)?;
     }
     // The process ends right after this: freeing a vocabulary of hundreds of thousands of strings one by one
     // would only delay the exit (measurably, on a novel). The operating system reclaims the memory.
     std::mem::forget(vectorizer);
-    std::mem::forget(counts);
-    std::mem::forget(text);
     Ok(())
 }
 
-/// `{"feature_names": [...], "shape": [r, c], "nnz": n, "indptr": [...], "indices": [...], "data": [...]}`.
-///
-/// The document is built in two buffers sized up front, the names and the numbers (side by side when `threads`
-/// is above 1), and written with two calls; the only newline ends the second.
-fn write_json(
-    out: &mut impl Write,
-    names: &TermList,
-    counts: &CsrMatrix,
-    threads: usize,
-) -> Result<()> {
-    let name_part = || -> Result<Vec<u8>> {
-        let mut json = Vec::with_capacity(names.concatenated().len() + 3 * names.len() + 32);
-        json.extend_from_slice(b"{\"feature_names\": ");
-        write_strings(&mut json, names)?;
-        Ok(json)
-    };
-    let (name_json, number_json) = if threads > 1 {
-        std::thread::scope(|scope| {
-            let names = scope.spawn(name_part);
-            let numbers = number_part(counts);
-            let names = names
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (names, numbers)
-        })
-    } else {
-        (name_part(), number_part(counts))
-    };
-    out.write_all(&name_json?)?;
-    out.write_all(&number_json?)?;
-    Ok(())
+/// In-memory bytes of each spilled array before it moves to a temporary file.
+const SPILL_BYTES: usize = 32 << 20;
+
+/// Output bytes gathered before they are written out.
+const FLUSH_BYTES: usize = 1 << 16;
+
+/// A growing JSON fragment kept in memory up to [`SPILL_BYTES`], then appended to an unnamed temporary file.
+struct Spill {
+    buf: Vec<u8>,
+    file: Option<BufWriter<File>>,
+    /// Bytes kept in memory before spilling.
+    limit: usize,
 }
 
-/// The JSON after the feature names: `, "shape": ..., "data": [...]}` and the final newline.
-fn number_part(counts: &CsrMatrix) -> Result<Vec<u8>> {
-    let (rows, cols) = counts.shape();
-    let mut json = Vec::with_capacity(8 * (rows + 1) + 10 * counts.nnz() + 256);
-    write!(
-        json,
-        ", \"shape\": [{rows}, {cols}], \"nnz\": {}, \"indptr\": ",
-        counts.nnz()
-    )?;
-    write_numbers(&mut json, counts.indptr().iter().map(|&v| v as u64));
-    json.extend_from_slice(b", \"indices\": ");
-    write_numbers(&mut json, counts.indices().iter().map(|&v| u64::from(v)));
-    json.extend_from_slice(b", \"data\": ");
-    write_numbers(&mut json, counts.data().iter().map(|&v| v.unsigned_abs()));
-    json.extend_from_slice(b"}\n");
-    Ok(json)
+impl Default for Spill {
+    fn default() -> Self {
+        Self {
+            buf: Vec::new(),
+            file: None,
+            limit: SPILL_BYTES,
+        }
+    }
+}
+
+impl Spill {
+    fn spill_if_large(&mut self) -> io::Result<()> {
+        if self.buf.len() >= self.limit {
+            let file = match &mut self.file {
+                Some(file) => file,
+                None => self.file.insert(BufWriter::new(tempfile::tempfile()?)),
+            };
+            file.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes the whole fragment to `out`.
+    fn copy_to(self, out: &mut impl Write) -> io::Result<()> {
+        if let Some(file) = self.file {
+            let mut file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
+            file.rewind()?;
+            io::copy(&mut file, out)?;
+        }
+        out.write_all(&self.buf)
+    }
+}
+
+/// `{"feature_names": [...], "shape": [r, c], "nnz": n, "indptr": [...], "indices": [...], "data": [...]}` and a
+/// newline, written row by row: the names, shape, nnz and `indptr` go out as they come, `indices` and `data`
+/// are gathered (spilled to temporary files when large) and follow at the end.
+struct JsonRows<'a, W: Write> {
+    out: &'a mut W,
+    head: Vec<u8>,
+    indices: Spill,
+    data: Spill,
+    nnz: usize,
+}
+
+impl<'a, W: Write> JsonRows<'a, W> {
+    fn new(out: &'a mut W) -> Self {
+        Self {
+            out,
+            head: Vec::new(),
+            indices: Spill::default(),
+            data: Spill::default(),
+            nnz: 0,
+        }
+    }
+
+    /// Writes the gathered arrays and the end of the document.
+    fn finish(mut self) -> Result<()> {
+        self.head.extend_from_slice(b"], \"indices\": [");
+        self.out.write_all(&self.head)?;
+        self.indices.copy_to(self.out)?;
+        self.out.write_all(b"], \"data\": [")?;
+        self.data.copy_to(self.out)?;
+        self.out.write_all(b"]}\n")?;
+        Ok(())
+    }
+
+    fn write_out(&mut self) -> io::Result<()> {
+        if self.head.len() >= FLUSH_BYTES {
+            self.out.write_all(&self.head)?;
+            self.head.clear();
+        }
+        self.indices.spill_if_large()?;
+        self.data.spill_if_large()
+    }
+}
+
+fn write_error(error: io::Error) -> textprep::Error {
+    textprep::Error::Io {
+        context: "cannot write the JSON".to_owned(),
+        error,
+    }
+}
+
+impl<W: Write> RowSink for JsonRows<'_, W> {
+    fn start(&mut self, vocabulary: &Vocabulary, rows: usize, nnz: usize) -> textprep::Result<()> {
+        let names = vocabulary.terms();
+        self.head
+            .reserve(names.concatenated().len() + 3 * names.len() + 8 * rows + 128);
+        self.head.extend_from_slice(b"{\"feature_names\": ");
+        write_strings(&mut self.head, names)?;
+        let cols = names.len();
+        write!(
+            self.head,
+            ", \"shape\": [{rows}, {cols}], \"nnz\": {nnz}, \"indptr\": [0"
+        )
+        .map_err(write_error)?;
+        let spill_size = |per: usize| nnz.saturating_mul(per).min(SPILL_BYTES) + 16;
+        self.indices.buf.reserve(spill_size(7));
+        self.data.buf.reserve(spill_size(2));
+        self.write_out().map_err(write_error)
+    }
+
+    fn row(&mut self, indices: &[u32], data: &[i64]) -> textprep::Result<()> {
+        let first = self.nnz == 0;
+        self.nnz += indices.len();
+        self.head.push(b',');
+        push_number(&mut self.head, self.nnz as u64);
+        push_numbers(
+            &mut self.indices.buf,
+            first,
+            indices.iter().map(|&v| u64::from(v)),
+        );
+        push_numbers(
+            &mut self.data.buf,
+            first,
+            data.iter().map(|&v| v.unsigned_abs()),
+        );
+        if self.head.len() >= FLUSH_BYTES || self.indices.buf.len() >= self.indices.limit {
+            self.write_out().map_err(write_error)?;
+        }
+        Ok(())
+    }
 }
 
 /// Appends a JSON array of strings; strings without a character JSON must escape are copied as they are
 /// (checked once for the whole list, as a list of n-grams of word tokens never has one).
-fn write_strings(json: &mut Vec<u8>, strings: &TermList) -> Result<()> {
+fn write_strings(json: &mut Vec<u8>, strings: &TermList) -> textprep::Result<()> {
     const WINDOW: usize = 32;
     let all = strings.concatenated().as_bytes();
     let any_escape = needs_escape(strings.concatenated());
@@ -132,7 +235,8 @@ fn write_strings(json: &mut Vec<u8>, strings: &TermList) -> Result<()> {
             json.push(b',');
         }
         if any_escape && needs_escape(text) {
-            serde_json::to_writer(&mut *json, text)?;
+            serde_json::to_writer(&mut *json, text)
+                .map_err(|err| write_error(io::Error::other(err)))?;
         } else {
             json.push(b'"');
             // A short term is copied as the fixed-size window of the concatenated terms that starts with it, then
@@ -170,21 +274,26 @@ fn needs_escape(text: &str) -> bool {
     blocks.remainder().iter().any(|&b| special(b))
 }
 
-/// Appends a JSON array of non-negative integers, formatted by hand (the arrays hold hundreds of thousands).
-fn write_numbers(json: &mut Vec<u8>, numbers: impl Iterator<Item = u64>) {
-    json.push(b'[');
+/// Appends non-negative integers to a JSON array being written, each after a comma unless it is the array's
+/// very first (`first` says whether nothing was appended to the array before).
+fn push_numbers(json: &mut Vec<u8>, first: bool, numbers: impl Iterator<Item = u64>) {
     for (i, value) in numbers.enumerate() {
-        if i > 0 {
+        if i > 0 || !first {
             json.push(b',');
         }
-        match u32::try_from(value) {
-            // Most counts are 1.
-            Ok(digit) if digit < 10 => json.push(b'0' + digit as u8),
-            Ok(small) if small < 100_000_000 => push_eight_digits_or_fewer(json, small),
-            _ => push_decimal(json, value),
-        }
+        push_number(json, value);
     }
-    json.push(b']');
+}
+
+/// Appends a non-negative integer in decimal, formatted by hand (the arrays hold hundreds of thousands).
+#[inline]
+fn push_number(json: &mut Vec<u8>, value: u64) {
+    match u32::try_from(value) {
+        // Most counts are 1.
+        Ok(digit) if digit < 10 => json.push(b'0' + digit as u8),
+        Ok(small) if small < 100_000_000 => push_eight_digits_or_fewer(json, small),
+        _ => push_decimal(json, value),
+    }
 }
 
 /// Appends `value` (below 10^8) in decimal without a division or a branch on its length: its eight digits
@@ -259,19 +368,17 @@ fn push_decimal(buf: &mut Vec<u8>, mut value: u64) {
     buf.truncate(start + len);
 }
 
+/// The shape, the number of stored counts and the `top` features by total count (ties in column order), found
+/// without sorting all the columns.
 fn write_summary(
     out: &mut impl Write,
     input: &Path,
     names: &TermList,
-    counts: &CsrMatrix,
+    stats: &ColumnStats,
     top: usize,
 ) -> Result<()> {
-    let (rows, cols) = counts.shape();
-    let mut totals = vec![0i64; cols];
-    for (&col, &value) in counts.indices().iter().zip(counts.data()) {
-        totals[col as usize] += value;
-    }
-    // The `top` largest totals (ties in column order), found without sorting all the columns.
+    let (rows, cols) = (stats.documents, names.len());
+    let totals = &stats.totals;
     let by_total = |&c: &usize| (std::cmp::Reverse(totals[c]), c);
     let mut order: Vec<usize> = (0..cols).collect();
     if top < cols {
@@ -283,7 +390,7 @@ fn write_summary(
         out,
         "{}: {rows} documents, {cols} features, {} stored counts",
         input.display(),
-        counts.nnz()
+        stats.nnz()
     )?;
     writeln!(out, "top features by total count:")?;
     for &c in order.iter().take(top) {
@@ -298,16 +405,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn spilled_fragments_come_back_whole() {
+        for limit in [1, 5, 1 << 20] {
+            let mut spill = Spill {
+                limit,
+                ..Spill::default()
+            };
+            let mut expected = Vec::new();
+            for i in 0..200u64 {
+                push_numbers(&mut spill.buf, i == 0, [i, i * 7919].into_iter());
+                push_numbers(&mut expected, i == 0, [i, i * 7919].into_iter());
+                spill.spill_if_large().unwrap();
+            }
+            assert_eq!(spill.file.is_some(), limit < 1 << 20);
+            let mut out = Vec::new();
+            spill.copy_to(&mut out).unwrap();
+            assert_eq!(out, expected);
+        }
+    }
+
+    #[test]
     fn numbers_are_json_arrays() {
         let mut out = Vec::new();
-        write_numbers(&mut out, [0, 7, 10, 123_456_789_012, u64::MAX].into_iter());
+        push_numbers(&mut out, true, [0, 7, 10].into_iter());
+        push_numbers(&mut out, false, std::iter::empty());
+        push_numbers(&mut out, false, [123_456_789_012, u64::MAX].into_iter());
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "[0,7,10,123456789012,18446744073709551615]"
+            "0,7,10,123456789012,18446744073709551615"
         );
         let mut out = Vec::new();
-        write_numbers(&mut out, std::iter::empty());
-        assert_eq!(out, b"[]");
+        push_numbers(&mut out, true, std::iter::empty());
+        push_numbers(&mut out, true, [5].into_iter());
+        assert_eq!(out, b"5");
     }
 
     #[test]
@@ -377,14 +507,5 @@ mod tests {
         assert!(!needs_escape(
             "plain ASCII text with spaces, ! # ~ and \u{7f}"
         ));
-    }
-
-    #[test]
-    fn lines_are_documents() {
-        assert_eq!(documents("a\r\nb\n\nc\n"), ["a", "b", "", "c"]);
-        assert_eq!(documents("a\nb"), ["a", "b"]);
-        assert_eq!(documents("\n"), [""]);
-        assert!(documents("").is_empty());
-        assert_eq!(documents("x\u{2028}y\r"), ["x\u{2028}y"]);
     }
 }

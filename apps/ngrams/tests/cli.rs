@@ -122,6 +122,74 @@ fn options_reach_the_vectorizer() {
     );
 }
 
+/// A file larger than --stream-above is read in batches (twice for --json): same bytes out as read whole.
+#[test]
+fn streamed_files_give_the_same_output_as_files_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let story = textprep::sample::RUSSIAN_STORY;
+    let input = write(dir.path(), "story.txt", story.as_bytes());
+    let cases: [&[&str]; 6] = [
+        &["--json", "--ngram-range", "1,2"],
+        &["--ngram-range", "1,2", "--top", "20"],
+        &[
+            "--json",
+            "--min-df",
+            "2",
+            "--max-features",
+            "50",
+            "--threads",
+            "2",
+        ],
+        &[
+            "--json",
+            "--analyzer",
+            "char_wb",
+            "--ngram-range",
+            "2,3",
+            "--binary",
+        ],
+        &[
+            "--analyzer",
+            "char",
+            "--max-df",
+            "0.9",
+            "--threads",
+            "2",
+            "--top",
+            "40",
+        ],
+        &["--json", "--ngram-range", "2,3", "--max-df", "3"],
+    ];
+    for flags in cases {
+        let run = |stream_above: &str| {
+            let mut args = vec!["--input", &input, "--stream-above", stream_above];
+            args.extend_from_slice(flags);
+            let out = ngrams(&args);
+            assert!(
+                out.status.success(),
+                "{flags:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        };
+        let whole = run("100000000");
+        assert!(whole.len() > 300, "{flags:?}");
+        assert_eq!(run("0"), whole, "{flags:?}");
+    }
+    // Errors of a streamed file read as they do for a file read whole.
+    let bad = write(dir.path(), "bad.txt", b"ok\nbad \xFF\n");
+    for stream_above in ["0", "100"] {
+        let out = ngrams(&["--input", &bad, "--stream-above", stream_above, "--json"]);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.ends_with("bad.txt: invalid UTF-8 at byte offset 7\n"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
 #[test]
 fn bad_input_is_a_one_line_error_with_exit_code_1() {
     let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,8 @@
 
 use serde_json::Value;
 use textprep::vectorize::{
-    Analyzer, CountVectorizer, CountVectorizerConfig, CsrMatrix, DocFrequency,
+    Analyzer, ColumnStats, CountVectorizer, CountVectorizerConfig, CsrMatrix, DocFrequency,
+    DocumentSource, MatrixBuilder,
 };
 
 fn fixture(name: &str) -> Value {
@@ -141,6 +142,94 @@ fn every_sklearn_case_matches_on_one_and_two_threads() {
     }
 }
 
+/// Documents handed out a few at a time and read again for every pass, as a file too large for memory is.
+struct Streamed<'a> {
+    docs: &'a [String],
+    batch: usize,
+}
+
+impl DocumentSource for Streamed<'_> {
+    fn for_each_batch(
+        &self,
+        batch: &mut dyn FnMut(&[&str]) -> textprep::Result<()>,
+    ) -> textprep::Result<()> {
+        for docs in self.docs.chunks(self.batch) {
+            let docs: Vec<&str> = docs.iter().map(String::as_str).collect();
+            batch(&docs)?;
+        }
+        Ok(())
+    }
+
+    fn holds_in_memory(&self) -> bool {
+        false
+    }
+}
+
+/// The statistics of a matrix, computed the obvious way.
+fn stats_of(matrix: &CsrMatrix) -> ColumnStats {
+    let (rows, cols) = matrix.shape();
+    let mut stats = ColumnStats {
+        documents: rows,
+        document_frequency: vec![0; cols],
+        totals: vec![0; cols],
+    };
+    for (&col, &value) in matrix.indices().iter().zip(matrix.data()) {
+        stats.document_frequency[col as usize] += 1;
+        stats.totals[col as usize] += value as u64;
+    }
+    stats
+}
+
+#[test]
+fn streamed_passes_match_sklearn_in_any_batch_size() {
+    let fixture = fixture("cases.json");
+    let corpus = strings(&fixture["corpus"]);
+    for threads in [1, 2] {
+        for batch in [1, 3, corpus.len()] {
+            let source = Streamed {
+                docs: &corpus,
+                batch,
+            };
+            for case in fixture["cases"].as_array().unwrap() {
+                let name = format!(
+                    "{} ({threads} threads, batches of {batch})",
+                    case["name"].as_str().unwrap()
+                );
+                let mut vectorizer =
+                    CountVectorizer::new(config(&case["params"], threads)).unwrap();
+                let mut rows = MatrixBuilder::default();
+                vectorizer.fit_transform_to(&source, &mut rows).unwrap();
+                let matrix = rows.finish().unwrap();
+                assert_same_matrix(&matrix, &case["fit"], &format!("{name}: fit_transform_to"));
+                assert_eq!(
+                    vectorizer.feature_names().unwrap(),
+                    strings(&case["feature_names"]),
+                    "{name}: feature names"
+                );
+                let order: Vec<String> = vectorizer
+                    .vocabulary()
+                    .unwrap()
+                    .in_insertion_order()
+                    .map(|(t, _)| t.to_owned())
+                    .collect();
+                let expected: Vec<String> = case["vocabulary_order"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p[0].as_str().unwrap().to_owned())
+                    .collect();
+                assert_eq!(order, expected, "{name}: vocabulary_ order");
+                // One streamed pass gives the statistics of the same matrix (and the same vocabulary).
+                let mut again = CountVectorizer::new(config(&case["params"], threads)).unwrap();
+                let stats = again.fit_source(&source).unwrap();
+                assert_eq!(stats, stats_of(&matrix), "{name}: statistics");
+                assert_eq!(stats.nnz(), matrix.nnz(), "{name}: nnz");
+                assert_eq!(again.vocabulary(), vectorizer.vocabulary(), "{name}");
+            }
+        }
+    }
+}
+
 #[test]
 fn sklearn_errors_have_sklearn_messages() {
     let fixture = fixture("errors.json");
@@ -156,6 +245,16 @@ fn sklearn_errors_have_sklearn_messages() {
             "{}",
             case["name"]
         );
+        let streamed = CountVectorizer::new(config(&case["params"], 1))
+            .and_then(|mut v| {
+                v.fit_source(&Streamed {
+                    docs: &docs,
+                    batch: 2,
+                })
+            })
+            .unwrap_err()
+            .to_string();
+        assert_eq!(streamed, message, "{} (streamed)", case["name"]);
     }
 }
 

@@ -14,25 +14,32 @@
 mod analyzer;
 mod config;
 mod count;
+mod occurrences;
 mod prune;
 mod pyprintable_table;
 pub mod pyrepr;
 pub mod pyword;
 mod pyword_table;
+mod rank;
+mod sink;
+mod source;
 mod sparse;
 mod term_list;
+mod text_count;
 mod tokenize;
 mod vocabulary;
 mod word_count;
 
 pub use config::{Analyzer, CountVectorizerConfig, DocFrequency};
+pub use sink::{ColumnStats, MatrixBuilder, RowSink};
+pub use source::{DocumentSource, LineDocuments, split_lines};
 pub use sparse::CsrMatrix;
 pub use term_list::TermList;
 pub use vocabulary::Vocabulary;
 
 use crate::error::{Error, Result};
 use analyzer::Analysis;
-use prune::Limits;
+use count::{Fitted, Learner};
 
 /// Converts text documents to a matrix of feature counts (sklearn's `CountVectorizer`).
 ///
@@ -87,41 +94,126 @@ impl CountVectorizer {
         if self.fixed {
             return self.transform(docs);
         }
-        let learned = count::learn(&self.analysis, docs, self.config.threads)?;
-        let limits = Limits::new(
-            self.config.min_df,
-            self.config.max_df,
-            self.config.max_features,
-            docs.len(),
-        )?;
-        let mut matrix = learned.matrix;
-        if self.config.binary {
-            matrix.make_binary();
-        }
-        if limits.keep_all(docs.len()) {
-            self.vocabulary = Some(Vocabulary::learned(learned.terms, learned.insertion_order));
-            return Ok(matrix);
-        }
-        let new_index = limits.select(&matrix)?;
-        let kept = new_index.iter().flatten().count();
-        matrix.select_columns(&new_index, kept);
-        let terms = if kept == learned.terms.len() {
-            learned.terms
-        } else {
-            learned
-                .terms
-                .iter()
-                .zip(&new_index)
-                .filter_map(|(term, new)| new.map(|_| term))
-                .collect()
-        };
-        let insertion_order = learned
-            .insertion_order
-            .iter()
-            .filter_map(|&old| new_index[old as usize])
-            .collect();
-        self.vocabulary = Some(Vocabulary::learned(terms, insertion_order));
+        let fitted = self.learn(&docs, true, false)?;
+        let matrix = fitted.matrix.ok_or(Error::NotFitted)?;
+        self.vocabulary = Some(fitted.vocabulary);
         Ok(matrix)
+    }
+
+    /// Learns the vocabulary of `docs` reading them once and keeping only the vocabulary and each feature's
+    /// counts (memory grows with the vocabulary, not with the input), and returns the matrix's per-column
+    /// statistics: what a summary needs without the matrix. A fixed vocabulary stays as given and is counted.
+    ///
+    /// ```
+    /// use textprep::vectorize::{CountVectorizer, CountVectorizerConfig};
+    ///
+    /// let docs = ["он не делает работу", "не он делает работу"];
+    /// let mut vectorizer = CountVectorizer::new(CountVectorizerConfig { ngram_range: (1, 2), ..Default::default() })?;
+    /// let stats = vectorizer.fit_source(&docs)?;
+    /// assert_eq!((stats.documents, stats.nnz()), (2, 14));
+    /// assert_eq!(stats.totals[..3], [2, 2, 2]);
+    /// # Ok::<(), textprep::Error>(())
+    /// ```
+    pub fn fit_source(&mut self, docs: &dyn DocumentSource) -> Result<ColumnStats> {
+        if self.fixed {
+            let columns = self.vocabulary.as_ref().ok_or(Error::NotFitted)?.len();
+            let mut stats = ColumnStats::zeros(columns);
+            docs.for_each_batch(&mut |batch| {
+                stats.add_rows(&self.transform(batch)?);
+                Ok(())
+            })?;
+            return Ok(stats);
+        }
+        let fitted = self.learn(docs, false, true)?;
+        self.vocabulary = Some(fitted.vocabulary);
+        // Counted: the pass was asked for statistics.
+        fitted.stats.ok_or(Error::NotFitted)
+    }
+
+    /// Learns the vocabulary of `docs` and hands their document-term matrix to `sink`: first the shape, then
+    /// each row in document order (what [`CountVectorizer::fit_transform`] returns, row by row).
+    ///
+    /// A source that [holds its documents in memory](DocumentSource::holds_in_memory) is read once and its
+    /// occurrences kept; any other is read twice (learn, then count each document as it goes to `sink`), so
+    /// memory grows with the vocabulary and not with the input.
+    ///
+    /// ```
+    /// use textprep::vectorize::{CountVectorizer, CountVectorizerConfig, MatrixBuilder};
+    ///
+    /// let docs = ["он не делает работу", "не он делает работу"];
+    /// let mut vectorizer = CountVectorizer::new(CountVectorizerConfig::default())?;
+    /// let mut rows = MatrixBuilder::default();
+    /// vectorizer.fit_transform_to(&docs, &mut rows)?;
+    /// assert_eq!(rows.finish(), Some(vectorizer.fit_transform(&docs)?));
+    /// # Ok::<(), textprep::Error>(())
+    /// ```
+    pub fn fit_transform_to(
+        &mut self,
+        docs: &dyn DocumentSource,
+        sink: &mut dyn RowSink,
+    ) -> Result<()> {
+        if self.fixed {
+            return self.transform_to(docs, sink);
+        }
+        let Fitted {
+            vocabulary,
+            n_docs,
+            stats,
+            matrix,
+        } = self.learn(docs, docs.holds_in_memory(), false)?;
+        let vocabulary = self.vocabulary.insert(vocabulary);
+        match (matrix, stats) {
+            (Some(matrix), _) => send_rows(&matrix, vocabulary, sink),
+            (None, Some(stats)) => {
+                sink.start(vocabulary, n_docs, stats.nnz())?;
+                self.transform_rows(docs, sink)
+            }
+            // A pass that does not record counts statistics.
+            (None, None) => Err(Error::NotFitted),
+        }
+    }
+
+    /// Counts the vocabulary's features in `docs` and hands the matrix to `sink` row by row (see
+    /// [`CountVectorizer::fit_transform_to`]); a source not held in memory is read twice, the first time to
+    /// count the stored entries `sink` is told about first.
+    pub fn transform_to(&self, docs: &dyn DocumentSource, sink: &mut dyn RowSink) -> Result<()> {
+        let vocabulary = self.vocabulary.as_ref().ok_or(Error::NotFitted)?;
+        if docs.holds_in_memory() {
+            let mut matrix = CsrMatrix::with_columns(vocabulary.len());
+            docs.for_each_batch(&mut |batch| {
+                matrix.append_rows(&self.transform(batch)?);
+                Ok(())
+            })?;
+            return send_rows(&matrix, vocabulary, sink);
+        }
+        let (mut rows, mut nnz) = (0, 0);
+        docs.for_each_batch(&mut |batch| {
+            let part = self.transform(batch)?;
+            rows += part.shape().0;
+            nnz += part.nnz();
+            Ok(())
+        })?;
+        sink.start(vocabulary, rows, nnz)?;
+        self.transform_rows(docs, sink)
+    }
+
+    /// The counting pass over `docs`, then sorting and pruning.
+    fn learn(&self, docs: &dyn DocumentSource, record: bool, stats: bool) -> Result<Fitted> {
+        let mut learner = Learner::new(&self.analysis, self.config.threads, record, stats);
+        docs.for_each_batch(&mut |batch| learner.feed(batch))?;
+        learner.finish(&self.config)
+    }
+
+    /// Counts each batch of `docs` and sends its rows to `sink`.
+    fn transform_rows(&self, docs: &dyn DocumentSource, sink: &mut dyn RowSink) -> Result<()> {
+        docs.for_each_batch(&mut |batch| {
+            let part = self.transform(batch)?;
+            for row in 0..part.shape().0 {
+                let (indices, data) = part.row(row);
+                sink.row(indices, data)?;
+            }
+            Ok(())
+        })
     }
 
     /// Counts the vocabulary's features in `docs`; other features are ignored.
@@ -159,4 +251,15 @@ impl CountVectorizer {
     pub fn terms(&self) -> Result<&TermList> {
         Ok(self.vocabulary.as_ref().ok_or(Error::NotFitted)?.terms())
     }
+}
+
+/// Hands `matrix` to `sink`: its shape, then its rows.
+fn send_rows(matrix: &CsrMatrix, vocabulary: &Vocabulary, sink: &mut dyn RowSink) -> Result<()> {
+    let rows = matrix.shape().0;
+    sink.start(vocabulary, rows, matrix.nnz())?;
+    for row in 0..rows {
+        let (indices, data) = matrix.row(row);
+        sink.row(indices, data)?;
+    }
+    Ok(())
 }

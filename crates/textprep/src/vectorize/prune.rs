@@ -1,7 +1,6 @@
 //! Dropping too rare, too common or surplus features (sklearn's `_limit_features`).
 
 use super::config::DocFrequency;
-use super::sparse::CsrMatrix;
 use crate::error::{Error, Result};
 
 /// The document-frequency window and the feature cap, resolved for one corpus.
@@ -38,14 +37,14 @@ impl Limits {
         self.low <= 1.0 && self.high >= n_docs as f64 && self.max_features.is_none()
     }
 
-    /// The new index of every column of `matrix` (`None` = dropped): columns whose document frequency lies in
+    /// The new index of every column (`None` = dropped), given each column's document frequency and total count:
+    /// columns whose document frequency lies in
     /// `[low, high]`, then, if more than `max_features` remain, those with the highest total count; among equal
     /// totals the lower column (the term that sorts first) wins. Kept columns keep their order.
     ///
     /// sklearn ranks with numpy's default (unstable) argsort, so when equal totals straddle the cut its choice
     /// among them depends on numpy's sorting kernel; ours is the stable, documented one.
-    pub(crate) fn select(&self, matrix: &CsrMatrix) -> Result<Vec<Option<u32>>> {
-        let (documents, totals) = matrix.column_document_and_total_counts();
+    pub(crate) fn select(&self, documents: &[u64], totals: &[u64]) -> Result<Vec<Option<u32>>> {
         let mut keep: Vec<bool> = documents
             .iter()
             .map(|&df| (df as f64) <= self.high && (df as f64) >= self.low)
@@ -81,16 +80,9 @@ impl Limits {
 mod tests {
     use super::*;
 
-    fn matrix() -> CsrMatrix {
-        // column:      0  1  2  3
-        // documents:   3  1  2  2
-        // totals:      3  5  2  2
-        let mut m = CsrMatrix::with_columns(4);
-        m.push_row_of_ids(&mut [0, 1, 1, 1, 1, 1, 2]);
-        m.push_row_of_ids(&mut [0, 3]);
-        m.push_row_of_ids(&mut [0, 2, 3]);
-        m
-    }
+    /// Document frequencies and totals of four columns.
+    const DOCUMENTS: [u64; 4] = [3, 1, 2, 2];
+    const TOTALS: [u64; 4] = [3, 5, 2, 2];
 
     #[test]
     fn document_frequency_bounds_are_inclusive() {
@@ -102,7 +94,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            limits.select(&matrix()).unwrap(),
+            limits.select(&DOCUMENTS, &TOTALS).unwrap(),
             [None, None, Some(0), Some(1)]
         );
     }
@@ -117,7 +109,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            limits.select(&matrix()).unwrap(),
+            limits.select(&DOCUMENTS, &TOTALS).unwrap(),
             [Some(0), Some(1), Some(2), None]
         );
     }
@@ -132,7 +124,7 @@ mod tests {
         assert!(!limits(one, DocFrequency::Count(2), None).keep_all(3));
         assert!(!limits(one, DocFrequency::Fraction(0.9), None).keep_all(3));
         assert!(!limits(one, all, Some(100)).keep_all(3));
-        let everything = limits(one, all, None).select(&matrix()).unwrap();
+        let everything = limits(one, all, None).select(&DOCUMENTS, &TOTALS).unwrap();
         assert!(everything.iter().all(Option::is_some));
     }
 
@@ -145,7 +137,7 @@ mod tests {
         );
         let limits = Limits::new(DocFrequency::Count(4), DocFrequency::Count(5), None, 3).unwrap();
         assert_eq!(
-            limits.select(&matrix()).unwrap_err().to_string(),
+            limits.select(&DOCUMENTS, &TOTALS).unwrap_err().to_string(),
             "After pruning, no terms remain. Try a lower min_df or a higher max_df."
         );
     }

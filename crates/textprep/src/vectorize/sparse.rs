@@ -93,6 +93,14 @@ impl CsrMatrix {
         self.indptr.push(self.indices.len());
     }
 
+    /// Appends one row given as its columns (strictly increasing, below the column count) and values.
+    pub(crate) fn push_sorted_row(&mut self, indices: &[u32], data: &[i64]) {
+        debug_assert!(indices.windows(2).all(|p| p[0] < p[1]) && indices.len() == data.len());
+        self.indices.extend_from_slice(indices);
+        self.data.extend_from_slice(data);
+        self.indptr.push(self.indices.len());
+    }
+
     /// `(rows, columns)`, like numpy's `shape`.
     pub fn shape(&self) -> (usize, usize) {
         (self.indptr.len() - 1, self.n_cols)
@@ -129,38 +137,6 @@ impl CsrMatrix {
         self.data.fill(1);
     }
 
-    /// Keeps the columns for which `new_column` is `Some`, renumbered to it (which must keep their order).
-    pub(crate) fn select_columns(&mut self, new_column: &[Option<u32>], n_cols: usize) {
-        let mut write = 0;
-        let mut row_start = 0;
-        for row in 0..self.indptr.len() - 1 {
-            let row_end = self.indptr[row + 1];
-            for read in row_start..row_end {
-                if let Some(col) = new_column[self.indices[read] as usize] {
-                    self.indices[write] = col;
-                    self.data[write] = self.data[read];
-                    write += 1;
-                }
-            }
-            row_start = row_end;
-            self.indptr[row + 1] = write;
-        }
-        self.indices.truncate(write);
-        self.data.truncate(write);
-        self.n_cols = n_cols;
-    }
-
-    /// Per column: in how many rows it is stored, and the sum of its values.
-    pub(crate) fn column_document_and_total_counts(&self) -> (Vec<u64>, Vec<i64>) {
-        let mut documents = vec![0u64; self.n_cols];
-        let mut totals = vec![0i64; self.n_cols];
-        for (&col, &value) in self.indices.iter().zip(&self.data) {
-            documents[col as usize] += 1;
-            totals[col as usize] += value;
-        }
-        (documents, totals)
-    }
-
     /// The dense matrix (what `X.toarray()` gives).
     pub fn to_dense(&self) -> Array2<i64> {
         let (rows, cols) = self.shape();
@@ -192,18 +168,6 @@ mod tests {
             m.to_dense(),
             ndarray::arr2(&[[1, 1, 0, 2], [0, 0, 0, 0], [0, 0, 2, 0]])
         );
-        let (docs, totals) = m.column_document_and_total_counts();
-        assert_eq!((docs, totals), (vec![1, 1, 1, 1], vec![1, 1, 2, 2]));
-    }
-
-    #[test]
-    fn selecting_columns_renumbers_and_drops() {
-        let mut m = CsrMatrix::with_columns(4);
-        m.push_row_of_ids(&mut [0, 1, 3]);
-        m.push_row_of_ids(&mut [1, 2]);
-        m.select_columns(&[None, Some(0), None, Some(1)], 2);
-        assert_eq!(m.to_dense(), ndarray::arr2(&[[1, 1], [1, 0]]));
-        assert_eq!(m.indptr(), [0, 2, 3]);
     }
 
     #[test]

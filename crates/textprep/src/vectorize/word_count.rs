@@ -11,10 +11,10 @@ use std::sync::mpsc::sync_channel;
 use rustc_hash::FxBuildHasher;
 
 use super::analyzer::{Analysis, Scratch};
+use super::occurrences::Occurrences;
 use super::vocabulary::FastMap;
 
-/// The word n-grams of a run of documents: every occurrence as a feature id, features numbered in first-seen
-/// order, each feature as its token sequence.
+/// The word n-grams found: features numbered in first-seen order, each as its token sequence.
 pub(crate) struct WordRun {
     /// Token texts by token id.
     pub(crate) tokens: Vec<Box<str>>,
@@ -22,10 +22,6 @@ pub(crate) struct WordRun {
     pub(crate) flat: Vec<u32>,
     /// Where each feature's tokens start in `flat`, plus the end.
     pub(crate) starts: Vec<usize>,
-    /// Feature id of every occurrence, document after document.
-    pub(crate) ids: Vec<u32>,
-    /// End of each document's occurrences in `ids`.
-    pub(crate) doc_ends: Vec<usize>,
 }
 
 impl WordRun {
@@ -43,48 +39,6 @@ impl WordRun {
     pub(crate) fn tokens_of(&self, f: usize) -> impl Iterator<Item = &str> {
         self.window(f).iter().map(|&t| &*self.tokens[t as usize])
     }
-}
-
-/// Counts the word n-grams of `docs`; on a pipeline of two threads when `threads > 1`.
-pub(crate) fn count_words<D: AsRef<str> + Sync>(
-    analysis: &Analysis,
-    docs: &[D],
-    threads: usize,
-) -> WordRun {
-    let bytes: usize = docs.iter().map(|d| d.as_ref().len()).sum();
-    let mut counter = Counter::new(analysis.ngram_range(), bytes, docs.len());
-    let mut scratch = Scratch::default();
-    if threads <= 1 || docs.len() < 2 {
-        for doc in docs {
-            analysis.word_tokens(doc.as_ref(), &mut scratch, &mut |token| {
-                counter.token(token)
-            });
-            counter.end_document();
-        }
-        return counter.finish();
-    }
-    // Chunks of about this many bytes of text go from the tokenizing thread to the counting one.
-    const CHUNK_BYTES: usize = 32 * 1024;
-    let (sender, receiver) = sync_channel::<TokenChunk>(8);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut chunk = TokenChunk::default();
-            for doc in docs {
-                analysis.word_tokens(doc.as_ref(), &mut scratch, &mut |token| chunk.push(token));
-                chunk.end_document();
-                if chunk.text.len() >= CHUNK_BYTES
-                    && sender.send(std::mem::take(&mut chunk)).is_err()
-                {
-                    return;
-                }
-            }
-            let _ = sender.send(chunk);
-        });
-        for chunk in receiver {
-            chunk.replay(&mut counter);
-        }
-    });
-    counter.finish()
 }
 
 /// Tokens of consecutive documents, handed from the tokenizing thread to the counting thread.
@@ -109,7 +63,7 @@ impl TokenChunk {
     }
 
     /// Feeds the documents of the chunk to `counter`.
-    fn replay(&self, counter: &mut Counter) {
+    fn replay(&self, counter: &mut WordCounter) {
         let (mut token, mut start) = (0, 0);
         for &doc_end in &self.doc_ends {
             for &end in &self.token_ends[token..doc_end] {
@@ -122,8 +76,9 @@ impl TokenChunk {
     }
 }
 
-/// The numbering state, fed one token at a time.
-struct Counter {
+/// Numbers the word n-grams of documents fed to it batch after batch (the state between batches is the
+/// vocabulary found so far plus [`Occurrences`]).
+pub(crate) struct WordCounter {
     min_n: usize,
     max_n: usize,
     token_ids: FastMap<Box<str>, u32>,
@@ -134,19 +89,26 @@ struct Counter {
     /// Token ids of the current document.
     doc_tokens: Vec<u32>,
     run: WordRun,
+    /// The occurrences and statistics.
+    pub(crate) occurrences: Occurrences,
 }
 
 /// No feature yet.
 const NONE: u32 = u32::MAX;
 
-impl Counter {
-    /// Room is reserved from the text's size, to spare most rehashing and regrowing: a token takes at least
-    /// three bytes with its separator, so `bytes / 3` tokens at most; the maps get rough sizes for prose (a
-    /// distinct word per 64 bytes and a distinct bigram per 16, capped) and grow past them if needed.
-    /// Untouched reserved pages of the large vectors cost no memory.
-    fn new((min_n, max_n): (usize, usize), bytes: usize, docs: usize) -> Self {
+impl WordCounter {
+    /// Room is reserved from `bytes`, the size of the text expected (0 when unknown), to spare most rehashing and
+    /// regrowing: a token takes at least three bytes with its separator, so `bytes / 3` tokens at most; the maps
+    /// get rough sizes for prose (a distinct word per 64 bytes and a distinct bigram per 16, capped) and grow
+    /// past them if needed. Untouched reserved pages of the large vectors cost no memory.
+    pub(crate) fn new(
+        (min_n, max_n): (usize, usize),
+        bytes: usize,
+        docs: usize,
+        occurrences: Occurrences,
+    ) -> Self {
         let max_tokens = bytes / 3 + docs;
-        let occurrences = max_tokens.saturating_mul(max_n + 1 - min_n);
+        let occurrences_expected = max_tokens.saturating_mul(max_n + 1 - min_n);
         // Capped: a larger text mostly repeats words and bigrams, and an oversized table spreads its lookups over
         // more cache lines.
         let words = (bytes / 64).min(1 << 15);
@@ -155,8 +117,13 @@ impl Counter {
         } else {
             0
         };
-        let mut starts = Vec::with_capacity(occurrences + 1);
+        let mut starts = Vec::with_capacity(occurrences_expected.min(1 << 22) + 1);
         starts.push(0);
+        let mut occurrences = occurrences;
+        if occurrences.records() {
+            occurrences.ids.reserve(occurrences_expected);
+            occurrences.doc_ends.reserve(docs);
+        }
         Self {
             min_n,
             max_n,
@@ -167,12 +134,51 @@ impl Counter {
             doc_tokens: Vec::new(),
             run: WordRun {
                 tokens: Vec::new(),
-                flat: Vec::with_capacity(occurrences),
+                flat: Vec::with_capacity(occurrences_expected.min(1 << 23)),
                 starts,
-                ids: Vec::with_capacity(occurrences),
-                doc_ends: Vec::with_capacity(docs),
             },
+            occurrences,
         }
+    }
+
+    /// Counts the word n-grams of `docs`; on a pipeline of two threads when `threads > 1` (one tokenizes, the
+    /// caller's numbers, in document order, so the result does not depend on the thread count).
+    pub(crate) fn feed<D: AsRef<str> + Sync>(
+        &mut self,
+        analysis: &Analysis,
+        docs: &[D],
+        threads: usize,
+    ) {
+        let mut scratch = Scratch::default();
+        if threads <= 1 || docs.len() < 2 {
+            for doc in docs {
+                analysis.word_tokens(doc.as_ref(), &mut scratch, &mut |token| self.token(token));
+                self.end_document();
+            }
+            return;
+        }
+        // Chunks of about this many bytes of text go from the tokenizing thread to the counting one.
+        const CHUNK_BYTES: usize = 32 * 1024;
+        let (sender, receiver) = sync_channel::<TokenChunk>(8);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut chunk = TokenChunk::default();
+                for doc in docs {
+                    analysis
+                        .word_tokens(doc.as_ref(), &mut scratch, &mut |token| chunk.push(token));
+                    chunk.end_document();
+                    if chunk.text.len() >= CHUNK_BYTES
+                        && sender.send(std::mem::take(&mut chunk)).is_err()
+                    {
+                        return;
+                    }
+                }
+                let _ = sender.send(chunk);
+            });
+            for chunk in receiver {
+                chunk.replay(self);
+            }
+        });
     }
 
     /// The next token of the current document.
@@ -199,6 +205,7 @@ impl Counter {
             longer_feature,
             doc_tokens,
             run,
+            occurrences,
             ..
         } = self;
         let mut new_term = |window: &[u32]| -> u32 {
@@ -206,7 +213,7 @@ impl Counter {
             run.starts.push(run.flat.len());
             (run.starts.len() - 2) as u32
         };
-        let mut ids = std::mem::take(&mut run.ids);
+        let ids = &mut occurrences.ids;
         for n in *min_n..=(*max_n).min(doc_tokens.len()) {
             for window in doc_tokens.windows(n) {
                 let id = match n {
@@ -240,18 +247,18 @@ impl Counter {
                 ids.push(id);
             }
         }
-        run.doc_ends.push(ids.len());
-        run.ids = ids;
+        occurrences.end_document(run.len());
         doc_tokens.clear();
     }
 
-    fn finish(mut self) -> WordRun {
+    /// The features found and the occurrences.
+    pub(crate) fn finish(mut self) -> (WordRun, Occurrences) {
         let mut tokens: Vec<Box<str>> = vec![Box::default(); self.token_ids.len()];
         for (token, id) in self.token_ids {
             tokens[id as usize] = token;
         }
         self.run.tokens = tokens;
-        self.run
+        (self.run, self.occurrences)
     }
 }
 
@@ -261,7 +268,7 @@ mod tests {
     use crate::vectorize::config::CountVectorizerConfig;
 
     #[test]
-    fn the_pipeline_numbers_like_one_thread() {
+    fn the_pipeline_and_batches_number_like_one_thread_at_once() {
         let analysis = Analysis::new(&CountVectorizerConfig {
             ngram_range: (1, 3),
             ..Default::default()
@@ -273,13 +280,22 @@ mod tests {
                 k => format!("Слово{} и ещё {} word{} ё", i % 97, k, i % 13),
             })
             .collect();
-        let one = count_words(&analysis, &docs, 1);
-        let two = count_words(&analysis, &docs, 2);
+        let count = |threads, batch: usize| {
+            let mut counter = WordCounter::new((1, 3), 0, 0, Occurrences::new(true, false));
+            for docs in docs.chunks(batch) {
+                counter.feed(&analysis, docs, threads);
+            }
+            counter.finish()
+        };
+        let (one, one_occ) = count(1, docs.len());
         assert!(one.len() > 100);
-        assert_eq!(one.tokens, two.tokens);
-        assert_eq!(one.flat, two.flat);
-        assert_eq!(one.starts, two.starts);
-        assert_eq!(one.ids, two.ids);
-        assert_eq!(one.doc_ends, two.doc_ends);
+        for (threads, batch) in [(2, docs.len()), (2, 7), (1, 1000)] {
+            let (two, two_occ) = count(threads, batch);
+            assert_eq!(one.tokens, two.tokens);
+            assert_eq!(one.flat, two.flat);
+            assert_eq!(one.starts, two.starts);
+            assert_eq!(one_occ.ids, two_occ.ids);
+            assert_eq!(one_occ.doc_ends, two_occ.doc_ends);
+        }
     }
 }
