@@ -104,6 +104,10 @@ pub struct TrainArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Keep the first epoch's word ids for the later epochs only if they fit in this many MiB (default 64;
+    /// 0: read the file every epoch). For measurements.
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u64).range(0..=1 << 30))]
+    pub cache_mb: Option<u64>,
     /// How threads share the weights (for measurements; see embed's shared.rs): auto, atomic, or
     /// replicas:WORDS:HOT_ROWS:TAIL_BLOCKS (replicas with that sync policy, even for one thread).
     #[arg(long, default_value = "auto", value_parser = parse_sharing, hide = true)]

@@ -4,7 +4,8 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use embed::{
-    Architecture, Corpus, KeyedVectors, SentenceConfig, VectorFormat, Vocab, Word2VecParams,
+    Architecture, Corpus, FileCorpus, KeyedVectors, SentenceConfig, Source, VectorFormat, Vocab,
+    Word2VecParams,
 };
 
 use crate::cli::TrainArgs;
@@ -26,7 +27,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         .as_ref()
         .map_or("the fixture story".to_string(), |p| p.display().to_string());
 
-    let (vocab, corpus) = load_corpus(args, &config)
+    let (vocab, loaded) = load_corpus(args, &config)
         .map_err(flag_error)
         .with_context(|| format!("cannot build a corpus from {source}"))?;
     println!(
@@ -55,10 +56,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         params.seed,
     );
 
-    let bar = progress::training_bar(corpus.words() as u64 * params.epochs as u64, args.quiet);
+    let corpus = loaded.source();
+    let bar = progress::training_bar(corpus.words() * params.epochs as u64, args.quiet);
     let report = |p: &embed::Progress| progress::update(&bar, p);
     let cpu_before = process_cpu_seconds();
-    let (vectors, stats) = embed::train_with(&vocab, &corpus, &params, Some(&report), args.sharing)
+    let (vectors, stats) = embed::train_with(&vocab, corpus, &params, Some(&report), args.sharing)
         .context("training failed")?;
     let train_cpu_seconds = process_cpu_seconds()
         .zip(cpu_before)
@@ -164,22 +166,49 @@ fn flag_error(err: anyhow::Error) -> anyhow::Error {
     }
 }
 
-/// Vocabulary and id corpus: streamed from `--input` in two passes, or from the bundled story.
-fn load_corpus(args: &TrainArgs, config: &SentenceConfig) -> Result<(Vocab, Corpus)> {
+/// What training reads: `--input` streamed from its file every epoch (memory grows with the vocabulary, not the
+/// file), or the bundled story held in memory.
+enum Loaded {
+    File(FileCorpus),
+    Story(Corpus),
+}
+
+impl Loaded {
+    fn source(&self) -> Source<'_> {
+        match self {
+            Loaded::File(file) => file.into(),
+            Loaded::Story(corpus) => corpus.into(),
+        }
+    }
+}
+
+/// The vocabulary (one streaming pass over `--input`) and the corpus training reads.
+fn load_corpus(args: &TrainArgs, config: &SentenceConfig) -> Result<(Vocab, Loaded)> {
     if let Some(dump) = &args.dump_sentences {
         appkit::write_atomic(dump, |w| dump_sentences(args, config, w))?;
     }
     match &args.input {
         Some(path) => {
-            let vocab = embed::scan_file(path, config, args.min_count, args.max_vocab)?;
-            let corpus = embed::encode_file(path, config, &vocab, MAX_TRAINING_SENTENCE)?;
-            Ok((vocab, corpus))
+            let (vocab, corpus) = FileCorpus::scan(
+                path,
+                config,
+                args.min_count,
+                args.max_vocab,
+                MAX_TRAINING_SENTENCE,
+            )?;
+            let corpus = match args.cache_mb {
+                Some(mb) => {
+                    corpus.with_cache_limit(usize::try_from(mb << 20).unwrap_or(usize::MAX))
+                }
+                None => corpus,
+            };
+            Ok((vocab, Loaded::File(corpus)))
         }
         None => {
             let sentences: Vec<Vec<String>> = textprep::sentences(FIXTURE_STORY, config)?.collect();
             let vocab = Vocab::from_sentences(&sentences, args.min_count, args.max_vocab)?;
             let corpus = Corpus::encode(&vocab, &sentences, MAX_TRAINING_SENTENCE);
-            Ok((vocab, corpus))
+            Ok((vocab, Loaded::Story(corpus)))
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The training corpus held as word ids: one `u32` per in-vocabulary token plus sentence boundaries (4 bytes a
-//! token, far less than the text), so the epochs replay it without re-reading and re-cleaning the file.
+//! A corpus held as word ids: one `u32` per in-vocabulary token plus sentence boundaries (4 bytes a token, far
+//! less than the text). Training replays it every epoch; it is also the block that training deals to a thread,
+//! and the cache of a small [`crate::FileCorpus`].
 
 use crate::vocab::Vocab;
 
@@ -80,33 +81,38 @@ impl Corpus {
         self.raw_words
     }
 
-    /// Deals the sentences out to `parts` threads in consecutive blocks of at least `block_words` words, round
-    /// robin (block `k` goes to thread `k % parts`), the way gensim deals out its jobs: the threads train on nearby
-    /// text at the same time. With one part, one range covering everything (deterministic either way).
-    pub(crate) fn shards(
-        &self,
-        parts: usize,
-        block_words: usize,
-    ) -> Vec<Vec<std::ops::Range<usize>>> {
-        let parts = parts.max(1);
-        let mut shards = vec![Vec::new(); parts];
-        if parts == 1 {
-            shards[0].push(0..self.sentences());
-            return shards;
+    /// Empties the corpus, keeping its allocations (a training block is refilled this way).
+    pub(crate) fn clear(&mut self) {
+        self.ids.clear();
+        self.starts.clear();
+        self.starts.push(0);
+        self.raw_words = 0;
+    }
+
+    /// Appends sentences `from..` of `other` until this corpus holds at least `min_words` ids or `other` ends;
+    /// returns the index of the first sentence not copied.
+    pub(crate) fn copy_sentences(
+        &mut self,
+        other: &Corpus,
+        from: usize,
+        min_words: usize,
+    ) -> usize {
+        if self.starts.is_empty() {
+            self.starts.push(0);
         }
-        let (mut start, mut block) = (0usize, 0usize);
-        while start < self.sentences() {
-            let mut end = start;
-            while end < self.sentences()
-                && self.starts[end] - self.starts[start] < block_words.max(1)
-            {
-                end += 1;
-            }
-            shards[block % parts].push(start..end);
-            block += 1;
-            start = end;
+        let mut next = from;
+        while next < other.sentences() && self.ids.len() < min_words {
+            self.ids.extend_from_slice(other.sentence(next));
+            self.starts.push(self.ids.len());
+            next += 1;
         }
-        shards
+        next
+    }
+
+    /// Bytes held by the ids and sentence boundaries (what a cached corpus costs).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.ids.capacity() * std::mem::size_of::<u32>()
+            + self.starts.capacity() * std::mem::size_of::<usize>()
     }
 }
 
@@ -128,27 +134,23 @@ mod tests {
     }
 
     #[test]
-    fn shards_deal_blocks_round_robin_and_cover_everything_once() {
-        let sents: Vec<Vec<String>> = (0..37).map(|i| vec!["w".to_string(); 1 + i % 5]).collect();
+    fn copy_sentences_fills_blocks_of_at_least_the_asked_size() {
+        let sents: Vec<Vec<String>> = (0..7).map(|i| vec!["w".to_string(); 1 + i % 3]).collect();
         let v = Vocab::from_sentences(sents.clone(), 1, None).unwrap();
-        let c = Corpus::encode(&v, sents, 100);
-        assert_eq!(c.shards(1, 10), vec![vec![0..37]]);
-        for parts in 2..5 {
-            let shards = c.shards(parts, 10);
-            assert_eq!(shards.len(), parts);
-            let mut blocks: Vec<_> = shards.iter().flatten().cloned().collect();
-            blocks.sort_by_key(|r| r.start);
-            assert_eq!(blocks[0].start, 0);
-            assert_eq!(blocks.last().unwrap().end, 37);
-            assert!(blocks.windows(2).all(|w| w[0].end == w[1].start));
-            for b in &blocks[..blocks.len() - 1] {
-                let words: usize = b.clone().map(|s| c.sentence(s).len()).sum();
-                assert!((10..15).contains(&words), "{b:?}: {words} words");
-            }
-            // block k belongs to thread k % parts
-            for (k, b) in blocks.iter().enumerate() {
-                assert!(shards[k % parts].contains(b));
-            }
-        }
+        let c = Corpus::encode(&v, sents, 100); // sentence lengths 1 2 3 1 2 3 1
+        let mut block = Corpus::default();
+        assert_eq!(block.copy_sentences(&c, 0, 4), 3);
+        assert_eq!((block.sentences(), block.words()), (3, 6));
+        block.clear();
+        assert_eq!(
+            (block.sentences(), block.words(), block.raw_words()),
+            (0, 0, 0)
+        );
+        assert_eq!(block.copy_sentences(&c, 3, 4), 6);
+        assert_eq!(block.sentence(2), &[0, 0, 0]);
+        block.clear();
+        assert_eq!(block.copy_sentences(&c, 6, 4), 7);
+        assert_eq!(block.copy_sentences(&c, 7, 4), 7);
+        assert_eq!(block.words(), 1);
     }
 }

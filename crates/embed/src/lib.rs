@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod corpus;
+mod dealer;
 mod decimal;
 pub mod error;
 pub mod eval;
@@ -23,8 +24,8 @@ pub use format::{VectorFormat, load_word2vec, read_word2vec, write_word2vec};
 pub use keyed::{KeyedVectors, format_neighbours};
 pub use params::{Architecture, MAX_DIM, Word2VecParams};
 pub use pca::pca_2d;
-pub use text::{encode_file, scan_file};
+pub use text::{FileCorpus, encode_file, scan_file};
 /// textprep's sentence configuration, re-exported for [`scan_file`] and [`encode_file`].
 pub use textprep::SentenceConfig;
-pub use train::{Progress, ProgressFn, Store, SyncPolicy, TrainStats, train, train_with};
+pub use train::{Progress, ProgressFn, Source, Store, SyncPolicy, TrainStats, train, train_with};
 pub use vocab::{Vocab, VocabBuilder};

@@ -1,14 +1,17 @@
-//! Word2Vec training: initialisation as gensim, the linear learning-rate schedule, the deterministic split of the
-//! corpus over threads, and progress reporting. The arithmetic is in `kernel.rs`, the weight sharing in `shared.rs`.
+//! Word2Vec training: initialisation as gensim, the linear learning-rate schedule, the threads and progress
+//! reporting. The arithmetic is in `kernel.rs`, the weight sharing in `shared.rs`, and where the sentences come
+//! from and which thread trains which in `dealer.rs`.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Barrier, Mutex, mpsc};
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::corpus::Corpus;
+pub use crate::dealer::Source;
+use crate::dealer::{BlockInfo, Dealer};
 use crate::error::{Error, Result};
 use crate::kernel::{Tables, Worker};
 use crate::keyed::KeyedVectors;
@@ -18,8 +21,9 @@ pub use crate::shared::SyncPolicy;
 use crate::shared::{AtomicRows, Master, OwnedRows, RowStore, Syncer, from_atomic, to_atomic};
 use crate::vocab::Vocab;
 
-/// Sentences are dealt to the threads in blocks of this many words, round robin (see `Corpus::shards`).
-const SHARD_BLOCK_WORDS: usize = 1_000;
+/// Sentences are dealt to the threads in blocks of at least this many words (see `dealer.rs`). Small enough that
+/// the threads train on nearby text and finish together; each block costs a mutex round trip.
+const BLOCK_WORDS: usize = 1_000;
 
 /// A snapshot of training progress, passed to the progress callback a few times a second.
 #[derive(Debug, Clone, Copy)]
@@ -56,18 +60,19 @@ pub struct TrainStats {
 /// The progress callback type: called from the coordinating thread, never from a worker.
 pub type ProgressFn<'a> = &'a (dyn Fn(&Progress) + Sync);
 
-/// Trains Word2Vec on `corpus` (encoded with `vocab`) and returns the input vectors as [`KeyedVectors`].
+/// Trains Word2Vec on `corpus` — a [`Corpus`] in memory or a [`crate::FileCorpus`] streamed from its file every
+/// epoch, encoded with `vocab` — and returns the input vectors as [`KeyedVectors`].
 ///
-/// With `params.threads == 1` and a fixed seed the result is bit-identical from run to run. With more threads the
-/// sentence split and every random stream are still fixed by the seed and thread count, but the interleaving of
-/// the Hogwild updates is not (see `shared.rs`).
+/// With `params.threads == 1` and a fixed seed the result is bit-identical from run to run. With more threads every
+/// block of sentences still gets the same random stream and learning rate whichever thread trains it, but which
+/// thread that is, and the interleaving of the Hogwild updates, are not fixed (see `dealer.rs` and `shared.rs`).
 ///
 /// # Errors
 /// [`Error::InvalidParam`] from [`Word2VecParams::validate`]; [`Error::EmptyCorpus`] if the corpus has no
-/// in-vocabulary word.
-pub fn train(
+/// in-vocabulary word; for a file, reading errors and [`Error::Format`] if it changed since the vocabulary pass.
+pub fn train<'c>(
     vocab: &Vocab,
-    corpus: &Corpus,
+    corpus: impl Into<Source<'c>>,
     params: &Word2VecParams,
     progress: Option<ProgressFn<'_>>,
 ) -> Result<(KeyedVectors, TrainStats)> {
@@ -92,13 +97,14 @@ pub enum Store {
 /// # Errors
 /// As [`train`].
 #[doc(hidden)]
-pub fn train_with(
+pub fn train_with<'c>(
     vocab: &Vocab,
-    corpus: &Corpus,
+    corpus: impl Into<Source<'c>>,
     params: &Word2VecParams,
     progress: Option<ProgressFn<'_>>,
     store: Store,
 ) -> Result<(KeyedVectors, TrainStats)> {
+    let corpus: Source<'c> = corpus.into();
     params.validate()?;
     if corpus.words() == 0 {
         return Err(Error::EmptyCorpus);
@@ -106,7 +112,11 @@ pub fn train_with(
     let start = Instant::now();
     let dim = params.dim;
     let v = vocab.len();
-    let threads = params.threads.min(corpus.sentences().max(1));
+    let threads = params.threads.min(
+        usize::try_from(corpus.sentences())
+            .unwrap_or(usize::MAX)
+            .max(1),
+    );
     let negatives = NegativeSampler::new(cum_table(vocab.counts(), params.ns_exponent));
     let sample_int = sample_ints(vocab.counts(), params.sample);
     let sigmoid = SigmoidTable::new();
@@ -118,21 +128,15 @@ pub fn train_with(
         .collect();
     let mut syn1: Vec<f32> = vec![0.0; v * dim];
 
-    // One LCG seed per (epoch, thread), drawn from the seed: the whole schedule is fixed before any thread starts.
-    let mut stream_rng = ChaCha8Rng::seed_from_u64(params.seed ^ 0x5851_F42D_4C95_7F2D);
-    let seeds: Vec<Vec<u64>> = (0..params.epochs)
-        .map(|_| {
-            (0..threads)
-                .map(|_| stream_rng.random::<u64>() & ((1 << 48) - 1))
-                .collect()
-        })
-        .collect();
-    let shards = corpus.shards(threads, SHARD_BLOCK_WORDS);
+    // Each block's LCG seed is the ChaCha8 stream of `seed`, word (epoch, block) (see `Plan::block_seed`).
+    let streams = ChaCha8Rng::seed_from_u64(params.seed ^ 0x5851_F42D_4C95_7F2D);
+    let dealer = Dealer::new(corpus, vocab, params.epochs, BLOCK_WORDS);
 
     let plan = Plan {
-        corpus,
+        dealer,
         params,
-        seeds: &seeds,
+        words_per_epoch: corpus.words(),
+        streams,
         tables: || Tables {
             negatives: &negatives,
             sample_ints: &sample_int,
@@ -142,21 +146,18 @@ pub fn train_with(
         words_done: AtomicU64::new(0),
         effective: AtomicU64::new(0),
         alpha_bits: AtomicU32::new(params.alpha.to_bits()),
-        epoch: AtomicU64::new(1),
-        barrier: Barrier::new(threads),
     };
 
     let (done_tx, done_rx) = mpsc::channel::<()>();
     if threads == 1 && store == Store::Auto {
         std::thread::scope(|scope| {
             let plan = &plan;
-            let shard = shards[0].clone();
             let (s0, s1) = (&mut syn0, &mut syn1);
             let tx = done_tx.clone();
             scope.spawn(move || {
                 let mut w0 = OwnedRows::new(s0, dim);
                 let mut w1 = OwnedRows::new(s1, dim);
-                plan.run_thread(0, shard, &mut w0, &mut w1, usize::MAX, &mut |_, _, _| true);
+                plan.run_thread(0, &mut w0, &mut w1, usize::MAX, &mut |_, _, _| true);
                 let _ = tx.send(());
             });
             drop(done_tx);
@@ -175,13 +176,13 @@ pub fn train_with(
         std::thread::scope(|scope| {
             let plan = &plan;
             let master = &master;
-            for (t, shard) in shards.iter().cloned().enumerate() {
+            for t in 0..threads {
                 let tx = done_tx.clone();
                 scope.spawn(move || {
                     let (mut syncer, mut w0, mut w1) = Syncer::new(master, policy, dim);
                     let every = syncer.words();
-                    plan.run_thread(t, shard, &mut w0, &mut w1, every, &mut |a, b, end| {
-                        syncer.sync(a, b, end)
+                    plan.run_thread(t, &mut w0, &mut w1, every, &mut |a, b, full| {
+                        syncer.sync(a, b, full)
                     });
                     let _ = tx.send(());
                 });
@@ -198,12 +199,12 @@ pub fn train_with(
         let shared1 = to_atomic(std::mem::take(&mut syn1));
         std::thread::scope(|scope| {
             let plan = &plan;
-            for (t, shard) in shards.iter().cloned().enumerate() {
+            for t in 0..threads {
                 let tx = done_tx.clone();
                 let mut w0 = AtomicRows::new(&shared0, dim);
                 let mut w1 = AtomicRows::new(&shared1, dim);
                 scope.spawn(move || {
-                    plan.run_thread(t, shard, &mut w0, &mut w1, usize::MAX, &mut |_, _, _| true);
+                    plan.run_thread(t, &mut w0, &mut w1, usize::MAX, &mut |_, _, _| true);
                     let _ = tx.send(());
                 });
             }
@@ -213,12 +214,16 @@ pub fn train_with(
         syn0 = from_atomic(shared0);
         drop(shared1);
     }
+    let Plan {
+        dealer, effective, ..
+    } = plan;
+    dealer.finish()?;
     let seconds = start.elapsed().as_secs_f64();
     let raw_words_trained = corpus.raw_words() * params.epochs as u64;
     let stats = TrainStats {
         seconds,
         raw_words_trained,
-        effective_words: plan.effective.load(Ordering::Relaxed),
+        effective_words: effective.into_inner(),
         words_per_sec: raw_words_trained as f64 / seconds.max(1e-9),
         threads,
     };
@@ -229,27 +234,36 @@ pub fn train_with(
 
 /// Everything the threads share for one run.
 struct Plan<'a, F> {
-    corpus: &'a Corpus,
+    dealer: Dealer<'a>,
     params: &'a Word2VecParams,
-    seeds: &'a [Vec<u64>],
+    /// In-vocabulary words per epoch: the learning-rate schedule's unit.
+    words_per_epoch: u64,
+    /// The stream the blocks' LCG seeds are read from (see [`Plan::block_seed`]).
+    streams: ChaCha8Rng,
     tables: F,
     words_done: AtomicU64,
     effective: AtomicU64,
     alpha_bits: AtomicU32,
-    epoch: AtomicU64,
-    barrier: Barrier,
 }
 
 impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
-    /// One thread's whole run: its shard, every epoch, with gensim's linear learning-rate decay
-    /// `alpha - (alpha - min_alpha) * (epoch + epoch_progress) / epochs`, where `epoch_progress` is this
-    /// thread's fraction of its shard (all shards have about equal word counts). `sync(syn0, syn1, epoch_end)`
-    /// is called every `sync_words` words (and after each further sentence while it returns `false`: the
-    /// master was busy) and at each epoch's end.
+    /// The 48-bit LCG seed of block `index` of `epoch`: word `index` of ChaCha8 stream `epoch` of the run's seed,
+    /// so it does not depend on which thread trains the block, and one thread's run is the same bits every time.
+    fn block_seed(&self, block: BlockInfo) -> u64 {
+        let mut rng = self.streams.clone();
+        rng.set_stream(block.epoch as u64);
+        rng.set_word_pos(u128::from(block.index) * 2);
+        rng.next_u64() & ((1 << 48) - 1)
+    }
+
+    /// One thread's run: it takes blocks from the dealer until every epoch is dealt, with gensim's linear
+    /// learning-rate decay `alpha - (alpha - min_alpha) * (epoch + epoch_progress) / epochs`, where
+    /// `epoch_progress` is the fraction of the epoch's words before the sentence. `sync(syn0, syn1, full)` is
+    /// called every `sync_words` words (and after each further sentence while it returns `false`: the master was
+    /// busy), with `full` when the thread starts a block of a new epoch and when it is done.
     fn run_thread<S0: RowStore, S1: RowStore>(
         &self,
         t: usize,
-        shard: Vec<std::ops::Range<usize>>,
         syn0: &mut S0,
         syn1: &mut S1,
         sync_words: usize,
@@ -258,21 +272,25 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
         let p = self.params;
         let mut since_sync = 0usize;
         let mut worker = Worker::new((self.tables)(), p.architecture, p.dim, p.window, p.negative);
-        let sentences = || shard.iter().flat_map(Clone::clone);
-        let shard_words: usize = sentences().map(|s| self.corpus.sentence(s).len()).sum();
-        let mut effective = 0u64;
-        for epoch in 0..p.epochs {
-            worker.lcg = Lcg(self.seeds[epoch][t]);
-            let mut done = 0usize;
-            let mut pending = 0u64;
-            for s in sentences() {
-                let progress =
-                    (epoch as f64 + done as f64 / shard_words.max(1) as f64) / p.epochs as f64;
+        let mut block = Corpus::default();
+        let (mut effective, mut pending) = (0u64, 0u64);
+        let mut epoch = 0;
+        let epoch_words = self.words_per_epoch.max(1) as f64;
+        while let Some(info) = self.dealer.next_block(&mut block) {
+            if info.epoch != epoch {
+                sync(syn0, syn1, true);
+                since_sync = 0;
+                epoch = info.epoch;
+            }
+            worker.lcg = Lcg(self.block_seed(info));
+            let mut done = info.offset;
+            for s in 0..block.sentences() {
+                let progress = (info.epoch as f64 + done as f64 / epoch_words) / p.epochs as f64;
                 let alpha = (f64::from(p.alpha) - f64::from(p.alpha - p.min_alpha) * progress)
                     .max(f64::from(p.min_alpha)) as f32;
-                let ids = self.corpus.sentence(s);
+                let ids = block.sentence(s);
                 effective += worker.train_sentence(syn0, syn1, ids, alpha) as u64;
-                done += ids.len();
+                done += ids.len() as u64;
                 pending += ids.len() as u64;
                 since_sync += ids.len();
                 if since_sync >= sync_words && sync(syn0, syn1, false) {
@@ -286,16 +304,9 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
                     }
                 }
             }
-            self.words_done.fetch_add(pending, Ordering::Relaxed);
-            sync(syn0, syn1, true);
-            since_sync = 0;
-            // Epochs are separated as in gensim: nobody starts epoch e+1 before everyone finished epoch e.
-            self.barrier.wait();
-            if t == 0 {
-                self.epoch
-                    .store((epoch + 2).min(p.epochs) as u64, Ordering::Relaxed);
-            }
         }
+        self.words_done.fetch_add(pending, Ordering::Relaxed);
+        sync(syn0, syn1, true);
         self.effective.fetch_add(effective, Ordering::Relaxed);
     }
 
@@ -316,10 +327,10 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
             }
             if let Some(report) = progress {
                 report(&Progress {
-                    epoch: self.epoch.load(Ordering::Relaxed) as usize,
+                    epoch: (self.dealer.current_epoch() + 1).min(self.params.epochs),
                     epochs: self.params.epochs,
                     words_done: self.words_done.load(Ordering::Relaxed),
-                    words_total: self.corpus.words() as u64 * self.params.epochs as u64,
+                    words_total: self.words_per_epoch * self.params.epochs as u64,
                     alpha: f32::from_bits(self.alpha_bits.load(Ordering::Relaxed)),
                     elapsed: start.elapsed(),
                 });
@@ -442,6 +453,57 @@ mod tests {
         };
         let (kv, _) = train(&vocab, &corpus, &params, None).unwrap();
         assert!(topic_margin(&kv).abs() < 0.3);
+    }
+
+    #[test]
+    fn a_streamed_file_trains_the_same_bits_as_its_ids_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("story.txt");
+        std::fs::write(&path, textprep::sample::RUSSIAN_STORY).unwrap();
+        let config = textprep::SentenceConfig::default();
+        let (vocab, file) = crate::FileCorpus::scan(&path, &config, 1, None, 10_000).unwrap();
+        let corpus = crate::encode_file(&path, &config, &vocab, 10_000).unwrap();
+        for arch in [Architecture::SkipGram, Architecture::Cbow] {
+            let params = Word2VecParams {
+                architecture: arch,
+                dim: 16,
+                epochs: 3,
+                threads: 1,
+                seed: 5,
+                ..Default::default()
+            };
+            let bits =
+                |kv: &KeyedVectors| kv.vectors().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            let (memory, stats) = train(&vocab, &corpus, &params, None).unwrap();
+            for limit in [0, crate::FileCorpus::DEFAULT_CACHE_LIMIT] {
+                let file = file.clone().with_cache_limit(limit);
+                let (streamed, streamed_stats) = train(&vocab, &file, &params, None).unwrap();
+                assert_eq!(
+                    bits(&memory),
+                    bits(&streamed),
+                    "{arch:?}, cache limit {limit}"
+                );
+                assert_eq!(stats.raw_words_trained, streamed_stats.raw_words_trained);
+                assert_eq!(stats.effective_words, streamed_stats.effective_words);
+            }
+            // and two threads learn from the file as well (sanity: finite, moved from the start)
+            let two = Word2VecParams {
+                threads: 2,
+                ..params
+            };
+            let (kv, stats) = train(&vocab, &file, &two, None).unwrap();
+            assert_eq!(stats.threads, 2);
+            assert!(kv.vectors().iter().all(|v| v.is_finite()));
+        }
+        std::fs::write(&path, "другой текст.").unwrap();
+        let params = Word2VecParams {
+            threads: 1,
+            epochs: 1,
+            ..Default::default()
+        };
+        let file = file.with_cache_limit(0);
+        let err = train(&vocab, &file, &params, None).unwrap_err().to_string();
+        assert!(err.contains("story.txt"), "{err}");
     }
 
     #[test]
