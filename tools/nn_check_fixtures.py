@@ -86,6 +86,12 @@ def keras_layer(kind, x, w, name, h0=None, c0=None, return_sequences=True):
             z, r = sigmoid(xz + hz), sigmoid(xr + hr)
             cand = np.tanh(xh + r * hh)
             h = z * h + (1 - z) * cand
+        elif kind == "gru_v1":  # reset_after=False: one (3u) bias, reset gate before the recurrent product
+            xz, xr, xh = np.split(x[:, t] @ k + b, 3, axis=-1)
+            rz, rr, rh = np.split(rk, 3, axis=-1)
+            z, r = sigmoid(xz + h @ rz), sigmoid(xr + h @ rr)
+            cand = np.tanh(xh + (r * h) @ rh)
+            h = z * h + (1 - z) * cand
         else:
             h = np.tanh(x[:, t] @ k + h @ rk + b)
         seq.append(h)
@@ -97,8 +103,9 @@ def keras_forward(case, w, data, cfg):
     x = data["x"].astype(np.float64)
     if case.startswith("keras_bidir_"):
         kind, rs = cfg["inner"], cfg["return_sequences"]
-        fwd, _, _ = keras_layer(kind, x, w, f"bidir/forward_{kind}", return_sequences=rs)
-        bwd, _, _ = keras_layer(kind, x[:, ::-1], w, f"bidir/backward_{kind}", return_sequences=rs)
+        inner = "gru" if kind == "gru_v1" else kind  # the Keras layer name
+        fwd, _, _ = keras_layer(kind, x, w, f"bidir/forward_{inner}", return_sequences=rs)
+        bwd, _, _ = keras_layer(kind, x[:, ::-1], w, f"bidir/backward_{inner}", return_sequences=rs)
         if rs:
             bwd = bwd[:, ::-1]
         return {"output": fwd + bwd if cfg["merge"] == "sum" else np.concatenate([fwd, bwd], axis=-1)}
@@ -107,7 +114,10 @@ def keras_forward(case, w, data, cfg):
         h, _, _ = keras_layer("lstm", h, w, "lstm_2")
         return {"output": np.maximum(h @ w["dense/kernel"] + w["dense/bias"], 0.0)}
     kind = case.split("_")[1] if not case.startswith("keras_simple_rnn") else "simple_rnn"
-    out, h, c = keras_layer(kind, x, w, kind, data.get("h0"), data.get("c0"), cfg["return_sequences"])
+    name = kind
+    if case.startswith("keras_gru_v1_"):
+        kind = "gru_v1"
+    out, h, c = keras_layer(kind, x, w, name, data.get("h0"), data.get("c0"), cfg["return_sequences"])
     res = {"output": out}
     if cfg["return_state"]:
         res["h_n"] = h

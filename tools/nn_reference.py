@@ -295,12 +295,23 @@ def keras_case(out: Path, name: str, build, *, batch: int, steps: int, inp: int,
           f"{desc}: input, outputs and gradients of `sum(output * r)` (jax.grad).")
 
 
+def keras_layer_kind(kind: str):
+    """(layer class, keyword arguments, layer name) for `kind`: `gru` is `GRU(reset_after=True)` (Keras 3's
+    default), `gru_v1` is `GRU(reset_after=False)`, the original Cho et al. cell with one (3u) bias; both are named
+    `gru`."""
+    return {
+        "lstm": (keras.layers.LSTM, {}, "lstm"),
+        "gru": (keras.layers.GRU, {"reset_after": True}, "gru"),
+        "gru_v1": (keras.layers.GRU, {"reset_after": False}, "gru"),
+        "simple_rnn": (keras.layers.SimpleRNN, {}, "simple_rnn"),
+    }[kind]
+
+
 def keras_rnn(kind: str, units: int, steps: int, inp: int, *, return_sequences: bool, return_state: bool,
               init_state: bool):
     def build():
-        layer_cls = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "simple_rnn": keras.layers.SimpleRNN}[kind]
-        kwargs = {"reset_after": True} if kind == "gru" else {}
-        layer = layer_cls(units, return_sequences=return_sequences, return_state=return_state, name=kind, **kwargs)
+        layer_cls, kwargs, name = keras_layer_kind(kind)
+        layer = layer_cls(units, return_sequences=return_sequences, return_state=return_state, name=name, **kwargs)
         x_in = keras.Input((steps, inp), name="x")
         state_names = ["h0", "c0"] if kind == "lstm" else ["h0"]
         if init_state:
@@ -316,9 +327,8 @@ def keras_rnn(kind: str, units: int, steps: int, inp: int, *, return_sequences: 
 
 def keras_bidirectional(kind: str, units: int, steps: int, inp: int, *, merge: str, return_sequences: bool):
     def build():
-        layer_cls = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[kind]
-        kwargs = {"reset_after": True} if kind == "gru" else {}
-        inner = layer_cls(units, return_sequences=return_sequences, name=kind, **kwargs)
+        layer_cls, kwargs, name = keras_layer_kind(kind)
+        inner = layer_cls(units, return_sequences=return_sequences, name=name, **kwargs)
         x_in = keras.Input((steps, inp), name="x")
         y = keras.layers.Bidirectional(inner, merge_mode=merge, name="bidir")(x_in)
         return keras.Model(x_in, y), []
@@ -530,6 +540,10 @@ Made with: {versions}
     `z = σ(x K_z + b0_z + h R_z + b1_z)`, `r = σ(…)`, `ĥ = tanh(x K_h + b0_h + r ⊙ (h R_h + b1_h))`,
     `h' = z h + (1 − z) ĥ`. (PyTorch's GRU is the same function with blocks r, z, n, transposed, and
     `b_ih = b0`, `b_hh = b1`.)
+  * `GRU(u, reset_after=False)` (`keras_gru_v1_*`, `keras_bidir_gru_v1_*`; the layer is still named `gru`):
+    kernel (in, 3u), recurrent_kernel (u, 3u), one bias **(3u)**, blocks **z, r, h**:
+    `z = σ(x K_z + b_z + h R_z)`, `r = σ(…)`, `ĥ = tanh(x K_h + b_h + (r ⊙ h) R_h)`, `h' = z h + (1 − z) ĥ`
+    (the reset gate acts before the recurrent product; PyTorch has no such GRU).
   * `SimpleRNN(u)`: kernel (in, u), recurrent_kernel (u, u), bias (u); `h' = tanh(x K + h R + b)`.
   * `Dense(n)`: kernel (in, n), bias (n).
   * `Bidirectional(layer, merge_mode)`: `<name>/forward_<inner>/…` and `<name>/backward_<inner>/…`, each in the
@@ -629,6 +643,31 @@ def main() -> None:
     for kind, merge, rs in (("lstm", "sum", False), ("gru", "concat", True)):
         seed += 1
         title = {"lstm": "LSTM", "gru": "GRU(reset_after=True)"}[kind]
+        cfg = {"layer": f"Bidirectional({title}({u}, return_sequences={rs}), merge_mode={merge!r})", "units": u,
+               "return_sequences": rs, "return_state": False, "merge": merge, "inner": kind}
+        keras_case(out, f"keras_bidir_{kind}_{merge}", keras_bidirectional(kind, u, t, i, merge=merge,
+                                                                           return_sequences=rs),
+                   batch=b, steps=t, inp=i, init_state=False, scale=0.5, seed=seed, cfg=cfg,
+                   desc=f"Keras {cfg['layer']} on x ({b}, {t}, {i})")
+
+    # Added in session 3 (appended, so the seeds of the cases above are unchanged): Keras GRU(reset_after=False)
+    # and more Bidirectional merge / return_sequences combinations, for nn's Keras import.
+    title_v1 = "GRU(reset_after=False)"
+    for suffix, rs, rst, init_state in (
+        ("last", False, False, False),
+        ("seq_state", True, True, False),
+        ("init_state", True, True, True),
+    ):
+        seed += 1
+        cfg = {"layer": title_v1, "units": u, "return_sequences": rs, "return_state": rst}
+        desc = (f"Keras {title_v1}({u}, return_sequences={rs}, return_state={rst}) on x ({b}, {t}, {i})"
+                + (", with a given initial state" if init_state else ""))
+        keras_case(out, f"keras_gru_v1_{suffix}", keras_rnn("gru_v1", u, t, i, return_sequences=rs,
+                                                             return_state=rst, init_state=init_state),
+                   batch=b, steps=t, inp=i, init_state=init_state, scale=0.5, seed=seed, cfg=cfg, desc=desc)
+    for kind, merge, rs in (("lstm", "concat", True), ("gru", "sum", False), ("gru_v1", "concat", True)):
+        seed += 1
+        title = {"lstm": "LSTM", "gru": "GRU(reset_after=True)", "gru_v1": title_v1}[kind]
         cfg = {"layer": f"Bidirectional({title}({u}, return_sequences={rs}), merge_mode={merge!r})", "units": u,
                "return_sequences": rs, "return_state": False, "merge": merge, "inner": kind}
         keras_case(out, f"keras_bidir_{kind}_{merge}", keras_bidirectional(kind, u, t, i, merge=merge,

@@ -23,7 +23,7 @@ use std::path::Path;
 use ndarray::ArrayD;
 use serde::{Deserialize, Serialize};
 
-use crate::io::{parse_safetensors, safetensors_bytes};
+use crate::io::{parse_safetensors, safetensors_bytes, write_atomic};
 use crate::model::Sequential;
 use crate::optim::OptimizerState;
 use crate::params::Params;
@@ -370,22 +370,14 @@ pub fn from_bytes(bytes: &[u8], label: &str) -> Result<(Sequential, TrainState)>
     Ok((model, state))
 }
 
-/// Write a checkpoint of `model` and `state` to `path`: to a temporary file beside it, then
-/// renamed into place, so an interrupted save leaves the previous checkpoint intact.
+/// Write a checkpoint of `model` and `state` to `path` through [`write_atomic`] (a temporary
+/// file beside it, then renamed into place), so an interrupted save leaves the previous
+/// checkpoint intact.
 ///
 /// # Errors
 /// As [`to_bytes`]; [`Error::File`] naming the path for I/O errors.
 pub fn save(path: impl AsRef<Path>, model: &Sequential, state: &TrainState) -> Result<()> {
-    let path = path.as_ref();
-    let label = path.display().to_string();
-    let bytes = to_bytes(model, state)?;
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp{}", std::process::id()));
-    std::fs::write(&tmp, &bytes).map_err(|e| file_err(&label, e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        file_err(&label, e.to_string())
-    })
+    write_atomic(path.as_ref(), &to_bytes(model, state)?)
 }
 
 /// Read a checkpoint written by [`save`].

@@ -9,13 +9,17 @@
 //! | PyTorch `nn.RNN` (tanh) | transpose; biases as for LSTM |
 //! | PyTorch `nn.Linear` `weight (out, in)`, `bias` | transpose |
 //! | Keras `LSTM` / `GRU(reset_after=True)` / `SimpleRNN` / `Dense` `<layer>/kernel`, `/recurrent_kernel`, `/bias` | as is |
+//! | Keras `GRU(reset_after=False)` (bias `(3u)`) | as is, into a layer built with `gru(u).reset_after(false)` |
+//! | Keras `Embedding` `<layer>/embeddings` `(vocab, dim)` | as is |
+//! | Keras `Bidirectional` `<layer>/forward_<inner>/…`, `<layer>/backward_<inner>/…` | each direction as its inner layer; merge modes `concat` and `sum` |
+//! | Keras `Dropout` | no weights: skipped |
 //!
 //! Bidirectional PyTorch layers: the `_reverse` tensors go to the backward direction.
 
 use ndarray::{Array2, ArrayD, Axis, Ix2, concatenate, stack};
 
 use crate::io::TensorFile;
-use crate::layers::{Cell, Dense, Layer, Recurrent};
+use crate::layers::{Cell, Dense, Layer, LayerConfig, Recurrent};
 use crate::model::Sequential;
 use crate::params::Params;
 use crate::{Error, Result};
@@ -27,7 +31,7 @@ pub struct RecurrentWeights {
     pub kernel: ArrayD<f32>,
     /// `(u, G·u)`.
     pub recurrent_kernel: ArrayD<f32>,
-    /// `(G·u)`, or `(2, 3u)` for GRU.
+    /// `(G·u)`, or `(2, 3u)` for GRU (`reset_after`).
     pub bias: ArrayD<f32>,
     /// PyTorch's second bias `bias_hh` `(G·u)` for LSTM and SimpleRNN (`None` from Keras and
     /// for GRU, whose `(2, 3u)` bias holds both). [`Recurrent::set_weights`] keeps it separate
@@ -69,7 +73,8 @@ fn torch_gru_order(a: &ArrayD<f32>, axis: usize, h: usize) -> Result<ArrayD<f32>
 ///
 /// # Errors
 /// [`Error::UnknownName`] for a missing tensor (listing those present); [`Error::Shape`] for
-/// inconsistent shapes.
+/// inconsistent shapes; [`Error::Invalid`] for [`Cell::GruResetBefore`] (PyTorch's `nn.GRU` is
+/// the `reset_after` form, a different function).
 pub fn from_torch(
     cell: Cell,
     file: &TensorFile,
@@ -77,6 +82,12 @@ pub fn from_torch(
     layer: usize,
     reverse: bool,
 ) -> Result<RecurrentWeights> {
+    if cell == Cell::GruResetBefore {
+        return Err(Error::Invalid(format!(
+            "PyTorch's nn.GRU ({prefix}weight_ih_l{layer}) applies the reset gate after the recurrent \
+             product: import it into a GRU built with reset_after(true), not reset_after(false)"
+        )));
+    }
     let suffix = if reverse { "_reverse" } else { "" };
     let name = |w: &str| format!("{prefix}{w}_l{layer}{suffix}");
     let w_ih = matrix(file, &name("weight_ih"))?;
@@ -109,7 +120,7 @@ pub fn from_torch(
             bias: b_ih,
             recurrent_bias: Some(b_hh),
         },
-        Cell::Gru => RecurrentWeights {
+        Cell::Gru | Cell::GruResetBefore => RecurrentWeights {
             kernel: torch_gru_order(&kernel, 1, h)?,
             recurrent_kernel: torch_gru_order(&recurrent_kernel, 1, h)?,
             bias: stack(
@@ -128,17 +139,29 @@ pub fn from_torch(
 /// Read Keras weights `<layer>/kernel`, `<layer>/recurrent_kernel`, `<layer>/bias`.
 ///
 /// # Errors
-/// [`Error::UnknownName`] for a missing tensor; [`Error::Invalid`] for a GRU bias of shape
-/// `(3u)` (Keras `reset_after=False`, a different cell that this crate does not implement).
+/// [`Error::UnknownName`] for a missing tensor; [`Error::Invalid`] when the GRU bias says the
+/// other GRU form: `(3u)` is Keras `reset_after=False` (import it into
+/// `gru(u).reset_after(false)`), `(2, 3u)` is `reset_after=True`.
 pub fn from_keras(cell: Cell, file: &TensorFile, layer: &str) -> Result<RecurrentWeights> {
     let kernel = file.get(&format!("{layer}/kernel"))?.clone();
     let recurrent_kernel = file.get(&format!("{layer}/recurrent_kernel"))?.clone();
     let bias = file.get(&format!("{layer}/bias"))?.clone();
-    if cell == Cell::Gru && bias.ndim() == 1 {
-        return Err(Error::Invalid(format!(
-            "{layer}/bias has shape {:?}: a GRU with reset_after=False is not supported",
-            bias.shape()
-        )));
+    match (cell, bias.ndim()) {
+        (Cell::Gru, 1) => {
+            return Err(Error::Invalid(format!(
+                "{layer}/bias has shape {:?}, the bias of a Keras GRU(reset_after=False): \
+                 build the layer with gru(units).reset_after(false)",
+                bias.shape()
+            )));
+        }
+        (Cell::GruResetBefore, 2) => {
+            return Err(Error::Invalid(format!(
+                "{layer}/bias has shape {:?}, the bias of a Keras GRU(reset_after=True): \
+                 build the layer with gru(units) (reset_after true), not reset_after(false)",
+                bias.shape()
+            )));
+        }
+        _ => {}
     }
     Ok(RecurrentWeights {
         kernel,
@@ -146,6 +169,44 @@ pub fn from_keras(cell: Cell, file: &TensorFile, layer: &str) -> Result<Recurren
         bias,
         recurrent_bias: None,
     })
+}
+
+/// The prefix of one direction of the Keras `Bidirectional` layer `layer` in `file`:
+/// `<layer>/<direction>_<inner>` (Keras names the copies `forward_<inner>` and
+/// `backward_<inner>`) or `<layer>/<direction>` (nn's own names), found by its `kernel`.
+///
+/// # Errors
+/// [`Error::UnknownName`] listing the file's tensors under `<layer>/` when there is none;
+/// [`Error::Invalid`] when several inner layers match.
+pub fn keras_direction(file: &TensorFile, layer: &str, direction: &str) -> Result<String> {
+    let head = format!("{layer}/{direction}");
+    let found: Vec<String> = file
+        .tensors
+        .keys()
+        .filter_map(|n| {
+            let inner = n.strip_prefix(&head)?.strip_suffix("/kernel")?;
+            (inner.is_empty() || (inner.starts_with('_') && !inner.contains('/')))
+                .then(|| format!("{head}{inner}"))
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Error::UnknownName {
+            kind: "tensor",
+            name: format!("{head}_<inner layer>/kernel"),
+            valid: file
+                .tensors
+                .keys()
+                .filter(|n| n.starts_with(&format!("{layer}/")))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+        many => Err(Error::Invalid(format!(
+            "Keras Bidirectional {layer}: several {direction} layers in the file ({})",
+            many.join(", ")
+        ))),
+    }
 }
 
 /// Dense weights from Keras (`<layer>/kernel`, `<layer>/bias`).
@@ -251,37 +312,53 @@ impl Sequential {
         })
     }
 
-    /// Load Keras weights into our layer `layer` from the Keras layer `keras_layer` of `file`
-    /// (Dense or recurrent).
+    /// Load Keras weights into our layer `layer` from the Keras layer `keras_layer` of `file`:
+    /// Dense (`kernel`, `bias`), recurrent (`kernel`, `recurrent_kernel`, `bias`), Embedding
+    /// (`embeddings`), Bidirectional (each direction from `<keras_layer>/forward_<inner>/…` and
+    /// `<keras_layer>/backward_<inner>/…`, or `…/forward/…` and `…/backward/…` as nn names
+    /// them); a Dropout layer has no weights and takes nothing.
     ///
     /// # Errors
-    /// Unknown layer or tensor names (listing the valid ones); shape mismatches.
+    /// Unknown layer or tensor names (listing the valid ones); shape mismatches; a GRU bias of
+    /// the other `reset_after` form (see [`from_keras`]).
     pub fn import_keras_layer(
         &mut self,
         layer: &str,
         file: &TensorFile,
         keras_layer: &str,
     ) -> Result<()> {
-        let l = self.layer_any(layer)?;
-        match l.config() {
-            crate::LayerConfig::Dense(_) => {
+        match self.layer_any(layer)?.config() {
+            LayerConfig::Dense(_) => {
                 let (k, b) = dense_from_keras(file, keras_layer)?;
                 let d = self.dense_layer(layer)?;
                 d.set_weights(&mut self.params, k, b)
             }
-            crate::LayerConfig::Recurrent(c) => {
+            LayerConfig::Recurrent(c) => {
                 let w = from_keras(c.cell, file, keras_layer)?;
                 let r = self.recurrent_layer(layer)?;
                 r.set_weights(&mut self.params, w)
             }
-            other => Err(Error::Invalid(format!(
-                "layer {layer}: importing Keras weights into {} layers is not supported",
-                other.prefix()
-            ))),
+            LayerConfig::Bidirectional(c) => {
+                let forward = keras_direction(file, keras_layer, "forward")?;
+                let backward = keras_direction(file, keras_layer, "backward")?;
+                let wf = from_keras(c.layer.cell, file, &forward)?;
+                let wb = from_keras(c.layer.cell, file, &backward)?;
+                let bi = self.bidirectional_layer(layer)?;
+                let (f, b) = bi.directions();
+                f.set_weights(&mut self.params, wf)?;
+                b.set_weights(&mut self.params, wb)
+            }
+            LayerConfig::Embedding(_) => {
+                let table = file.get(&format!("{keras_layer}/embeddings"))?.clone();
+                let id = self.param_id(&format!("{layer}/embeddings"))?;
+                self.params.set(id, table)
+            }
+            LayerConfig::Dropout(_) => Ok(()),
         }
     }
 
-    /// Load Keras weights for every Dense and recurrent layer, matching layer names exactly.
+    /// Load Keras weights into every layer, matching layer names exactly (see
+    /// [`Sequential::import_keras_layer`]).
     ///
     /// # Errors
     /// As [`Sequential::import_keras_layer`].
@@ -307,12 +384,12 @@ impl Sequential {
         torch_layer: usize,
     ) -> Result<()> {
         match self.layer_any(layer)?.config() {
-            crate::LayerConfig::Recurrent(c) => {
+            LayerConfig::Recurrent(c) => {
                 let w = from_torch(c.cell, file, prefix, torch_layer, false)?;
                 let r = self.recurrent_layer(layer)?;
                 r.set_weights(&mut self.params, w)
             }
-            crate::LayerConfig::Bidirectional(c) => {
+            LayerConfig::Bidirectional(c) => {
                 let wf = from_torch(c.layer.cell, file, prefix, torch_layer, false)?;
                 let wb = from_torch(c.layer.cell, file, prefix, torch_layer, true)?;
                 let bi = self.bidirectional_layer(layer)?;

@@ -7,6 +7,7 @@
 //! present with the right shape and that no tensor is left over.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 use std::path::Path;
 
 use ndarray::{ArrayD, IxDyn};
@@ -110,6 +111,7 @@ fn architecture_weights(input_shape: &[usize], layers: &[LayerConfig]) -> u128 {
                     crate::layers::Merge::Sum => units,
                 };
             }
+            LayerConfig::Dropout(_) => {}
         }
     }
     total
@@ -165,6 +167,41 @@ pub fn parse_safetensors(bytes: &[u8], label: &str) -> Result<TensorFile> {
         tensors,
         metadata: meta.metadata().clone().unwrap_or_default(),
     })
+}
+
+/// Write `bytes` to `path` atomically: into a temporary file created beside `path` (same
+/// directory, so the rename stays on one file system), synced, then renamed over `path`. An
+/// interrupted or failed write leaves the previous file intact and no temporary file behind.
+/// Every file this crate writes ([`Sequential::save`], [`checkpoint::save`](crate::checkpoint::save))
+/// goes through here. The directory must exist.
+///
+/// # Errors
+/// [`Error::File`] naming `path` for I/O errors.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let label = path.display().to_string();
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".rnnlab-nn-").suffix(".tmp");
+    // A temporary file is private (0600); the finished file gets the usual mode of a new file
+    // (0666 less the umask), as `File::create` would give it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| file_err(&label, format!("cannot create a temporary file: {e}")))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| file_err(&label, e.to_string()))?;
+    // tempfile's PersistError prints its io::Error already.
+    tmp.persist(path)
+        .map_err(|e| file_err(&label, e.to_string()))?;
+    Ok(())
 }
 
 /// Read a safetensors file.
@@ -270,16 +307,7 @@ impl Sequential {
     /// # Errors
     /// [`Error::File`] naming the path.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let label = path.display().to_string();
-        let bytes = self.to_bytes()?;
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(format!(".tmp{}", std::process::id()));
-        std::fs::write(&tmp, &bytes).map_err(|e| file_err(&label, e.to_string()))?;
-        std::fs::rename(&tmp, path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            file_err(&label, e.to_string())
-        })
+        write_atomic(path.as_ref(), &self.to_bytes()?)
     }
 
     /// Rebuild a model from bytes written by [`Sequential::to_bytes`]; `label` names the source in

@@ -5,7 +5,7 @@ use rand::SeedableRng;
 use tensor::ProjectRng;
 
 use crate::layers::{
-    Bidirectional, Dense, Embedding, Layer, LayerConfig, Recurrent, RecurrentState,
+    Bidirectional, Dense, Dropout, Embedding, Layer, LayerConfig, Recurrent, RecurrentState,
 };
 use crate::params::{ParamId, Params};
 use crate::tape::{Tape, Var};
@@ -79,7 +79,7 @@ impl Sequential {
     ///
     /// # Errors
     /// [`Error::Shape`] naming the layer when it cannot take the current output shape;
-    /// [`Error::Invalid`] for a duplicate name or zero units.
+    /// [`Error::Invalid`] for a duplicate name, zero units or a dropout rate outside `[0, 1)`.
     pub fn add(&mut self, cfg: impl Into<LayerConfig>) -> Result<&mut Self> {
         let cfg = cfg.into();
         let name = self.unique_name(&cfg);
@@ -98,6 +98,7 @@ impl Sequential {
             LayerConfig::Bidirectional(c) => {
                 Box::new(Bidirectional::build(c, &name, in_dim, params, rng)?)
             }
+            LayerConfig::Dropout(c) => Box::new(Dropout::build(c, &name, rng)?),
         };
         let shape = layer.output_shape(self.output_shape())?;
         self.layers.push(layer);

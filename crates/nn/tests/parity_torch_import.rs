@@ -22,6 +22,7 @@ fn cell_config(cell: Cell, units: usize) -> RecurrentConfig {
     match cell {
         Cell::Lstm => lstm(units),
         Cell::Gru => gru(units),
+        Cell::GruResetBefore => gru(units).reset_after(false),
         Cell::SimpleRnn => simple_rnn(units),
     }
 }

@@ -11,8 +11,13 @@ pub enum Cell {
     SimpleRnn,
     /// Long short-term memory, gates `i, f, c, o`.
     Lstm,
-    /// Gated recurrent unit, `reset_after`, gates `z, r, h`.
+    /// Gated recurrent unit, `reset_after` (Keras' default since TF 2, and PyTorch's form),
+    /// gates `z, r, h`: `h̃ = tanh(x·W_h + b_ih + r ⊙ (h·U_h + b_hh))`, bias `(2, 3u)`.
     Gru,
+    /// The original GRU of Cho et al. (2014), Keras' `GRU(reset_after=False)`, gates `z, r, h`:
+    /// `h̃ = tanh(x·W_h + (r ⊙ h)·U_h + b_h)`, one bias `(3u)`. Build it with
+    /// `gru(u).reset_after(false)`.
+    GruResetBefore,
 }
 
 impl Cell {
@@ -22,7 +27,7 @@ impl Cell {
         match self {
             Self::SimpleRnn => 1,
             Self::Lstm => 4,
-            Self::Gru => 3,
+            Self::Gru | Self::GruResetBefore => 3,
         }
     }
 
@@ -32,7 +37,7 @@ impl Cell {
         match self {
             Self::SimpleRnn => "SimpleRNN",
             Self::Lstm => "LSTM",
-            Self::Gru => "GRU",
+            Self::Gru | Self::GruResetBefore => "GRU",
         }
     }
 
@@ -42,7 +47,7 @@ impl Cell {
         match self {
             Self::SimpleRnn => "simple_rnn",
             Self::Lstm => "lstm",
-            Self::Gru => "gru",
+            Self::Gru | Self::GruResetBefore => "gru",
         }
     }
 }
@@ -78,7 +83,8 @@ pub struct RecurrentConfig {
     /// `<name>/recurrent_bias` `(G·u)` for LSTM and SimpleRNN, added to `bias` before the kernel.
     /// The forward pass is unchanged, but training then moves both vectors like PyTorch does
     /// (each gets the full gradient and its own optimiser step). GRU always keeps two biases
-    /// (its `(2, 3u)` bias), so the flag does not change it.
+    /// (its `(2, 3u)` bias), and PyTorch has no `reset_after=False` GRU, so the flag does not
+    /// change either GRU.
     #[serde(default)]
     pub torch_biases: bool,
 }
@@ -94,6 +100,22 @@ pub struct EmbeddingConfig {
     pub dim: usize,
     /// Whether training updates the table.
     pub trainable: bool,
+}
+
+/// A `Dropout` layer (Keras `Dropout(rate, seed=...)`): inverted dropout in training, the
+/// identity in inference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DropoutConfig {
+    /// Layer name (`None`: assigned by the model).
+    pub name: Option<String>,
+    /// Fraction of the inputs zeroed in training, in `[0, 1)`.
+    pub rate: f32,
+    /// Seed of the masks (`None`: drawn from the model's seed when the layer is added).
+    pub seed: Option<u64>,
+    /// Masks drawn so far (the layer's position in its random stream; 0 for a new layer). Saved
+    /// with the model so that a loaded model continues the stream.
+    #[serde(default)]
+    pub masks_drawn: u64,
 }
 
 /// How a bidirectional layer combines its two directions.
@@ -128,6 +150,8 @@ pub enum LayerConfig {
     Embedding(EmbeddingConfig),
     /// [`Bidirectional`](super::Bidirectional).
     Bidirectional(BidirectionalConfig),
+    /// [`Dropout`](super::Dropout).
+    Dropout(DropoutConfig),
 }
 
 /// `Dense(units)` with a linear activation and a bias.
@@ -181,6 +205,17 @@ pub fn embedding(vocab: usize, dim: usize) -> EmbeddingConfig {
     }
 }
 
+/// `Dropout(rate)`, its seed drawn from the model's seed (see [`DropoutConfig::seed`]).
+#[must_use]
+pub fn dropout(rate: f32) -> DropoutConfig {
+    DropoutConfig {
+        name: None,
+        rate,
+        seed: None,
+        masks_drawn: 0,
+    }
+}
+
 /// `Bidirectional(layer)` with concatenated outputs.
 #[must_use]
 pub fn bidirectional(layer: RecurrentConfig) -> BidirectionalConfig {
@@ -213,6 +248,17 @@ impl DenseConfig {
 }
 
 impl RecurrentConfig {
+    /// For a GRU: Keras' `reset_after` argument. `true` (the default, like Keras 3 and
+    /// PyTorch) applies the reset gate after the recurrent product ([`Cell::Gru`]); `false`
+    /// before it ([`Cell::GruResetBefore`], the original GRU, with a `(3u)` bias). Other cells
+    /// have no reset gate and are returned unchanged.
+    #[must_use]
+    pub fn reset_after(mut self, yes: bool) -> Self {
+        if matches!(self.cell, Cell::Gru | Cell::GruResetBefore) {
+            self.cell = if yes { Cell::Gru } else { Cell::GruResetBefore };
+        }
+        self
+    }
     /// Return every step.
     #[must_use]
     pub fn return_sequences(mut self, yes: bool) -> Self {
@@ -254,6 +300,21 @@ impl EmbeddingConfig {
     }
 }
 
+impl DropoutConfig {
+    /// Set the seed of the masks.
+    #[must_use]
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+    /// Set the name.
+    #[must_use]
+    pub fn name(mut self, n: impl Into<String>) -> Self {
+        self.name = Some(n.into());
+        self
+    }
+}
+
 impl BidirectionalConfig {
     /// Set the merge mode.
     #[must_use]
@@ -284,6 +345,11 @@ impl From<EmbeddingConfig> for LayerConfig {
         Self::Embedding(c)
     }
 }
+impl From<DropoutConfig> for LayerConfig {
+    fn from(c: DropoutConfig) -> Self {
+        Self::Dropout(c)
+    }
+}
 impl From<BidirectionalConfig> for LayerConfig {
     fn from(c: BidirectionalConfig) -> Self {
         Self::Bidirectional(c)
@@ -299,6 +365,7 @@ impl LayerConfig {
             Self::Recurrent(c) => c.name.as_deref(),
             Self::Embedding(c) => c.name.as_deref(),
             Self::Bidirectional(c) => c.name.as_deref(),
+            Self::Dropout(c) => c.name.as_deref(),
         }
     }
 
@@ -310,6 +377,7 @@ impl LayerConfig {
             Self::Recurrent(c) => c.cell.prefix(),
             Self::Embedding(_) => "embedding",
             Self::Bidirectional(_) => "bidirectional",
+            Self::Dropout(_) => "dropout",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Layers: a shared [`Layer`] trait, serialisable configurations ([`LayerConfig`]) and the
-//! built layers [`Dense`], [`Recurrent`] (SimpleRNN / LSTM / GRU), [`Embedding`] and
-//! [`Bidirectional`].
+//! built layers [`Dense`], [`Recurrent`] (SimpleRNN / LSTM / GRU), [`Embedding`],
+//! [`Bidirectional`] and [`Dropout`].
 //!
 //! A configuration says *what* a layer is (units, activation, …); building it against an input
 //! shape creates its weights in a [`Params`] store with Keras' default
@@ -11,16 +11,18 @@ mod activation;
 mod bidirectional;
 mod config;
 mod dense;
+mod dropout;
 mod embedding;
 mod recurrent;
 
 pub use activation::Activation;
 pub use bidirectional::Bidirectional;
 pub use config::{
-    BidirectionalConfig, Cell, DenseConfig, EmbeddingConfig, LayerConfig, Merge, RecurrentConfig,
-    bidirectional, dense, embedding, gru, lstm, simple_rnn,
+    BidirectionalConfig, Cell, DenseConfig, DropoutConfig, EmbeddingConfig, LayerConfig, Merge,
+    RecurrentConfig, bidirectional, dense, dropout, embedding, gru, lstm, simple_rnn,
 };
 pub use dense::Dense;
+pub use dropout::Dropout;
 pub use embedding::Embedding;
 pub use recurrent::{Recurrent, RecurrentState};
 

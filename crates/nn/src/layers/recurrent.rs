@@ -24,8 +24,8 @@ pub struct RecurrentState {
 ///
 /// Weights (Keras names and layouts): `<name>/kernel (in, G·u)` glorot-uniform with
 /// `fan_out = G·u`, `<name>/recurrent_kernel (u, G·u)` orthogonal, `<name>/bias` zeros — `(4u)`
-/// with ones in the forget block for LSTM (`unit_forget_bias`), `(2, 3u)` for GRU, `(u)` for
-/// SimpleRNN. `G` = 1, 4, 3.
+/// with ones in the forget block for LSTM (`unit_forget_bias`), `(2, 3u)` for GRU, `(3u)` for
+/// GRU with `reset_after=False`, `(u)` for SimpleRNN. `G` = 1, 4, 3.
 #[derive(Debug, Clone)]
 pub struct Recurrent {
     name: String,
@@ -73,16 +73,18 @@ impl Recurrent {
                 b
             }
             Cell::Gru => ArrayD::zeros(vec![2, 3 * u]),
+            Cell::GruResetBefore => ArrayD::zeros(vec![3 * u]),
             Cell::SimpleRnn => ArrayD::zeros(vec![u]),
         };
         let bias = params.add(format!("{name}/bias"), bias_value, true);
-        let recurrent_bias = (cfg.torch_biases && cfg.cell != Cell::Gru).then(|| {
-            params.add(
-                format!("{name}/recurrent_bias"),
-                ArrayD::zeros(vec![g * u]),
-                true,
-            )
-        });
+        let recurrent_bias = (cfg.torch_biases && matches!(cfg.cell, Cell::Lstm | Cell::SimpleRnn))
+            .then(|| {
+                params.add(
+                    format!("{name}/recurrent_bias"),
+                    ArrayD::zeros(vec![g * u]),
+                    true,
+                )
+            });
         let mut cfg = cfg.clone();
         cfg.name = Some(name.to_string());
         Ok(Self {
@@ -162,6 +164,7 @@ impl Recurrent {
                 tape.lstm(&label, input, w, u, b, h0, c0)
             }
             Cell::Gru => tape.gru(&label, input, w, u, b, h0),
+            Cell::GruResetBefore => tape.gru_reset_before(&label, input, w, u, b, h0),
             Cell::SimpleRnn => tape.simple_rnn(&label, input, w, u, b, h0),
         }
     }

@@ -3,5 +3,6 @@
 
 pub(crate) mod backward;
 pub mod basic;
+pub mod gru_reset_before;
 pub mod loss;
 pub mod recurrent;
