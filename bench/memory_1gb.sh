@@ -2,12 +2,15 @@
 # Peak memory against input size (issue 10: "a 1 GB input file works within 2 GB of memory; memory grows with the
 # vocabulary, not with the file size"). Builds two inputs in /tmp (never in the repo) by repeating the novel with
 # each copy's lines shuffled (same vocabulary, any size): ~100 MB and ~1 GB. Runs `w2v train` (1 epoch, dim 50),
-# `ngrams --input` and `onehot --input --fragment-chars` on both under /usr/bin/time -v and prints peak RSS, wall
-# and CPU time. If the 1 GB peak is ~10x the 100 MB peak, the app holds data in proportion to the file.
+# `ngrams --input` (the summary: one streamed pass), `ngrams --input --json` (two streamed passes, the JSON to
+# /dev/null, its indices/data arrays spilled to temporary files under $TMPDIR) and `onehot --input
+# --fragment-chars` on both under /usr/bin/time -v and prints peak RSS, wall and CPU time. If the 1 GB peak is
+# ~10x the 100 MB peak, the app holds data in proportion to the file.
 #
 # Usage: bench/memory_1gb.sh            (from the repo root; everything runs under nice -n 19)
 #   MEM_BIN=/work/target-fuzz/release   where the release binaries are (cargo build --release -p w2v -p ngrams -p onehot)
 #   MEM_WORK=/tmp/rnnlab-mem            scratch directory; MEM_SIZES="100 1000" sizes in MB; MEM_KEEP=1 keeps the inputs
+#   MEM_APPS="w2v ngrams ngrams-json onehot"   which rows to run
 # Needs ../shared/data/crime_and_punishment.txt. No Python.
 set -euo pipefail
 
@@ -15,6 +18,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=${MEM_BIN:-${CARGO_TARGET_DIR:-/work/target-fuzz}/release}
 work=${MEM_WORK:-/tmp/rnnlab-mem}
 sizes=${MEM_SIZES:-"100 1000"}
+apps=" ${MEM_APPS:-w2v ngrams ngrams-json onehot} "
 novel="$repo/../shared/data/crime_and_punishment.txt"
 mkdir -p "$work"
 
@@ -52,11 +56,20 @@ for mb in $sizes; do
     input=$(make_input "$mb")
     bytes=$(stat -c %s "$input")
     echo "== input $input: $(echo "$bytes / 1000000" | bc) MB, $(wc -w <"$input") words"
-    measure "w2v train ($mb MB, 1 epoch, dim 50)" "$bin/w2v" train --input "$input" --epochs 1 --dim 50 --threads 2 \
-        --quiet --binary --out "$work/vectors.bin"
-    measure "ngrams --input ($mb MB)" "$bin/ngrams" --input "$input" --threads 2
-    measure "onehot --fragment-chars 100000 ($mb MB)" "$bin/onehot" --input "$input" --fragment-chars 100000 \
-        --out "$work/X.npy"
+    if [[ $apps == *" w2v "* ]]; then
+        measure "w2v train ($mb MB, 1 epoch, dim 50)" "$bin/w2v" train --input "$input" --epochs 1 --dim 50 \
+            --threads 2 --quiet --binary --out "$work/vectors.bin"
+    fi
+    if [[ $apps == *" ngrams "* ]]; then
+        measure "ngrams --input ($mb MB)" "$bin/ngrams" --input "$input" --threads 2
+    fi
+    if [[ $apps == *" ngrams-json "* ]]; then
+        measure "ngrams --input --json ($mb MB)" "$bin/ngrams" --input "$input" --ngram-range 1,2 --json --threads 2
+    fi
+    if [[ $apps == *" onehot "* ]]; then
+        measure "onehot --fragment-chars 100000 ($mb MB)" "$bin/onehot" --input "$input" --fragment-chars 100000 \
+            --out "$work/X.npy"
+    fi
 done
 rm -f "$work/vectors.bin" "$work"/*.npy "$work"/alphabet.json
 if [ -z "${MEM_KEEP:-}" ]; then

@@ -1,11 +1,15 @@
-//! The run: read, clean, take the fragment, encode, write.
+//! The run: read and clean (only as far as the fragment needs), encode, write.
+//!
+//! The input is streamed through `Cleaner::clean_prefix`: memory holds the cleaned fragment and one buffer of
+//! input, and reading stops once the fragment is full, so a book of any size costs what its fragment costs.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use textprep::{
-    Alphabet, CharSequences, CleanConfig, Cleaner, SequenceConfig, Utf8Policy, fragment, one_hot,
-    read_text, sample::RUSSIAN_STORY, write_npy,
+    Alphabet, CharSequences, CleanConfig, Cleaner, SequenceConfig, Utf8Policy, Utf8Reader, one_hot,
+    sample::RUSSIAN_STORY, write_npy,
 };
 
 use crate::cli::Args;
@@ -72,15 +76,27 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         Utf8Policy::Strict
     };
 
-    let (name, raw) = match &args.input {
-        Some(path) => (path.display().to_string(), read_text(path, policy)?),
-        None => ("the sample story".to_owned(), RUSSIAN_STORY.to_owned()),
+    let fragment_chars = args
+        .fragment_chars
+        .map(|n| to_usize(n, "fragment length"))
+        .transpose()?;
+    let (name, prefix) = match &args.input {
+        Some(path) => (
+            path.display().to_string(),
+            cleaner.clean_prefix(&mut Utf8Reader::open(path, policy)?, fragment_chars)?,
+        ),
+        None => (
+            "the sample story".to_owned(),
+            cleaner.clean_prefix(
+                &mut Utf8Reader::new(RUSSIAN_STORY.as_bytes(), policy),
+                fragment_chars,
+            )?,
+        ),
     };
-    if raw.is_empty() {
+    if prefix.empty_input {
         bail!("{name}: the input is empty");
     }
-    let cleaned = cleaner.clean(&raw);
-    if cleaned.is_empty() {
+    if prefix.text.is_empty() {
         let kept = if args.keep.is_empty() {
             String::new()
         } else {
@@ -88,13 +104,16 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         };
         bail!("{name}: nothing is left after cleaning (no letters{kept})");
     }
-    let cleaned_chars = cleaned.chars().count();
-    let fragment_chars = match args.fragment_chars {
-        Some(n) => to_usize(n, "fragment length")?,
-        None => cleaned_chars,
+    let text = prefix.text.as_str();
+    let text_chars = fragment_chars.map_or(prefix.chars, |n| n.min(prefix.chars));
+    let cleaned = if prefix.whole {
+        format!("{} characters after cleaning", prefix.chars)
+    } else {
+        format!(
+            "at least {} characters after cleaning (reading stopped once the fragment was full)",
+            prefix.chars
+        )
     };
-    let text = fragment(&cleaned, fragment_chars);
-    let text_chars = fragment_chars.min(cleaned_chars);
 
     let alphabet = Alphabet::from_text(text)?;
     let sequences = CharSequences::from_text(text, &alphabet, &sequence_config)
@@ -111,23 +130,27 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     appkit::write_atomic(&outputs.alphabet, |w| Ok(alphabet.write_json(w)?))?;
 
-    println!("input: {name}: {cleaned_chars} characters after cleaning, fragment of {text_chars}");
-    println!(
+    // Written with errors returned (a closed pipe is an error, not a panic).
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "input: {name}: {cleaned}, fragment of {text_chars}")?;
+    writeln!(
+        out,
         "shape (n_sentences, sentence_len, encoding_size): {}",
         python_tuple(&[
             sequences.len(),
             sequence_config.sentence_len,
             alphabet.len()
         ])
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "sentences: {} of {} characters, stride {}, {} characters dropped after the last one",
         sequences.len(),
         sequence_config.sentence_len,
         sequence_config.effective_stride(),
         sequences.dropped
-    );
-    println!("alphabet ({}): {}", alphabet.len(), alphabet.to_json());
+    )?;
+    writeln!(out, "alphabet ({}): {}", alphabet.len(), alphabet.to_json())?;
     let mut written = vec![
         outputs.x.display().to_string(),
         outputs.y.display().to_string(),
@@ -137,6 +160,6 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         written.push(y_indices.display().to_string());
     }
     written.push(outputs.alphabet.display().to_string());
-    println!("wrote: {}", written.join(", "));
+    writeln!(out, "wrote: {}", written.join(", "))?;
     Ok(())
 }

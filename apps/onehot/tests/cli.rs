@@ -271,3 +271,47 @@ fn bad_usage_exits_2() {
         assert!(walk(dir.path()).is_empty());
     }
 }
+
+/// A long input is cleaned only as far as the fragment needs: the run says reading stopped, and its arrays are
+/// those of the same fragment cut from the whole text.
+#[test]
+fn reading_stops_once_the_fragment_is_full() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let story = std::fs::read_to_string(fixture("story.txt")).expect("the fixture story");
+    // About 300 KB: several reading buffers.
+    std::fs::write(dir.path().join("long.txt"), story.repeat(20)).expect("test file");
+    let run = |input: &str, out: &str| {
+        let output = onehot(
+            dir.path(),
+            &[
+                "--input",
+                input,
+                "--fragment-chars",
+                "500",
+                "--sentence-len",
+                "20",
+                "--out",
+                out,
+            ],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let long = run("long.txt", "long/X.npy");
+    assert!(
+        long.contains("characters after cleaning (reading stopped once the fragment was full), fragment of 500"),
+        "{long}"
+    );
+    let short = run(
+        fixture("story.txt").to_str().expect("a UTF-8 path"),
+        "short/X.npy",
+    );
+    assert!(
+        short.contains(" characters after cleaning, fragment of 500"),
+        "{short}"
+    );
+    for name in ["X.npy", "Y.npy", "alphabet.json"] {
+        let read = |sub: &str| std::fs::read(dir.path().join(sub).join(name)).expect("written");
+        assert_eq!(read("long"), read("short"), "{name}");
+    }
+}

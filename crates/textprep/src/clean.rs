@@ -117,6 +117,19 @@ pub(crate) enum Piece {
     LineBreak,
 }
 
+/// What [`Cleaner::clean_prefix`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleanedPrefix {
+    /// The first `max_chars` cleaned characters (all of them if there are fewer).
+    pub text: String,
+    /// Cleaned characters counted: all of the input's when [`whole`](Self::whole), else at least `max_chars`.
+    pub chars: usize,
+    /// Whether the whole input was read.
+    pub whole: bool,
+    /// Whether the input held no text at all (nothing after a byte-order mark).
+    pub empty_input: bool,
+}
+
 /// A validated, ready-to-use [`CleanConfig`].
 ///
 /// ```
@@ -216,6 +229,61 @@ impl Cleaner {
             self.clean_chunk(&chunk, &mut state, &mut out);
         }
         Ok(out)
+    }
+
+    /// Cleans a stream up to `max_chars` cleaned characters (`None`: all of it), reading no further than needed:
+    /// once the cleaned text is long enough, one more piece is read only to tell whether the input ends there.
+    /// Memory holds the cleaned prefix and one piece of input, whatever the stream's size.
+    ///
+    /// ```
+    /// use textprep::{Cleaner, Utf8Policy, Utf8Reader};
+    /// let text = "\u{feff}Ёлки, палки!  Лес.";
+    /// let cleaner = Cleaner::default();
+    /// let mut reader = Utf8Reader::new(text.as_bytes(), Utf8Policy::Strict);
+    /// let prefix = cleaner.clean_prefix(&mut reader, Some(7))?;
+    /// assert_eq!(prefix.text, "ёлки па");
+    /// assert_eq!((prefix.chars, prefix.whole), (14, true)); // the input fitted in one piece: "ёлки палки лес"
+    /// # Ok::<(), textprep::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Utf8Reader::read_chunk`].
+    pub fn clean_prefix<R: BufRead>(
+        &self,
+        reader: &mut Utf8Reader<R>,
+        max_chars: Option<usize>,
+    ) -> Result<CleanedPrefix> {
+        let limit = max_chars.unwrap_or(usize::MAX);
+        let mut text = String::new();
+        let mut chunk = String::new();
+        let mut state = CleanState::default();
+        let mut chars = 0;
+        let mut empty_input = true;
+        let mut whole = true;
+        while reader.read_chunk(&mut chunk)? {
+            empty_input = false;
+            if chars >= limit {
+                // The prefix is complete and the input goes on.
+                whole = false;
+                break;
+            }
+            let before = text.len();
+            self.clean_chunk(&chunk, &mut state, &mut text);
+            chars += text[before..].chars().count();
+        }
+        if chars > limit {
+            let end = text
+                .char_indices()
+                .nth(limit)
+                .map_or(text.len(), |(at, _)| at);
+            text.truncate(end);
+        }
+        Ok(CleanedPrefix {
+            text,
+            chars,
+            whole,
+            empty_input,
+        })
     }
 
     /// Cleans one piece of a longer text; `state` carries what matters across pieces.
@@ -334,6 +402,35 @@ impl Cleaner {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn prefixes_read_in_small_pieces_are_prefixes_of_the_whole_clean() {
+        let text = "\u{feff}Ёлки-палки, — сказал он…\n\n  Ну и\u{301} ну! 1999 Лес\tшумит.  ";
+        let cleaner = Cleaner::new(&CleanConfig::keeping("!")).unwrap();
+        let whole = cleaner.clean(text);
+        let total = whole.chars().count();
+        for piece in [1, 2, 3, 7, 64] {
+            for limit in (0..=total + 2).map(Some).chain([None]) {
+                let buffered = std::io::BufReader::with_capacity(piece, text.as_bytes());
+                let mut reader = Utf8Reader::new(buffered, crate::Utf8Policy::Strict);
+                let prefix = cleaner.clean_prefix(&mut reader, limit).unwrap();
+                let n = limit.unwrap_or(usize::MAX);
+                assert_eq!(prefix.text, crate::fragment(&whole, n), "{piece} {limit:?}");
+                assert!(!prefix.empty_input);
+                if prefix.whole {
+                    assert_eq!(prefix.chars, total);
+                } else {
+                    assert!(prefix.chars >= n && n <= total, "{piece} {limit:?}");
+                }
+                if n > total {
+                    assert!(prefix.whole);
+                }
+            }
+        }
+        let mut empty = Utf8Reader::new("\u{feff}".as_bytes(), crate::Utf8Policy::Strict);
+        let prefix = cleaner.clean_prefix(&mut empty, Some(3)).unwrap();
+        assert!(prefix.empty_input && prefix.whole && prefix.text.is_empty());
+    }
+
     use super::*;
 
     fn clean_with(config: CleanConfig, text: &str) -> String {

@@ -12,7 +12,7 @@ pub mod utf8;
 pub mod vectorize;
 
 pub use alphabet::Alphabet;
-pub use clean::{CleanConfig, Cleaner, is_line_break};
+pub use clean::{CleanConfig, CleanedPrefix, Cleaner, is_line_break};
 pub use error::{Error, Result};
 pub use npy::write_npy;
 pub use sentences::{
