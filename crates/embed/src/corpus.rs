@@ -109,6 +109,29 @@ impl Corpus {
         next
     }
 
+    /// An empty corpus with room for `words` ids in `sentences` sentences (capped at what the address space
+    /// allows: it only reserves).
+    pub(crate) fn with_capacity(words: u64, sentences: u64) -> Self {
+        let mut ids = Vec::new();
+        let mut starts = Vec::new();
+        // A failed reservation only means the vectors grow as they fill.
+        let _ = ids.try_reserve_exact(usize::try_from(words).unwrap_or(0));
+        let _ = starts.try_reserve_exact(usize::try_from(sentences).unwrap_or(0).saturating_add(1));
+        starts.push(0);
+        Self {
+            ids,
+            starts,
+            raw_words: 0,
+        }
+    }
+
+    /// The bytes [`Corpus::heap_bytes`] reports for `words` ids in `sentences` sentences.
+    pub(crate) fn bytes_for(words: u64, sentences: u64) -> usize {
+        let bytes = u128::from(words) * std::mem::size_of::<u32>() as u128
+            + (u128::from(sentences) + 1) * std::mem::size_of::<usize>() as u128;
+        usize::try_from(bytes).unwrap_or(usize::MAX)
+    }
+
     /// Bytes held by the ids and sentence boundaries (what a cached corpus costs).
     pub(crate) fn heap_bytes(&self) -> usize {
         self.ids.capacity() * std::mem::size_of::<u32>()

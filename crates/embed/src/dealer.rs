@@ -119,8 +119,12 @@ impl<'c> Dealer<'c> {
         epochs: usize,
         block_words: usize,
     ) -> Self {
+        // The vocabulary pass counted the file's words and sentences, so whether its ids fit is known up front: a
+        // file that fits is cached in one allocation, a larger one never holds any cache.
         let cache = match source {
-            Source::File(f) if f.cache_limit() > 0 => Some(Corpus::default()),
+            Source::File(f) if Corpus::bytes_for(f.words(), f.sentences()) <= f.cache_limit() => {
+                Some(Corpus::with_capacity(f.words(), f.sentences()))
+            }
             _ => None,
         };
         Self {
@@ -187,7 +191,9 @@ impl<'c> Dealer<'c> {
             }
             if let Pass::Idle = state.pass {
                 state.pass = match self.source {
-                    Source::File(f) if !state.cache_complete => Pass::File(Box::new(f.open_pass()?)),
+                    Source::File(f) if !state.cache_complete => {
+                        Pass::File(Box::new(f.open_pass()?))
+                    }
                     _ => Pass::Replay(0),
                 };
             }
@@ -210,6 +216,7 @@ impl<'c> Dealer<'c> {
                     let ended = !pass.fill(block, self.block_words, self.vocab)?;
                     if let (Some(cache), Source::File(f)) = (&mut state.cache, self.source) {
                         cache.copy_sentences(block, 0, usize::MAX);
+                        // More than the vocabulary pass counted (long sentences split into many pieces).
                         if cache.heap_bytes() > f.cache_limit() {
                             state.cache = None;
                         }
