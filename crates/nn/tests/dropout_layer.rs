@@ -283,3 +283,64 @@ fn fit_with_dropout_is_reproducible_on_one_thread_and_resumes_to_the_same_bits()
         assert_eq!(bits(&resumed), bits(&a), "resumed run differs");
     });
 }
+
+/// Shared axis 1 (Keras `noise_shape=(None, 1, features)`, the input dropout of Keras 3's
+/// `LSTM(dropout=r)`): the same features are dropped at every time step, different ones per
+/// sequence; the gradient is that broadcast mask times the upstream gradient.
+#[test]
+fn shared_time_axis_drops_the_same_features_at_every_step() {
+    let mut m = Sequential::new(&[30, 40], 0);
+    m.add(dropout(0.5).seed(8).shared_axes(&[1])).unwrap();
+    let mut tape = Tape::new(m.params());
+    let x = tape.variable(ones(&[6, 30, 40]));
+    let out = m.forward(&mut tape, x).unwrap();
+    let mask = tape.value(out).clone();
+    let first = mask.index_axis(ndarray::Axis(1), 0).to_owned();
+    for t in 1..30 {
+        assert_eq!(mask.index_axis(ndarray::Axis(1), t), first, "step {t}");
+    }
+    assert!(first.iter().all(|&v| v == 0.0 || v == 2.0));
+    let frac = first.iter().filter(|&&v| v == 0.0).count() as f32 / first.len() as f32;
+    assert!((frac - 0.5).abs() < 0.1, "dropped {frac} of 240 draws");
+    assert_ne!(
+        first.index_axis(ndarray::Axis(0), 0),
+        first.index_axis(ndarray::Axis(0), 1),
+        "the same mask for two sequences"
+    );
+    let r = ArrayD::from_shape_fn(IxDyn(&[6, 30, 40]), |i| (i[0] + i[1] + i[2]) as f32 * 0.1);
+    let rv = tape.constant(r.clone());
+    let prod = tape.mul(out, rv).unwrap();
+    let loss = tape.sum(prod);
+    let g = tape.backward(loss).unwrap();
+    assert_eq!(g.var(x).unwrap(), &(&mask * &r));
+    // Inference: still the identity.
+    assert_eq!(
+        m.predict(&ones(&[2, 30, 40]), 2).unwrap(),
+        ones(&[2, 30, 40])
+    );
+}
+
+#[test]
+fn shared_axes_are_checked_and_saved() {
+    let mut m = Sequential::new(&[30, 40], 0);
+    let e = m
+        .add(dropout(0.5).shared_axes(&[3]).name("d"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(
+            "layer d (Dropout): shared axis 3 does not exist in an input of shape (batch, 30, 40)"
+        ),
+        "{e}"
+    );
+    m.add(dropout(0.5).shared_axes(&[1, 2])).unwrap();
+    let loaded = Sequential::from_bytes(&m.to_bytes().unwrap(), "mem").unwrap();
+    assert_eq!(loaded.layers()[0].config(), m.layers()[0].config());
+    // Sharing time and features: one value per sequence.
+    let mask = training_mask(&loaded, &[5, 30, 40]);
+    for n in 0..5 {
+        let row = mask.index_axis(ndarray::Axis(0), n);
+        let v = row[[0, 0]];
+        assert!(row.iter().all(|&x| x == v));
+    }
+}

@@ -116,6 +116,13 @@ pub struct DropoutConfig {
     /// with the model so that a loaded model continues the stream.
     #[serde(default)]
     pub masks_drawn: u64,
+    /// Axes (0 = batch, 1 = time, …) along which one mask value is shared, as Keras'
+    /// `noise_shape` with a 1 on those axes: `[1]` on `(batch, time, features)` is
+    /// `noise_shape=(None, 1, features)`, one mask per sequence and feature for every step —
+    /// what Keras 3's `LSTM(dropout=r)` / `GRU(dropout=r)` apply to their input. Empty: every
+    /// element drawn on its own.
+    #[serde(default)]
+    pub shared_axes: Vec<usize>,
 }
 
 /// How a bidirectional layer combines its two directions.
@@ -213,6 +220,7 @@ pub fn dropout(rate: f32) -> DropoutConfig {
         rate,
         seed: None,
         masks_drawn: 0,
+        shared_axes: Vec::new(),
     }
 }
 
@@ -301,6 +309,14 @@ impl EmbeddingConfig {
 }
 
 impl DropoutConfig {
+    /// Share one mask value along `axes` (see [`DropoutConfig::shared_axes`]); `&[1]` drops
+    /// the same features at every time step, like the `dropout=` argument of Keras 3's recurrent
+    /// layers.
+    #[must_use]
+    pub fn shared_axes(mut self, axes: &[usize]) -> Self {
+        self.shared_axes = axes.to_vec();
+        self
+    }
     /// Set the seed of the masks.
     #[must_use]
     pub fn seed(mut self, seed: u64) -> Self {

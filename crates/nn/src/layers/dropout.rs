@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use ndarray::{ArrayD, IxDyn};
 use rand::{Rng, SeedableRng};
 use tensor::ProjectRng;
 
@@ -14,7 +15,8 @@ use crate::{Error, Result};
 /// uses) each element is zeroed with probability `rate` and the others are scaled by
 /// `1 / (1 − rate)`, so the expected value is unchanged; on an inference tape
 /// ([`Tape::inference`]: `predict`, `evaluate`, validation, `step`) it is the identity. No
-/// weights; the output shape is the input shape.
+/// weights; the output shape is the input shape. With shared axes (Keras `noise_shape`), one
+/// mask value covers every position along those axes.
 ///
 /// Masks are reproducible: call `n` of the layer on a training tape draws its mask from the
 /// ChaCha8 stream `n` of the layer's seed, and the number of masks drawn so far is part of the
@@ -27,6 +29,7 @@ pub struct Dropout {
     name: String,
     rate: f32,
     seed: u64,
+    shared_axes: Vec<usize>,
     drawn: AtomicU64,
 }
 
@@ -36,6 +39,7 @@ impl Clone for Dropout {
             name: self.name.clone(),
             rate: self.rate,
             seed: self.seed,
+            shared_axes: self.shared_axes.clone(),
             drawn: AtomicU64::new(self.masks_drawn()),
         }
     }
@@ -58,6 +62,7 @@ impl Dropout {
             name: name.to_string(),
             rate: cfg.rate,
             seed: cfg.seed.unwrap_or_else(|| rng.random()),
+            shared_axes: cfg.shared_axes.clone(),
             drawn: AtomicU64::new(cfg.masks_drawn),
         })
     }
@@ -95,9 +100,43 @@ impl Layer for Dropout {
         let stream = self.drawn.fetch_add(1, Ordering::SeqCst);
         let mut rng = ProjectRng::seed_from_u64(self.seed);
         rng.set_stream(stream);
-        tape.dropout(x, self.rate, &mut rng)
+        if self.shared_axes.is_empty() {
+            return tape.dropout(x, self.rate, &mut rng);
+        }
+        // One value per position of the unshared axes, broadcast by `mul` along the shared
+        // ones; the mask is a constant, so the gradient is `mask ⊙ upstream`.
+        let mut shape = tape.shape(x).to_vec();
+        for &axis in &self.shared_axes {
+            if let Some(d) = shape.get_mut(axis) {
+                *d = 1;
+            }
+        }
+        let keep = 1.0 / (1.0 - self.rate);
+        let mask = ArrayD::from_shape_simple_fn(IxDyn(&shape), || {
+            if rng.random::<f32>() < self.rate {
+                0.0
+            } else {
+                keep
+            }
+        });
+        let mask = tape.constant(mask);
+        tape.mul(x, mask)
     }
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        // `input` has no batch axis; shared axes count it as axis 0.
+        if let Some(&bad) = self.shared_axes.iter().find(|&&a| a > input.len()) {
+            return Err(Error::Invalid(format!(
+                "layer {} (Dropout): shared axis {bad} does not exist in an input of shape \
+                 (batch, {}) (axes 0..={})",
+                self.name,
+                input
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                input.len()
+            )));
+        }
         Ok(input.to_vec())
     }
     fn params(&self) -> Vec<ParamId> {
@@ -109,6 +148,7 @@ impl Layer for Dropout {
             rate: self.rate,
             seed: Some(self.seed),
             masks_drawn: self.masks_drawn(),
+            shared_axes: self.shared_axes.clone(),
         })
     }
     fn as_any(&self) -> &dyn std::any::Any {
