@@ -29,10 +29,47 @@ pub const PARALLEL_MIN_WORK: usize = 1 << 21;
 /// [`Error::ShapeMismatch`] when the inner dimensions differ.
 pub fn matmul(a: &ArrayView2<f32>, b: &ArrayView2<f32>) -> Result<Array2<f32>> {
     check_inner("matmul", a, b)?;
-    let mut out = Array2::zeros((a.nrows(), b.ncols()));
-    let par = parallelism(a.nrows(), a.ncols(), b.ncols());
-    gemm_checked(1.0, a, b, 0.0, &mut out.view_mut(), par);
-    Ok(out)
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    let len = m.checked_mul(n).ok_or_else(|| Error::ShapeMismatch {
+        op: "matmul (output too large)",
+        left: a.shape().to_vec(),
+        right: b.shape().to_vec(),
+    })?;
+    if len == 0 || k == 0 {
+        return Ok(Array2::zeros((m, n)));
+    }
+    // The output is written, never read, by the product (`read_dst = false`), so it is not
+    // zero-filled first: one pass over the memory instead of two.
+    let mut buf: Vec<f32> = Vec::with_capacity(len);
+    let mut p = Operands {
+        m,
+        n,
+        dst: buf.as_mut_ptr(),
+        dst_rs: n as isize,
+        dst_cs: 1,
+        lhs: a.as_ptr(),
+        lhs_rs: a.strides()[0],
+        lhs_cs: a.strides()[1],
+        rhs: b.as_ptr(),
+        rhs_rs: b.strides()[0],
+        rhs_cs: b.strides()[1],
+    };
+    p.normalise(k);
+    // SAFETY: `buf` has capacity for the `m·n` row-major outputs that `dst` (strides n, 1)
+    // addresses; `a` and `b` are live views whose strides describe their (m, k) and (k, n)
+    // elements (as in `gemm_checked`). With `read_dst = false` gemm stores every element of
+    // `dst` before it reads any (its first inner block runs with the destination factor set to
+    // zero, "not read"; later blocks read what the first one wrote), so after the call all `len`
+    // elements are initialised and `set_len` is sound.
+    unsafe {
+        run_gemm(&p, k, 1.0, 0.0, parallelism(m, k, n));
+        buf.set_len(len);
+    }
+    Array2::from_shape_vec((m, n), buf).map_err(|_| Error::ShapeMismatch {
+        op: "matmul (output)",
+        left: vec![m, n],
+        right: vec![len],
+    })
 }
 
 /// `out = alpha · a · b + beta · out`, the in-place form used by the hot loops. With
@@ -156,14 +193,26 @@ fn gemm_checked(
         rhs_cs: b_cs,
     };
     p.normalise(k);
-    let gemm = gemm_f32::gemm::f32::get_gemm_fn();
     // SAFETY: every pointer comes from a live ndarray view whose (rows, cols, strides) describe
     // memory it owns or borrows: `a` (m, k), `b` (k, n), `out` (m, n), shapes checked above, so
     // each index `r·rs + c·cs` inside those shapes is in bounds. `normalise` only transposes the
     // problem (C = A·B ⇔ Cᵀ = Bᵀ·Aᵀ) and moves base pointers to the lowest address of an axis
     // with a negative stride, which stays inside the same views. `out` is borrowed mutably, so it
-    // cannot alias `a` or `b`. `gemm`'s convention is `dst = alpha·dst + beta·lhs·rhs`, so our
-    // `beta` is its `alpha` and our `alpha` its `beta`; `read_dst = false` when `beta == 0`.
+    // cannot alias `a` or `b`.
+    unsafe { run_gemm(&p, k, alpha, beta, parallelism) };
+}
+
+/// Call `gemm` on a normalised problem: `dst = alpha·lhs·rhs + beta·dst`, `dst` not read when
+/// `beta == 0`.
+///
+/// # Safety
+/// `p` must describe in-bounds, non-aliasing (`dst` vs `lhs`, `rhs`) memory for an `(m, k)·(k, n)`
+/// product, with `dst` writable.
+unsafe fn run_gemm(p: &Operands, k: usize, alpha: f32, beta: f32, parallelism: Parallelism) {
+    let gemm = gemm_f32::gemm::f32::get_gemm_fn();
+    // `gemm`'s convention is `dst = alpha·dst + beta·lhs·rhs`, so our `beta` is its `alpha` and
+    // our `alpha` its `beta`; `read_dst = false` when `beta == 0`.
+    // SAFETY: forwarded from the caller.
     unsafe {
         gemm(
             p.m,
@@ -384,6 +433,11 @@ mod tests {
             ];
             for (ia, a) in a_views.iter().enumerate() {
                 for (ib, b) in b_views.iter().enumerate() {
+                    // `matmul` (fresh output, never zero-filled) on the same views.
+                    let fresh = matmul(a, b).unwrap();
+                    let want = naive(1.0, a, b, 0.0, &Array2::zeros((m, n)));
+                    let what = format!("matmul ({m},{k},{n}) a#{ia} b#{ib}");
+                    assert_near(&fresh.clone().view_mut(), &want, k, &what);
                     for (alpha, beta) in [(1.0f32, 0.0f32), (0.5, 1.0), (-2.0, 0.25)] {
                         for out_layout in 0..3 {
                             let start = filled(m, n, salt + 7);

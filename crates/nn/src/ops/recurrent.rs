@@ -121,8 +121,7 @@ fn to_time_major(x: &ArrayD<f32>, batch: usize, steps: usize, feat: usize) -> Re
             &[batch, steps, feat],
         ));
     }
-    let mut out = vec![0.0f32; src.len()];
-    swap_leading_axes(src, &mut out, batch, steps, feat);
+    let out = swap_leading_axes(src, batch, steps, feat);
     Array2::from_shape_vec((steps * batch, feat), out)
         .map_err(|e| Error::Invalid(format!("internal layout: {e}")))
 }
@@ -136,19 +135,20 @@ fn to_batch_major(rows: &[f32], batch: usize, steps: usize, feat: usize) -> Resu
             &[steps, batch, feat],
         ));
     }
-    let mut out = vec![0.0f32; rows.len()];
-    swap_leading_axes(rows, &mut out, steps, batch, feat);
+    let out = swap_leading_axes(rows, steps, batch, feat);
     to_dyn(out, &[batch, steps, feat])
 }
 
-/// Copy a row-major `(a, b, f)` block into `(b, a, f)` order, one contiguous `f`-row at a time.
-fn swap_leading_axes(src: &[f32], dst: &mut [f32], a: usize, b: usize, feat: usize) {
-    for (i, block) in src.chunks_exact(b * feat).enumerate() {
-        for (j, row) in block.chunks_exact(feat).enumerate() {
-            let at = (j * a + i) * feat;
-            dst[at..at + feat].copy_from_slice(row);
+/// A row-major `(a, b, f)` block in `(b, a, f)` order, built front to back (no zero-fill).
+fn swap_leading_axes(src: &[f32], a: usize, b: usize, feat: usize) -> Vec<f32> {
+    let mut dst = Vec::with_capacity(src.len());
+    for j in 0..b {
+        for i in 0..a {
+            let at = (i * b + j) * feat;
+            dst.extend_from_slice(&src[at..at + feat]);
         }
     }
+    dst
 }
 
 /// Kernel `w` as a 2-D view.
@@ -227,18 +227,21 @@ fn project(x: &SeqX, w: &ArrayView2<f32>, bias: Option<ArrayView1<f32>>) -> Resu
     match x {
         SeqX::Dense(xm) => {
             let rows = xm.nrows();
-            let (mut out, beta) = match bias {
+            let mut out = match bias {
                 Some(bias) => {
                     let mut out = Vec::with_capacity(rows * g);
                     let bias: Vec<f32> = bias.iter().copied().collect();
                     for _ in 0..rows {
                         out.extend_from_slice(&bias);
                     }
-                    (out, 1.0)
+                    out
                 }
-                None => (vec![0.0; rows * g], 0.0),
+                None => {
+                    let out = tensor::linalg::matmul(&xm.view(), w)?;
+                    return Ok(out.into_raw_vec_and_offset().0);
+                }
             };
-            matmul_into(1.0, &xm.view(), w, beta, &mut view2_mut(&mut out, rows, g)?)?;
+            matmul_into(1.0, &xm.view(), w, 1.0, &mut view2_mut(&mut out, rows, g)?)?;
             Ok(out)
         }
         SeqX::Indices(idx) => {
@@ -438,7 +441,8 @@ impl Tape<'_> {
                 tanh_c,
             })
             .collect();
-        run_parts(work, |part, serial| part.run(&uv, &bias, hd, serial))?;
+        let gate_act = GateActivation::lstm(&bias);
+        run_parts(work, |part, serial| part.run(&uv, &gate_act, serial))?;
         let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
         let c_last = to_dyn(c[steps * bh..].to_vec(), &[batch, hd])?;
         let xv = input_var(x);
@@ -761,7 +765,8 @@ struct LstmPartForward<'a> {
 }
 
 impl LstmPartForward<'_> {
-    fn run(mut self, u: &ArrayView2<f32>, bias: &[f32], hd: usize, serial: bool) -> Result<()> {
+    fn run(mut self, u: &ArrayView2<f32>, gate_act: &GateActivation, serial: bool) -> Result<()> {
+        let hd = gate_act.hidden();
         let rows = self.h.first().map_or(0, |b| b.len() / hd.max(1));
         for t in 0..self.gates.len() {
             let g_t = &mut *self.gates[t];
@@ -778,66 +783,100 @@ impl LstmPartForward<'_> {
             let tc = &mut *self.tanh_c[t];
             with_widest_simd(
                 #[inline(always)]
-                || {
-                    let rows = g_t
-                        .chunks_exact_mut(4 * hd)
-                        .zip(c_prev.chunks_exact(hd))
-                        .zip(c_new.chunks_exact_mut(hd))
-                        .zip(h_new.chunks_exact_mut(hd))
-                        .zip(tc.chunks_exact_mut(hd));
-                    for ((((g, cp), cn), hn), tc) in rows {
-                        lstm_forward_row(g, bias, cp, cn, hn, tc);
-                    }
-                },
+                || lstm_gate_pass(g_t, gate_act, c_prev, c_new, h_new, tc),
             );
         }
         Ok(())
     }
 }
 
-/// One batch row of the LSTM gate pass: `g = x·W + h·U` `(4H)` becomes the activated gates
-/// `i, f, c̃, o` (bias added first); writes `c_t = f·c_{t-1} + i·c̃`, `tanh(c_t)` and
-/// `h_t = o·tanh(c_t)`. Separate slice arguments let the compiler vectorise without alias checks.
+/// Per gate column `j` of `(4H)`: `y = a_j·σ(s_j·(x + b_j)) + c_j`, which is the sigmoid
+/// (`s, a, c = 1, 1, 0`) for the `i, f, o` blocks and `tanh(x) = 2σ(2x) − 1` (`2, 2, −1`) for the
+/// candidate block: one formula, so a step's whole gate block is one long vectorised loop instead
+/// of short per-row loops that wait on the latency of `exp` and division.
+struct GateActivation {
+    bias: Vec<f32>,
+    scale: Vec<f32>,
+    mul: Vec<f32>,
+    add: Vec<f32>,
+}
+
+impl GateActivation {
+    fn lstm(bias: &[f32]) -> Self {
+        let hd = bias.len() / 4;
+        let cand = |j: usize| (2 * hd..3 * hd).contains(&j);
+        let pick = |yes: f32, no: f32| -> Vec<f32> {
+            (0..4 * hd)
+                .map(|j| if cand(j) { yes } else { no })
+                .collect()
+        };
+        Self {
+            bias: bias.to_vec(),
+            scale: pick(2.0, 1.0),
+            mul: pick(2.0, 1.0),
+            add: pick(-1.0, 0.0),
+        }
+    }
+
+    fn hidden(&self) -> usize {
+        self.bias.len() / 4
+    }
+}
+
+/// The LSTM gate pass of one step over `rows` batch rows: `g = x·W + h·U` `(rows, 4H)` becomes the
+/// activated gates `i, f, c̃, o` (bias added first); writes `c_t = f·c_{t-1} + i·c̃`, `tanh(c_t)`
+/// and `h_t = o·tanh(c_t)` `(rows, H)`. Each pass is a plain loop over separate slices, so it
+/// vectorises without alias checks.
 #[inline(always)]
-fn lstm_forward_row(
+fn lstm_gate_pass(
     g: &mut [f32],
-    bias: &[f32],
-    cp: &[f32],
-    cn: &mut [f32],
-    hn: &mut [f32],
-    tc: &mut [f32],
+    act: &GateActivation,
+    c_prev: &[f32],
+    c_new: &mut [f32],
+    h_new: &mut [f32],
+    tanh_c: &mut [f32],
 ) {
-    let hd = cn.len();
-    let (g, bias) = (&mut g[..4 * hd], &bias[..4 * hd]);
-    let (sig_if, rest) = g.split_at_mut(2 * hd);
-    let (cand, o) = rest.split_at_mut(hd);
-    let (b_if, b_rest) = bias.split_at(2 * hd);
-    let (b_c, b_o) = b_rest.split_at(hd);
-    for (v, b) in sig_if.iter_mut().zip(b_if) {
-        *v = fast_sigmoid(*v + b);
-    }
-    for (v, b) in cand.iter_mut().zip(b_c) {
-        *v = fast_tanh(*v + b);
-    }
-    for (v, b) in o.iter_mut().zip(b_o) {
-        *v = fast_sigmoid(*v + b);
-    }
-    let (i, f) = sig_if.split_at(hd);
-    let (i, f, cand, o, cp, hn, tc) = (
-        &i[..hd],
-        &f[..hd],
-        &cand[..hd],
-        &o[..hd],
-        &cp[..hd],
-        &mut hn[..hd],
-        &mut tc[..hd],
+    let hd = act.hidden();
+    let g4 = 4 * hd;
+    let (bias, scale, mul, add) = (
+        &act.bias[..g4],
+        &act.scale[..g4],
+        &act.mul[..g4],
+        &act.add[..g4],
     );
-    for j in 0..hd {
-        let c = f[j] * cp[j] + i[j] * cand[j];
-        cn[j] = c;
-        let t = fast_tanh(c);
-        tc[j] = t;
-        hn[j] = o[j] * t;
+    for row in g.chunks_exact_mut(g4) {
+        let row = &mut row[..g4];
+        for j in 0..g4 {
+            row[j] = mul[j] * fast_sigmoid(scale[j] * (row[j] + bias[j])) + add[j];
+        }
+    }
+    let cells = g
+        .chunks_exact(g4)
+        .zip(c_prev.chunks_exact(hd))
+        .zip(c_new.chunks_exact_mut(hd));
+    for ((row, cp), cn) in cells {
+        let (i, rest) = row.split_at(hd);
+        let (f, rest) = rest.split_at(hd);
+        let cand = &rest[..hd];
+        let (i, f, cp, cn) = (&i[..hd], &f[..hd], &cp[..hd], &mut cn[..hd]);
+        for j in 0..hd {
+            cn[j] = f[j] * cp[j] + i[j] * cand[j];
+        }
+    }
+    let n = c_new.len().min(tanh_c.len());
+    let (cs, ts) = (&c_new[..n], &mut tanh_c[..n]);
+    for j in 0..n {
+        ts[j] = fast_tanh(cs[j]);
+    }
+    let outs = g
+        .chunks_exact(g4)
+        .zip(tanh_c.chunks_exact(hd))
+        .zip(h_new.chunks_exact_mut(hd));
+    for ((row, tc), hn) in outs {
+        let (o, tc, hn) = (&row[3 * hd..4 * hd], &tc[..hd], &mut hn[..hd]);
+        for j in 0..hd {
+            hn[j] = o[j] * tc[j];
+        }
     }
 }
 
