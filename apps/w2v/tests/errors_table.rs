@@ -71,6 +71,65 @@ fn train_input_missing() {
     assert!(!dir.path().join("v.txt").exists(), "v.txt was written");
 }
 
+/// train --input: the file changes between the vocabulary pass and an epoch. The input is a named pipe: the
+/// vocabulary pass reads one text, and only once it has finished (w2v printed the corpus line) is the second text
+/// written, which the first epoch reads.
+#[test]
+fn train_input_changed_during_training() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("book.txt");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo failed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_w2v"))
+        .current_dir(dir.path())
+        .args([
+            "train",
+            "--epochs",
+            "2",
+            "--dim",
+            "8",
+            "--threads",
+            "1",
+            "--min-count",
+            "1",
+            "--quiet",
+            "--input",
+            "book.txt",
+            "--out",
+            "v.txt",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("w2v runs");
+    // The writers are not joined: if w2v never opened the pipe again, a blocked writer must not hang the test.
+    let first = fifo.clone();
+    std::thread::spawn(move || {
+        std::fs::write(first, "Кот и пёс. Пёс и кот. Кот.").expect("first pass")
+    });
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut line = String::new();
+    while stdout.read_line(&mut line).expect("w2v's stdout") > 0 {
+        if line.starts_with("corpus ") {
+            let second = fifo.clone();
+            std::thread::spawn(move || std::fs::write(second, "Кот и пёс.").expect("second pass"));
+            break;
+        }
+        line.clear();
+    }
+    let out = child.wait_with_output().expect("w2v finishes");
+    check(
+        &out,
+        1,
+        "training failed: book.txt: the file changed during training: this pass read 3 words, the vocabulary pass 7",
+    );
+    assert!(!dir.path().join("v.txt").exists(), "v.txt was written");
+}
+
 /// train --input: bytes that are not UTF-8.
 #[test]
 fn train_input_not_utf8() {

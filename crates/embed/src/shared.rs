@@ -12,7 +12,8 @@
 //!   matrices with plain vectorised arithmetic and flags the rows it changes. Every [`SyncPolicy::words`] words it
 //!   takes the master's mutex and exchanges, in row order, the most frequent rows (ids below
 //!   [`SyncPolicy::hot_rows`]; ids are sorted by count) and the next of [`SyncPolicy::tail_blocks`] equal blocks
-//!   of the other rows, in turn; at each epoch's end, every row. Exchanging a row: if this thread changed
+//!   of the other rows, in turn; every row when the thread starts its first block of a new epoch and when it is
+//!   done (a "full" sync). Exchanging a row: if this thread changed
 //!   it, add its change (`master += local − base`, where `base` is the master's row as the thread last took it;
 //!   this keeps the other threads' pushes) and take the result (`local = base = master`); if not, copy the master's
 //!   row only if another thread pushed it since this thread last exchanged that group (each row carries the number
@@ -42,7 +43,7 @@
 //!   (0.92–0.94 with 256 and 256).
 //!   Syncing every 4,000 words instead cost skip-gram quality (0.88), every 8,000 cost CBOW's (0.87–0.91).
 //!   (These quality figures are from contiguous halves of the corpus per thread; dealing it in 1,000-word blocks,
-//!   `Corpus::shards`, raised the chosen scheme to 0.93 / 0.97.)
+//!   then round robin, now on demand in `dealer.rs`, raised the chosen scheme to 0.93 / 0.97.)
 //! - rejected without building: per-row `Mutex`es (a lock round trip per row touch, several per negative sample),
 //!   `fetch_add` through CAS loops (a compare-exchange per float). Packing two floats per `AtomicU64` was tried and
 //!   measured worse (2.00 G instructions).
@@ -234,7 +235,7 @@ pub struct SyncPolicy {
     /// Rows `0..hot_rows` (the most frequent words: ids are sorted by count) are exchanged at every sync.
     pub hot_rows: usize,
     /// The other rows are split into this many consecutive blocks, exchanged one per sync in turn (so a rare row
-    /// waits at most this many syncs, whatever the vocabulary size), and all at each epoch's end. Only changed rows
+    /// waits at most this many syncs, whatever the vocabulary size), and all at a full sync. Only changed rows
     /// cost more than a flag test, so a large vocabulary's mostly idle tail costs little.
     pub tail_blocks: usize,
 }
@@ -411,14 +412,14 @@ impl<'m> Syncer<'m> {
         self.words
     }
 
-    /// Exchanges the hot rows and the next tail block with the master, or every row at an epoch's end. Returns
-    /// `false`, having done nothing, if another thread holds the master (outside an epoch's end): the caller trains
+    /// Exchanges the hot rows and the next tail block with the master, or every row if `full`. Returns
+    /// `false`, having done nothing, if another thread holds the master (unless `full`): the caller trains
     /// on and tries again after its next sentence instead of waiting.
-    pub(crate) fn sync(&mut self, syn0: &mut Replica, syn1: &mut Replica, epoch_end: bool) -> bool {
+    pub(crate) fn sync(&mut self, syn0: &mut Replica, syn1: &mut Replica, full: bool) -> bool {
         let mut guard = match self.master.try_lock() {
             Ok(guard) => guard,
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-            Err(TryLockError::WouldBlock) if !epoch_end => return false,
+            Err(TryLockError::WouldBlock) if !full => return false,
             Err(TryLockError::WouldBlock) => {
                 self.master.lock().unwrap_or_else(PoisonError::into_inner)
             }
@@ -427,7 +428,7 @@ impl<'m> Syncer<'m> {
         let sync = guard.syncs;
         let [m0, m1] = &mut guard.matrices;
         let blocks = self.groups.len() - 1;
-        let due = if epoch_end || blocks == 0 {
+        let due = if full || blocks == 0 {
             0..self.groups.len()
         } else {
             let block = 1 + self.next_block;
@@ -511,7 +512,7 @@ mod tests {
         );
         a.sync(&mut a0, &mut a1, false); // rows 0 and 1: A now sees B's row 1
         assert_eq!(row(&a0, 1), [11.0]);
-        // An epoch's end exchanges every row at once.
+        // A full sync exchanges every row at once.
         b0.add(2, 1.0, &[5.0]);
         b.sync(&mut b0, &mut b1, true);
         assert_eq!(values(&m, 0), vec![11.0, 11.0, 16.0]);

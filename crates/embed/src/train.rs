@@ -427,7 +427,7 @@ mod tests {
     #[test]
     fn two_threads_with_rows_exchanged_in_blocks_learn_topics() {
         // 20 words: 4 hot rows and the rest in 5 blocks, exchanged every 50 words, so every path of the
-        // exchange (hot rows, tail blocks in turn, everything at an epoch's end) runs in real training.
+        // exchange (hot rows, tail blocks in turn, everything at a full sync) runs in real training.
         for arch in [Architecture::SkipGram, Architecture::Cbow] {
             let (vocab, corpus, params) = setup(arch, 2);
             let policy = SyncPolicy {
