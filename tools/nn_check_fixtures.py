@@ -108,7 +108,13 @@ def keras_forward(case, w, data, cfg):
         bwd, _, _ = keras_layer(kind, x[:, ::-1], w, f"bidir/backward_{inner}", return_sequences=rs)
         if rs:
             bwd = bwd[:, ::-1]
-        return {"output": fwd + bwd if cfg["merge"] == "sum" else np.concatenate([fwd, bwd], axis=-1)}
+        merged = {
+            "sum": lambda: fwd + bwd,
+            "mul": lambda: fwd * bwd,
+            "ave": lambda: (fwd + bwd) / 2,
+            "concat": lambda: np.concatenate([fwd, bwd], axis=-1),
+        }[cfg["merge"]]()
+        return {"output": merged}
     if case == "keras_lesson":
         h, _, _ = keras_layer("lstm", x, w, "lstm_1")
         h, _, _ = keras_layer("lstm", h, w, "lstm_2")

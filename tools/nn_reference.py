@@ -549,7 +549,8 @@ Made with: {versions}
   * `Bidirectional(layer, merge_mode)`: `<name>/forward_<inner>/…` and `<name>/backward_<inner>/…`, each in the
     inner layer's layout; the backward copy runs over the reversed sequence. With `return_sequences=True` its
     outputs are re-reversed so step t lines up; otherwise its last state (after seeing step 0) is used.
-    `merge_mode="concat"`: forward then backward along the last axis; `"sum"`: added.
+    `merge_mode="concat"`: forward then backward along the last axis; `"sum"`: added; `"mul"`: multiplied
+    element-wise; `"ave"`: (forward + backward) / 2.
 * `output` is (batch, time, u) with `return_sequences=True`, else (batch, u) (the last step).
   With `return_state=True` the data file also has `h_n` (batch, u) and, for LSTM, `c_n` (batch, u).
   Initial states `h0`, `c0` are (batch, u).
@@ -665,7 +666,8 @@ def main() -> None:
         keras_case(out, f"keras_gru_v1_{suffix}", keras_rnn("gru_v1", u, t, i, return_sequences=rs,
                                                              return_state=rst, init_state=init_state),
                    batch=b, steps=t, inp=i, init_state=init_state, scale=0.5, seed=seed, cfg=cfg, desc=desc)
-    for kind, merge, rs in (("lstm", "concat", True), ("gru", "sum", False), ("gru_v1", "concat", True)):
+    for kind, merge, rs in (("lstm", "concat", True), ("gru", "sum", False), ("gru_v1", "concat", True),
+                            ("lstm", "mul", True), ("gru", "ave", False)):
         seed += 1
         title = {"lstm": "LSTM", "gru": "GRU(reset_after=True)", "gru_v1": title_v1}[kind]
         cfg = {"layer": f"Bidirectional({title}({u}, return_sequences={rs}), merge_mode={merge!r})", "units": u,

@@ -11,7 +11,7 @@
 //! | Keras `LSTM` / `GRU(reset_after=True)` / `SimpleRNN` / `Dense` `<layer>/kernel`, `/recurrent_kernel`, `/bias` | as is |
 //! | Keras `GRU(reset_after=False)` (bias `(3u)`) | as is, into a layer built with `gru(u).reset_after(false)` |
 //! | Keras `Embedding` `<layer>/embeddings` `(vocab, dim)` | as is |
-//! | Keras `Bidirectional` `<layer>/forward_<inner>/…`, `<layer>/backward_<inner>/…` | each direction as its inner layer; merge modes `concat` and `sum` |
+//! | Keras `Bidirectional` `<layer>/forward_<inner>/…`, `<layer>/backward_<inner>/…` | each direction as its inner layer; merge modes `concat`, `sum`, `mul`, `ave` |
 //! | Keras `Dropout` | no weights: skipped |
 //!
 //! Bidirectional PyTorch layers: the `_reverse` tensors go to the backward direction.

@@ -108,7 +108,9 @@ fn architecture_weights(input_shape: &[usize], layers: &[LayerConfig]) -> u128 {
                 let units = b.layer.units as u128;
                 width = match b.merge {
                     crate::layers::Merge::Concat => units.saturating_mul(2),
-                    crate::layers::Merge::Sum => units,
+                    crate::layers::Merge::Sum
+                    | crate::layers::Merge::Mul
+                    | crate::layers::Merge::Ave => units,
                 };
             }
             LayerConfig::Dropout(_) => {}

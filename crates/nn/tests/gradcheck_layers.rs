@@ -60,6 +60,16 @@ fn bidirectional_concat_and_sum_stacked() {
 }
 
 #[test]
+fn bidirectional_mul_and_ave() {
+    let mut m = Sequential::new(&[4, 2], 17);
+    m.add(bidirectional(lstm(3).return_sequences(true)).merge(Merge::Mul))
+        .unwrap();
+    m.add(bidirectional(gru(2)).merge(Merge::Ave)).unwrap();
+    assert_eq!(m.output_shape(), &[2]);
+    check_model(&m, rand_array(&[2, 4, 2], 1.0, 18));
+}
+
+#[test]
 fn embedding_then_lstm_and_frozen_embedding() {
     let x = ArrayD::from_shape_vec(vec![2, 3], vec![0.0, 4.0, 2.0, 4.0, 1.0, 0.0]).unwrap();
     let mut m = Sequential::new(&[3], 9);

@@ -389,3 +389,21 @@ fn reset_before_gru_refuses_the_other_form() {
         .to_string();
     assert!(err.contains("reset_after"), "unexpected message: {err}");
 }
+
+#[test]
+fn keras_bidirectional_lstm_multiplied_sequences() {
+    bidirectional_case(
+        "keras_bidir_lstm_mul",
+        "lstm",
+        nn::layers::bidirectional(lstm(6).return_sequences(true)).merge(nn::Merge::Mul),
+    );
+}
+
+#[test]
+fn keras_bidirectional_gru_average_of_last_states() {
+    bidirectional_case(
+        "keras_bidir_gru_ave",
+        "gru",
+        nn::layers::bidirectional(gru(6)).merge(nn::Merge::Ave),
+    );
+}

@@ -56,6 +56,11 @@ impl Bidirectional {
                 tape.concat(&[a, b], axis)
             }
             Merge::Sum => tape.add(a, b),
+            Merge::Mul => tape.mul(a, b),
+            Merge::Ave => {
+                let s = tape.add(a, b)?;
+                Ok(tape.scale(s, 0.5))
+            }
         }
     }
 }

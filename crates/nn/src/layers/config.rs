@@ -132,6 +132,10 @@ pub enum Merge {
     Concat,
     /// Add.
     Sum,
+    /// Multiply element-wise (Keras `merge_mode="mul"`).
+    Mul,
+    /// The mean of the two (Keras `merge_mode="ave"`).
+    Ave,
 }
 
 /// A `Bidirectional` wrapper around a recurrent layer.
