@@ -33,7 +33,6 @@ impl Tape<'_> {
     /// # Errors
     /// [`Error::Shape`] naming `layer` and both shapes when an input or weight does not fit;
     /// [`Error::Invalid`] for an empty sequence or an index that is not an integer in range.
-    #[allow(clippy::too_many_arguments)]
     pub fn gru_reset_before(
         &mut self,
         layer: &str,
@@ -43,7 +42,8 @@ impl Tape<'_> {
         b: Var,
         h0: Option<Var>,
     ) -> Result<RecurrentOutput> {
-        let (rows, units) = match self.shape(u) {
+        // `hu` hidden units, `units` = 3·hu gate columns.
+        let (hu, units) = match self.shape(u) {
             [r, c] if *c == 3 * *r && *r > 0 => (*r, *c),
             s => {
                 return Err(shape_err(
@@ -53,7 +53,6 @@ impl Tape<'_> {
                 ));
             }
         };
-        let hu = rows;
         let in_dim = match self.shape(w) {
             [i, c] if *c == units => *i,
             s => {
