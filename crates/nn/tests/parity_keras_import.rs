@@ -407,3 +407,25 @@ fn keras_bidirectional_gru_average_of_last_states() {
         nn::layers::bidirectional(gru(6)).merge(nn::Merge::Ave),
     );
 }
+
+/// Keras `Embedding` weights (`<layer>/embeddings`) are imported; a `Dropout` layer has no
+/// weights and is skipped; a table of the wrong shape is a shape error.
+#[test]
+fn keras_embedding_imported_and_dropout_skipped() {
+    let table =
+        ndarray::ArrayD::from_shape_fn(ndarray::IxDyn(&[5, 3]), |i| (i[0] * 3 + i[1]) as f32);
+    let mut file = nn::TensorFile::default();
+    file.tensors.insert("emb/embeddings".into(), table.clone());
+    let mut m = Sequential::new(&[4], 0);
+    m.add(nn::layers::embedding(5, 3).name("emb")).unwrap();
+    m.add(nn::layers::dropout(0.5)).unwrap();
+    m.import_keras(&file).unwrap();
+    let id = m.param_id("emb/embeddings").unwrap();
+    assert_eq!(m.params().get(id).value, table);
+    file.tensors.insert(
+        "emb/embeddings".into(),
+        ndarray::ArrayD::zeros(ndarray::IxDyn(&[4, 3])),
+    );
+    let e = m.import_keras(&file).unwrap_err();
+    assert!(matches!(e, nn::Error::Shape { .. }), "{e:?}");
+}
