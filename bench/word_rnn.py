@@ -2,15 +2,20 @@
 """word-rnn against PyTorch: the same next-word model on the same sequences, sizes and threads, in one run.
 
 Our binary prepares everything (the cleaning of assignment 1, the held-out tail of the word stream, the capped
-vocabulary with <unk>, Word2Vec vectors trained first unless --vectors is given, equal-length word sequences) and
-trains; it exports what it trained on (`--export-data`: the id sequences and the embedding matrix built from the
-vectors). PyTorch then trains the same architecture on them: `nn.Embedding.from_pretrained(matrix, freeze=True)`,
-`nn.LSTM`/`nn.GRU`/`nn.RNN` (`--layers` stacked, `--units` each), `nn.Linear` to one logit per word, cross-entropy at
-every step, Adam (lr, betas 0.9/0.999, eps 1e-8), global-norm clipping, shuffled batches, same batch size, epochs,
-threads. Both report per epoch the training loss, the held-out perplexity (every held-out sequence from a zero
-state, exp of the mean cross-entropy over all its targets) and the training throughput (target words per second of
-the training loop, evaluation excluded). Ours also gives the unigram and Kneser-Ney bigram perplexities on the same
-held-out targets. The two sides run one after the other: on a loaded machine compare with care (load is printed).
+vocabulary with <unk>, Word2Vec vectors trained first unless --vectors is given, the training words cut into
+--batch-size contiguous streams) and trains; it exports what it trained on (`--export-data`: the training streams,
+the held-out words and the embedding matrix built from the vectors). PyTorch then trains the same model on them:
+`nn.Embedding.from_pretrained(matrix, freeze=--freeze-embeddings)`, `nn.Dropout` on its output, `nn.LSTM`/`nn.GRU`/
+`nn.RNN` (`--layers` stacked, `--units` each, dropout between layers), `nn.Dropout`, `nn.Linear` to one logit per
+word; truncated back-propagation through time over the streams (batch k is the next --seq-len words of every
+stream, the state carried from batch to batch and detached, reset at each epoch), cross-entropy at every step, Adam
+(lr, betas 0.9/0.999, eps 1e-8), the learning rate times --lr-decay after an epoch whose held-out perplexity is not
+the best so far, global-norm clipping, same epochs and threads. Both report per epoch the training loss, the held-out
+perplexity (the held-out words as one stream, the state carried from the first; every later word is a target: exp of
+the mean cross-entropy) and the training throughput (target words per second of the training loop, evaluation
+excluded) with its CPU time (user+sys of the process, all threads: the figure to compare on a loaded machine).
+Ours also gives the unigram and Kneser-Ney bigram perplexities on the same held-out targets. The two sides run one
+after the other: on a loaded machine compare with care (load is printed).
 
 The whole novel is ~180k words; --fragment-chars N (default 400000, 0 = all) writes the first N characters of the
 input into a temporary file and uses that.
@@ -21,7 +26,11 @@ Run from the repository root (CARGO_TARGET_DIR is honoured; the binary is built 
 
     /work/venv/bin/python bench/word_rnn.py [--input ../shared/data/crime_and_punishment.txt]
         [--fragment-chars 400000] [--vocab-size 10000] [--seq-len 20] [--batch-size 32] [--units 128] [--layers 1]
-        [--cell lstm] [--epochs 3] [--lr 3e-3] [--clip 5] [--threads 2] [--seed 1] [--json out.json]
+        [--cell lstm] [--dropout D] [--fine-tune] [--epochs E] [--lr 3e-3] [--lr-decay 0.5] [--clip 5] [--threads 1]
+        [--seed 1] [--json out.json]
+
+The defaults of --dropout, --epochs, --lr and --lr-decay are word-rnn's (DEFAULTS below). The figures in
+apps/word-rnn/README.md come from `--fragment-chars 0` (the whole novel) with the defaults.
 """
 
 from __future__ import annotations
@@ -39,9 +48,13 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+# word-rnn's defaults (apps/word-rnn/src/cli.rs) where this script has the same flag.
+DEFAULTS = {"dropout": 0.2, "epochs": 10, "lr": 3e-3, "lr_decay": 0.5, "batch_size": 16}
 
 
-def ours(args: argparse.Namespace, data_dir: Path, text: Path) -> dict:
+def ours(args: argparse.Namespace, data_dir: Path, text: Path, while_training=None) -> dict:
+    """Runs our binary; with `while_training`, calls it once the exported data is complete (before our
+    training starts) and lets both run at the same time."""
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     if not args.skip_build:
         subprocess.run(["cargo", "build", "--release", "-q", "-p", "word-rnn"], cwd=ROOT, check=True)
@@ -50,18 +63,31 @@ def ours(args: argparse.Namespace, data_dir: Path, text: Path) -> dict:
     cmd = [str(binary), "train", "--input", str(text), "--out", str(data_dir / "model"),
            "--vocab-size", str(args.vocab_size), "--seq-len", str(args.seq_len), "--batch-size", str(args.batch_size),
            "--units", str(args.units), "--layers", str(args.layers), "--cell", args.cell,
+           "--dropout", str(args.dropout), "--lr-decay", str(args.lr_decay),
            "--epochs", str(args.epochs), "--lr", str(args.lr), "--clip", str(args.clip),
            "--threads", str(args.threads), "--seed", str(args.seed), "--valid-fraction", str(args.valid_fraction),
            "--sample-len", "0", "--metrics-json", str(metrics), "--export-data", str(data_dir)]
     if args.vectors:
         cmd += ["--vectors", args.vectors]
+    if args.freeze_embeddings:
+        cmd += ["--freeze-embeddings"]
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    other = None
+    if while_training is not None:
+        # vocab.json is the last file --export-data writes (each atomically).
+        while not (data_dir / "vocab.json").exists():
+            if proc.poll() is not None:
+                raise SystemExit(f"word-rnn exited with {proc.returncode} before exporting its data")
+            time.sleep(0.2)
+        other = while_training()
+    if proc.wait() != 0:
+        raise SystemExit(f"word-rnn exited with {proc.returncode}")
     wall = time.perf_counter() - t0
     m = json.loads(metrics.read_text())
     m["wall_seconds"] = wall
     m["version"] = "rnnlab word-rnn"
-    return m
+    return m, other
 
 
 def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
@@ -71,57 +97,75 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
     load = lambda name: torch.from_numpy(np.load(data_dir / name).astype(np.int64))  # noqa: E731
-    train_x, train_y, valid_x, valid_y = (load(f"{s}.npy") for s in ("train_x", "train_y", "valid_x", "valid_y"))
+    train_x, train_y, valid = (load(f"{s}.npy") for s in ("train_x", "train_y", "valid_ids"))
     matrix = torch.from_numpy(np.load(data_dir / "embedding.npy"))
     vocab, dim = matrix.shape
-    emb = nn.Embedding.from_pretrained(matrix, freeze=True)
+    emb = nn.Embedding.from_pretrained(matrix, freeze=args.freeze_embeddings)
+    drop = nn.Dropout(args.dropout)
     rnn_class = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[args.cell]
-    rnn = rnn_class(dim, args.units, num_layers=args.layers, batch_first=True)
+    rnn = rnn_class(dim, args.units, num_layers=args.layers, batch_first=True,
+                    dropout=args.dropout if args.layers > 1 else 0.0)
     head = nn.Linear(args.units, vocab)
-    params = list(rnn.parameters()) + list(head.parameters())
+    modules = nn.ModuleList([emb, drop, rnn, head])
+    params = [p for p in modules.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
 
-    def logits(x: torch.Tensor) -> torch.Tensor:
-        h, _ = rnn(emb(x))
-        return head(h)
+    def forward(x: torch.Tensor, state):
+        h, state = rnn(drop(emb(x)), state)
+        return head(drop(h)), state
 
-    history = []
-    n, seq = train_x.shape
+    def detach(state):
+        return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+    # Held-out: one stream, the state carried from its first word; every later word is a target.
+    vx, vy = valid[:-1].unsqueeze(0), valid[1:].unsqueeze(0)
+    history, best, lr = [], math.inf, args.lr
+    length = train_x.shape[1]
     for epoch in range(1, args.epochs + 1):
-        order = torch.from_numpy(rng.permutation(n))
-        total, count = 0.0, 0
-        t0 = time.perf_counter()
-        for start in range(0, n, args.batch_size):
-            idx = order[start:start + args.batch_size]
+        for g in opt.param_groups:
+            g["lr"] = lr
+        modules.train()
+        total, count, state = 0.0, 0, None
+        t0, c0 = time.perf_counter(), time.process_time()
+        for start in range(0, length, args.seq_len):
+            xb, yb = train_x[:, start:start + args.seq_len], train_y[:, start:start + args.seq_len]
             opt.zero_grad()
-            out = logits(train_x[idx])
-            loss = nn.functional.cross_entropy(out.reshape(-1, vocab), train_y[idx].reshape(-1))
+            out, state = forward(xb, state)
+            state = detach(state)
+            loss = nn.functional.cross_entropy(out.reshape(-1, vocab), yb.reshape(-1))
             loss.backward()
             if args.clip > 0:
                 nn.utils.clip_grad_norm_(params, args.clip)
             opt.step()
-            total += loss.item() * idx.numel() * seq
-            count += idx.numel() * seq
-        seconds = time.perf_counter() - t0
+            total += loss.item() * yb.numel()
+            count += yb.numel()
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        modules.eval()
         with torch.no_grad():
-            nats, targets = 0.0, 0
-            for start in range(0, len(valid_x), args.batch_size):
-                out = logits(valid_x[start:start + args.batch_size])
-                yb = valid_y[start:start + args.batch_size].reshape(-1)
+            nats, state = 0.0, None
+            for start in range(0, vx.shape[1], args.seq_len):
+                out, state = forward(vx[:, start:start + args.seq_len], state)
+                yb = vy[:, start:start + args.seq_len].reshape(-1)
                 nats += nn.functional.cross_entropy(out.reshape(-1, vocab), yb, reduction="sum").item()
-                targets += yb.numel()
-        history.append({"epoch": epoch, "loss": total / count, "valid_perplexity": math.exp(nats / targets),
-                        "words_per_sec": count / seconds, "seconds": seconds})
+        ppl = math.exp(nats / vy.shape[1])
+        history.append({"epoch": epoch, "loss": total / count, "valid_perplexity": ppl, "lr": lr,
+                        "words_per_sec": count / seconds, "seconds": seconds, "cpu_seconds": cpu})
+        if ppl < best:
+            best = ppl
+        else:
+            lr *= args.lr_decay
     return {"history": history, "version": f"torch {torch.__version__}"}
 
 
-def summary(side: dict) -> tuple[float, float, float]:
-    """(held-out perplexity after the last epoch, best, words per second over all epochs)."""
+def summary(side: dict) -> tuple[float, float, float, float]:
+    """(held-out perplexity after the last epoch, best, words per wall second and per CPU second of training
+    over all epochs)."""
     h = side["history"]
     words = sum(e["words_per_sec"] * e["seconds"] for e in h)
-    return h[-1]["valid_perplexity"], min(e["valid_perplexity"] for e in h), words / sum(e["seconds"] for e in h)
+    cpu = sum(e.get("cpu_seconds") or math.nan for e in h)
+    return (h[-1]["valid_perplexity"], min(e["valid_perplexity"] for e in h), words / sum(e["seconds"] for e in h),
+            words / cpu)
 
 
 def main() -> int:
@@ -131,17 +175,22 @@ def main() -> int:
     ap.add_argument("--vectors", help="a word2vec file (default: our binary trains Word2Vec first)")
     ap.add_argument("--vocab-size", type=int, default=10_000)
     ap.add_argument("--seq-len", type=int, default=20)
-    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
     ap.add_argument("--units", type=int, default=128)
     ap.add_argument("--layers", type=int, default=1)
     ap.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
-    ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--dropout", type=float, default=DEFAULTS["dropout"])
+    ap.add_argument("--freeze-embeddings", action="store_true", help="default: fine-tuned, as word-rnn")
+    ap.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
+    ap.add_argument("--lr", type=float, default=DEFAULTS["lr"])
+    ap.add_argument("--lr-decay", type=float, default=DEFAULTS["lr_decay"])
     ap.add_argument("--clip", type=float, default=5.0)
     ap.add_argument("--valid-fraction", type=float, default=0.1)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--parallel", action="store_true",
+                    help="train PyTorch while ours trains (each on --threads threads; compare CPU times)")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RAYON_NUM_THREADS"):
@@ -155,30 +204,45 @@ def main() -> int:
             fragment = data_dir / "fragment.txt"
             fragment.write_text(text.read_text(encoding="utf-8-sig")[:args.fragment_chars], encoding="utf-8")
             text = fragment
-        results = {"ours": ours(args, data_dir, text)}
-        results["pytorch"] = pytorch(args, data_dir)
+        def run_pytorch() -> dict:
+            t0 = time.perf_counter()
+            side = pytorch(args, data_dir)
+            side["wall_seconds"] = time.perf_counter() - t0
+            return side
+
+        mine, theirs = ours(args, data_dir, text, run_pytorch if args.parallel else None)
+        results = {"ours": mine, "pytorch": theirs if args.parallel else run_pytorch()}
     load_after = os.getloadavg()
 
     o = results["ours"]
     print(f"word-rnn vs PyTorch: {args.input} fragment {args.fragment_chars or 'all'} chars; vocabulary "
-          f"{o['vocab_size']} (with <unk>), embedding {o['dim']} (frozen, {o['words_with_vectors']} words with a "
-          f"vector); {o['train_words']} training / {o['valid_words']} held-out words; {args.layers} x "
-          f"{args.cell.upper()}({args.units}) + Dense, seq {args.seq_len}, batch {args.batch_size}, {args.epochs} "
-          f"epochs, Adam {args.lr}, clip {args.clip}, {args.threads} thread(s)")
+          f"{o['vocab_size']} (with <unk>), embedding {o['dim']} ({'frozen' if args.freeze_embeddings else 'fine-tuned'}, "
+          f"{o['words_with_vectors']} words with a vector); {o['train_words']} training / {o['valid_words']} held-out "
+          f"words; {args.layers} x {args.cell.upper()}({args.units}) + Dense, dropout {args.dropout}, {o['streams']} "
+          f"streams (batch) x seq {args.seq_len}, state carried, {args.epochs} epochs, Adam {args.lr} "
+          f"(x {args.lr_decay} after an epoch without improvement), clip {args.clip}, {args.threads} thread(s)")
+    print("held-out scoring (both sides): one stream, state carried from the first held-out word, every later "
+          "word a target")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (on {os.cpu_count()} CPUs)")
     print(f"baselines on the held-out targets: unigram perplexity {o['unigram_perplexity']:.1f}, "
           f"Kneser-Ney bigram {o['bigram_perplexity']:.1f}")
-    print(f"{'epoch':>5} | {'ours loss':>9} {'ppl':>7} {'words/s':>8} | {'torch loss':>10} {'ppl':>7} {'words/s':>8}")
+    print(f"{'epoch':>5} | {'ours loss':>9} {'ppl':>7} {'words/s':>8} {'CPU s':>6} | {'torch loss':>10} {'ppl':>7} "
+          f"{'words/s':>8} {'CPU s':>6}")
     for a, b in zip(o["history"], results["pytorch"]["history"]):
-        print(f"{a['epoch']:>5} | {a['loss']:9.4f} {a['valid_perplexity']:7.1f} {a['words_per_sec']:8.0f} | "
-              f"{b['loss']:10.4f} {b['valid_perplexity']:7.1f} {b['words_per_sec']:8.0f}")
-    (ol, ob, ow), (tl, tb, tw) = summary(o), summary(results["pytorch"])
+        print(f"{a['epoch']:>5} | {a['loss']:9.4f} {a['valid_perplexity']:7.1f} {a['words_per_sec']:8.0f} "
+              f"{a.get('cpu_seconds') or math.nan:6.1f} | {b['loss']:10.4f} {b['valid_perplexity']:7.1f} "
+              f"{b['words_per_sec']:8.0f} {b['cpu_seconds']:6.1f}")
+    (ol, ob, ow, oc), (tl, tb, tw, tc) = summary(o), summary(results["pytorch"])
     print(f"held-out perplexity after the last epoch: ours {ol:.1f}, PyTorch {tl:.1f} (ratio {ol / tl:.3f}); "
           f"best: ours {ob:.1f}, PyTorch {tb:.1f} (ratio {ob / tb:.3f})")
-    print(f"training throughput: ours {ow:,.0f} words/s, PyTorch {tw:,.0f} words/s, ratio {ow / tw:.2f}x "
+    print(f"training throughput: ours {ow:,.0f} words/s, PyTorch {tw:,.0f} words/s, ratio {ow / tw:.2f}x; per CPU "
+          f"second (user+sys, all threads): ours {oc:,.0f}, PyTorch {tc:,.0f}, ratio {oc / tc:.2f}x "
           f"({results['pytorch']['version']})")
+    print(f"wall time of the whole run: ours {o['wall_seconds']:.0f} s (Word2Vec, baselines, training, scoring), "
+          f"PyTorch {results['pytorch']['wall_seconds']:.0f} s (training and scoring)")
     results["summary"] = {"ours_last_ppl": ol, "torch_last_ppl": tl, "ours_best_ppl": ob, "torch_best_ppl": tb,
                           "ours_words_per_sec": ow, "torch_words_per_sec": tw, "speed_ratio": ow / tw,
+                          "ours_words_per_cpu_sec": oc, "torch_words_per_cpu_sec": tc, "cpu_speed_ratio": oc / tc,
                           "load_before": load_before, "load_after": load_after, "args": vars(args)}
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")

@@ -70,16 +70,17 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub min_count: u64,
 
-    /// Words per training sequence (the unrolled length); targets are the sequence shifted by one word.
+    /// Steps per batch: the length back-propagation is truncated to (the state is carried further).
     #[arg(long, value_name = "L", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub seq_len: u64,
 
-    /// Keep the Word2Vec embedding fixed (the default).
+    /// Keep the Word2Vec embedding fixed.
     #[arg(long, conflicts_with = "fine_tune")]
     pub freeze_embeddings: bool,
 
-    /// Train the embedding table too, starting from the Word2Vec vectors.
+    /// Train the embedding table too, starting from the Word2Vec vectors (the default; the flag only
+    /// makes it explicit).
     #[arg(long)]
     pub fine_tune: bool,
 
@@ -95,12 +96,12 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     pub layers: u64,
 
-    /// Dropout rate on each recurrent layer's output but the last, in [0, 1).
-    #[arg(long, default_value_t = 0.0)]
+    /// Dropout rate on the embedding's output, between recurrent layers and before the output layer, in [0, 1).
+    #[arg(long, default_value_t = 0.2)]
     pub dropout: f32,
 
-    /// Sequences per gradient step.
-    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Contiguous streams of the text read side by side: the rows of each batch.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
     pub batch_size: u64,
 
     /// Passes over the training sequences.
@@ -110,6 +111,11 @@ pub struct TrainArgs {
     /// Adam learning rate (PyTorch's formula, betas 0.9/0.999, eps 1e-8).
     #[arg(long, default_value_t = 3e-3)]
     pub lr: f32,
+
+    /// Multiply the learning rate by this after every epoch whose held-out perplexity is not the best so
+    /// far (1: constant).
+    #[arg(long, default_value_t = 0.5)]
+    pub lr_decay: f32,
 
     /// Clip the gradients' global norm to this value (0 turns clipping off).
     #[arg(long, default_value_t = 5.0)]
@@ -145,8 +151,9 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR", num_args = 0..=1)]
     pub resume: Option<Option<PathBuf>>,
 
-    /// Also write the prepared data to DIR for the PyTorch peer in bench/: train_x.npy, train_y.npy,
-    /// valid_x.npy, valid_y.npy (uint32 word ids), embedding.npy (float32, vocab × dim) and vocab.json.
+    /// Also write the prepared data to DIR for the PyTorch peer in bench/: train_x.npy, train_y.npy (the
+    /// training streams, uint32 word ids, streams × length), valid_ids.npy (the held-out words),
+    /// embedding.npy (float32, vocab × dim) and vocab.json.
     #[arg(long, value_name = "DIR")]
     pub export_data: Option<PathBuf>,
 }
@@ -155,6 +162,11 @@ impl TrainArgs {
     /// The settings of `word-rnn` without arguments: every default, on the fixture story.
     pub fn demo() -> Self {
         Self::parse_from(["train"])
+    }
+
+    /// Whether the embedding is trained: unless `--freeze-embeddings`.
+    pub fn fine_tunes(&self) -> bool {
+        !self.freeze_embeddings
     }
 }
 

@@ -1,14 +1,16 @@
 //! From a book to word-id sequences: the sentences of the same cleaning as `w2v` (textprep's
 //! `SentenceConfig::default()`), the training / held-out split of the word stream (the tail is held
 //! out), the capped vocabulary with `<unk>` (from the training words only: the most frequent ones seen
-//! at least `--min-count` times), and equal-length sequences.
+//! at least `--min-count` times), and the training words cut into contiguous streams read side by side
+//! (see [`crate::stateful`]).
 
 use anyhow::{Context, bail};
 use embed::lm_vocab::LmVocab;
 use ndarray::Array2;
-use textprep::{CharSequences, SentenceConfig, SentenceReader, SequenceConfig};
+use textprep::{SentenceConfig, SentenceReader};
 
 use crate::cli::TrainArgs;
+use crate::stateful::Streams;
 
 /// The fixture story trained on when no `--input` is given.
 pub const FIXTURE_STORY: &str = textprep::sample::RUSSIAN_STORY;
@@ -25,10 +27,9 @@ pub struct Corpus {
     pub train_ids: Vec<u32>,
     /// The held-out words as ids.
     pub valid_ids: Vec<u32>,
-    /// Training sequences and targets.
-    pub train: CharSequences,
-    /// Held-out sequences and targets.
-    pub valid: CharSequences,
+    /// The training words as `--batch-size` contiguous streams (fewer when the text is too short for
+    /// each to hold `--seq-len` targets).
+    pub train: Streams,
 }
 
 /// The sentence splitting and cleaning of assignment 1 (the same definition `w2v` uses).
@@ -108,11 +109,10 @@ pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
         .with_context(|| format!("{name}: vocabulary"))?;
     let train_ids = vocab.encode(&words[..n_train]);
     let valid_ids = vocab.encode(&words[n_train..]);
-    let config = SequenceConfig::new(seq_len);
-    let train = CharSequences::from_indices(&train_ids, &config)
-        .with_context(|| format!("{name}: training part"))?;
-    let valid = CharSequences::from_indices(&valid_ids, &config)
-        .with_context(|| format!("{name}: held-out part"))?;
+    let batch = usize::try_from(args.batch_size).unwrap_or(usize::MAX);
+    let streams = batch.min((n_train - 1) / seq_len).max(1);
+    let train =
+        Streams::new(&train_ids, streams).with_context(|| format!("{name}: training part"))?;
     Ok(Corpus {
         name,
         sentences,
@@ -120,11 +120,10 @@ pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
         train_ids,
         valid_ids,
         train,
-        valid,
     })
 }
 
-/// Writes the sequences, the embedding matrix and the vocabulary into `dir` (see `--export-data`).
+/// Writes the word streams, the embedding matrix and the vocabulary into `dir` (see `--export-data`).
 pub fn export(
     corpus: &Corpus,
     embedding: &Array2<f32>,
@@ -133,12 +132,14 @@ pub fn export(
     let arrays = [
         ("train_x.npy", &corpus.train.x),
         ("train_y.npy", &corpus.train.y),
-        ("valid_x.npy", &corpus.valid.x),
-        ("valid_y.npy", &corpus.valid.y),
     ];
     for (name, array) in arrays {
         appkit::write_atomic(&dir.join(name), |w| Ok(textprep::write_npy(array, w)?))?;
     }
+    let valid = ndarray::Array1::from(corpus.valid_ids.clone());
+    appkit::write_atomic(&dir.join("valid_ids.npy"), |w| {
+        Ok(textprep::write_npy(&valid, w)?)
+    })?;
     appkit::write_atomic(&dir.join("embedding.npy"), |w| {
         Ok(textprep::write_npy(embedding, w)?)
     })?;

@@ -10,8 +10,11 @@
 
 pub mod bundle;
 pub mod cli;
+pub mod cputime;
 pub mod data;
 pub mod generate;
+pub mod malloc;
 pub mod resume;
+pub mod stateful;
 pub mod train;
 pub mod vectors;

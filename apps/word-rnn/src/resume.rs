@@ -41,15 +41,13 @@ pub fn load(dir: &Path) -> anyhow::Result<(Sequential, SeqCheckpoint)> {
 /// record but `epochs`, named by its flag, and a hash of the prepared sequences.
 pub fn settings(training: &serde_json::Value, corpus: &Corpus) -> Vec<(String, String)> {
     let mut hash = appkit::hash::FNV1A_START;
-    for a in [
-        &corpus.train.x,
-        &corpus.train.y,
-        &corpus.valid.x,
-        &corpus.valid.y,
-    ] {
-        for v in a {
-            hash = appkit::hash::fnv1a_update(hash, &v.to_le_bytes());
-        }
+    let streams = corpus.train.streams() as u32;
+    let words = corpus.train.x.iter().chain(&corpus.train.y);
+    for v in std::iter::once(&streams)
+        .chain(words)
+        .chain(&corpus.valid_ids)
+    {
+        hash = appkit::hash::fnv1a_update(hash, &v.to_le_bytes());
     }
     let mut list: Vec<(String, String)> = training
         .as_object()
@@ -64,7 +62,7 @@ pub fn settings(training: &serde_json::Value, corpus: &Corpus) -> Vec<(String, S
             };
             let value = match (k.as_str(), v) {
                 // f32 flags as typed (the record holds them as f64).
-                ("lr" | "dropout" | "clip", serde_json::Value::Number(n)) => n
+                ("lr" | "dropout" | "clip" | "lr_decay", serde_json::Value::Number(n)) => n
                     .as_f64()
                     .map_or_else(|| v.to_string(), |x| (x as f32).to_string()),
                 // The vectors' description ends with the seconds Word2Vec took.
@@ -86,6 +84,9 @@ pub fn settings(training: &serde_json::Value, corpus: &Corpus) -> Vec<(String, S
 struct RowBits {
     epoch: usize,
     bits: [u64; 4],
+    /// CPU seconds and learning rate.
+    #[serde(default)]
+    cpu_lr: (Option<u64>, u64),
 }
 
 /// The epochs so far, for the checkpoint's record.
@@ -95,6 +96,7 @@ pub fn history_record(rows: &[EpochRow]) -> anyhow::Result<String> {
         .map(|r| RowBits {
             epoch: r.epoch,
             bits: [r.loss, r.valid_perplexity, r.words_per_sec, r.seconds].map(f64::to_bits),
+            cpu_lr: (r.cpu_seconds.map(f64::to_bits), r.lr.to_bits()),
         })
         .collect();
     Ok(serde_json::to_string(&bits)?)
@@ -122,6 +124,8 @@ pub fn history_from_record(ck: &SeqCheckpoint, label: &Path) -> anyhow::Result<V
                 valid_perplexity,
                 words_per_sec,
                 seconds,
+                cpu_seconds: r.cpu_lr.0.map(f64::from_bits),
+                lr: f64::from_bits(r.cpu_lr.1),
             }
         })
         .collect())

@@ -1,6 +1,7 @@
-//! `word-rnn train`: prepare the word sequences, obtain the Word2Vec vectors, build the network
-//! (Embedding from the vectors → recurrent layers → Dense over the vocabulary), train epoch by epoch,
-//! keep the best epoch by held-out perplexity, compare with the n-gram baselines, write metrics and plot.
+//! `word-rnn train`: prepare the word streams, obtain the Word2Vec vectors, build the network
+//! (Embedding from the vectors → recurrent layers → Dense over the vocabulary), train epoch by epoch with
+//! the state carried along the text ([`crate::stateful`]), lower the learning rate when the held-out
+//! perplexity stops improving, keep the best epoch, compare with the n-gram baselines, write metrics and plot.
 
 use std::time::Instant;
 
@@ -9,7 +10,7 @@ use ndarray::Array2;
 use nn::layers::{RecurrentConfig, dense, embedding, gru, lstm, simple_rnn};
 use nn::lm_metrics::perplexity;
 use nn::sampling::Sampler;
-use nn::seq_train::{BestWeights, SeqTrainConfig, SeqTrainer, evaluate};
+use nn::seq_train::BestWeights;
 use nn::{Adam, Flavor, Sequential};
 use serde_json::json;
 use textprep::ngram_lm::{KneserNeyBigram, UnigramLm};
@@ -17,6 +18,7 @@ use textprep::ngram_lm::{KneserNeyBigram, UnigramLm};
 use crate::cli::{CellKind, TrainArgs};
 use crate::data::{self, Corpus};
 use crate::resume;
+use crate::stateful::{StreamConfig, StreamTrainer, evaluate};
 use crate::{bundle, generate, vectors};
 
 /// The name of the embedding layer (its table is `embedding/embeddings`).
@@ -35,6 +37,10 @@ pub struct EpochRow {
     pub words_per_sec: f64,
     /// Seconds the epoch's training took.
     pub seconds: f64,
+    /// CPU seconds (user + system, all threads) the epoch's training took, when the system tells it.
+    pub cpu_seconds: Option<f64>,
+    /// The learning rate of the epoch.
+    pub lr: f64,
 }
 
 /// What a training run found: the data, the vectors, the network's size, every epoch, the best one,
@@ -49,10 +55,12 @@ pub struct Outcome {
     pub train_words: usize,
     /// Held-out words.
     pub valid_words: usize,
-    /// Training sequences.
+    /// Training batches per epoch times streams: sequences of up to `--seq-len` words.
     pub train_sequences: usize,
-    /// Held-out sequences.
+    /// Held-out chunks of up to `--seq-len` words (scored with the state carried between them).
     pub valid_sequences: usize,
+    /// Training streams read side by side (the batch rows).
+    pub streams: usize,
     /// Vocabulary size, `<unk>` included.
     pub vocab_size: usize,
     /// Share of the training words that are `<unk>`.
@@ -119,9 +127,12 @@ impl Outcome {
             "valid_sequences": self.valid_sequences,
             "words_with_vectors": self.words_with_vectors,
             "threads": args.threads,
+            "streams": self.streams,
+            "valid_scoring": "one stream, state carried from the first held-out word; every later word is a target",
             "history": self.history.iter().map(|r| json!({
                 "epoch": r.epoch, "loss": r.loss, "valid_perplexity": r.valid_perplexity,
-                "words_per_sec": r.words_per_sec, "seconds": r.seconds,
+                "words_per_sec": r.words_per_sec, "seconds": r.seconds, "cpu_seconds": r.cpu_seconds,
+                "lr": r.lr,
             })).collect::<Vec<_>>(),
             "best_epoch": self.best_epoch,
             "best_valid_perplexity": self.best_perplexity,
@@ -145,6 +156,12 @@ fn check_flags(args: &TrainArgs) -> anyhow::Result<()> {
         return Err(appkit::usage(format!(
             "--lr must be a positive number, got {}",
             args.lr
+        )));
+    }
+    if !(args.lr_decay.is_finite() && args.lr_decay > 0.0 && args.lr_decay <= 1.0) {
+        return Err(appkit::usage(format!(
+            "--lr-decay must be in (0, 1] (1: off), got {}",
+            args.lr_decay
         )));
     }
     if !(args.clip.is_finite() && args.clip >= 0.0) {
@@ -171,7 +188,7 @@ fn build_model(args: &TrainArgs, matrix: Array2<f32>) -> anyhow::Result<Sequenti
     let mut model = Sequential::new(&[args.seq_len as usize], args.seed);
     model.add(
         embedding(vocab, dim)
-            .trainable(args.fine_tune)
+            .trainable(args.fine_tunes())
             .name(EMBEDDING),
     )?;
     model.set_weight(&format!("{EMBEDDING}/embeddings"), matrix.into_dyn())?;
@@ -183,11 +200,10 @@ fn build_model(args: &TrainArgs, matrix: Array2<f32>) -> anyhow::Result<Sequenti
 }
 
 /// Perplexities of the unigram (add-one) and Kneser-Ney bigram models on exactly the held-out targets
-/// the network is scored on (`valid_ids[1..=m]`, `m` = sequences × length).
+/// the network is scored on: every held-out word after the first (`valid_ids[1..]`).
 fn baselines(corpus: &Corpus) -> anyhow::Result<(f64, f64)> {
     let v = corpus.vocab.len();
-    let m = corpus.valid.x.len();
-    let targets = &corpus.valid_ids[1..=m];
+    let targets = &corpus.valid_ids[1..];
     let unigram = UnigramLm::fit(&corpus.train_ids, v, 1.0)?.perplexity(targets)?;
     let bigram = KneserNeyBigram::fit(&corpus.train_ids, v, 0.75)?
         .perplexity(targets, Some(corpus.valid_ids[0]))?;
@@ -246,13 +262,41 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
 /// after every epoch, a checkpoint in `args.out` (and `--export-data` if asked), and returns the figures. With
 /// `--resume` it continues the checkpoint's run up to `--epochs`. A NaN or infinite loss, gradient or weight
 /// stops training with an error naming the epoch and batch; the files written before stay as they were. Each line of the log goes to `say`;
-/// `batch_progress` shows nn's per-batch progress bar on stderr.
+/// `batch_progress` shows a per-batch progress bar on stderr. Everything runs on a pool of `--threads`
+/// threads (the matrix products split over it).
 pub fn train(
     args: &TrainArgs,
     say: &(dyn Fn(&str) + Sync),
     batch_progress: bool,
 ) -> anyhow::Result<Outcome> {
     check_flags(args)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads as usize)
+        .build()
+        .context("cannot start the thread pool")?;
+    pool.install(|| train_on_pool(args, say, batch_progress))
+}
+
+/// The learning rate of the epoch after `history`: `--lr`, times `--lr-decay` after every epoch whose
+/// held-out perplexity was not below the best before it.
+fn next_lr(args: &TrainArgs, history: &[EpochRow]) -> f32 {
+    let mut lr = args.lr;
+    let mut best = f64::INFINITY;
+    for row in history {
+        if row.valid_perplexity < best {
+            best = row.valid_perplexity;
+        } else {
+            lr *= args.lr_decay;
+        }
+    }
+    lr
+}
+
+fn train_on_pool(
+    args: &TrainArgs,
+    say: &(dyn Fn(&str) + Sync),
+    batch_progress: bool,
+) -> anyhow::Result<Outcome> {
     let corpus = data::load(args)?;
     let vectors = vectors::obtain(args, &corpus)?;
     let (matrix, matched) = vectors::embedding_matrix(&corpus, &vectors)?;
@@ -263,7 +307,7 @@ pub fn train(
     }
     let mut model = build_model(args, matrix)?;
     let threads = args.threads as usize;
-    let batch_size = args.batch_size as usize;
+    let seq_len = args.seq_len as usize;
     let (unigram_pp, bigram_pp) = baselines(&corpus)?;
 
     say(&format!(
@@ -284,17 +328,21 @@ pub fn train(
         100.0 * unk_share,
         vectors.origin
     ));
+    let train_batches = corpus.train.chunks(seq_len).len();
+    let valid_chunks = (corpus.valid_ids.len() - 1).div_ceil(seq_len);
     say(&format!(
-        "sequences of {} words: {} for training, {} held out",
-        args.seq_len,
+        "training: the text as {} contiguous streams of {} words read side by side, {train_batches} batches of \
+         {} steps per epoch, the state carried from batch to batch; held-out: one stream of {} words, state carried",
+        corpus.train.streams(),
         corpus.train.len(),
-        corpus.valid.len()
+        args.seq_len,
+        corpus.valid_ids.len()
     ));
     let (weights, trainable) = model.params().count();
     say(&format!(
         "model: Embedding({vocab}, {dim}, {}) + {} × {} {:?} + Dense({vocab}); {weights} weights, {trainable} trained; \
-         batch {batch_size}, Adam lr {}, {threads} thread(s)",
-        if args.fine_tune {
+         dropout {}, batch {}, Adam lr {} (× {} after an epoch without improvement), {threads} thread(s)",
+        if args.fine_tunes() {
             "fine-tuned"
         } else {
             "frozen"
@@ -302,29 +350,30 @@ pub fn train(
         args.layers,
         args.units,
         args.cell,
-        args.lr
+        args.dropout,
+        corpus.train.streams(),
+        args.lr,
+        args.lr_decay
     ));
     say(&format!(
         "baselines on the held-out words: unigram perplexity {unigram_pp:.1}, Kneser-Ney bigram perplexity {bigram_pp:.1}"
     ));
 
-    let cfg = SeqTrainConfig {
-        batch_size,
+    let cfg = StreamConfig {
+        seq_len,
         clip_norm: (args.clip > 0.0).then_some(args.clip),
         dropout: args.dropout,
-        threads,
-        shuffle: true,
         seed: args.seed,
         progress: batch_progress,
     };
     let adam = Adam::new(args.lr, 0.9, 0.999, 1e-8, Flavor::PyTorch);
-    let mut trainer = SeqTrainer::new(cfg, Box::new(adam))?;
+    let mut trainer = StreamTrainer::new(cfg, adam);
     let mut best = BestWeights::new();
     let prime = &corpus.valid_ids[..corpus.valid_ids.len().min(3)];
     let training = json!({
         "input": corpus.name, "fragment_words": args.fragment_words, "vectors": vectors.origin, "vocab_size": vocab, "min_count": args.min_count, "dim": dim, "seq_len": args.seq_len,
-        "fine_tune": args.fine_tune, "cell": format!("{:?}", args.cell).to_lowercase(), "units": args.units,
-        "layers": args.layers, "dropout": args.dropout, "batch_size": args.batch_size, "epochs": args.epochs,
+        "fine_tune": args.fine_tunes(), "cell": format!("{:?}", args.cell).to_lowercase(), "units": args.units,
+        "layers": args.layers, "dropout": args.dropout, "lr_decay": args.lr_decay, "batch_size": args.batch_size, "epochs": args.epochs,
         "lr": args.lr, "clip": args.clip, "valid_fraction": args.valid_fraction, "threads": args.threads,
         "seed": args.seed,
     });
@@ -346,7 +395,7 @@ pub fn train(
             );
         }
         trainer
-            .resume(&ck, corpus.train.len())
+            .resume(&ck, &corpus.train)
             .with_context(|| file.display().to_string())?;
         history = resume::history_from_record(&ck, &file)?;
         model = saved;
@@ -375,22 +424,19 @@ pub fn train(
     }
     let started = Instant::now();
     while (trainer.epochs_done() as u64) < args.epochs {
+        trainer.set_lr(next_lr(args, &history));
         let stats = trainer
-            .train_epoch(&mut model, corpus.train.x.view(), corpus.train.y.view())
+            .train_epoch(&mut model, &corpus.train)
             .with_context(|| kept_files(&args.out, history.last(), &best))?;
-        let valid_nats = evaluate(
-            &model,
-            corpus.valid.x.view(),
-            corpus.valid.y.view(),
-            batch_size,
-            threads,
-        )?;
+        let valid_nats = evaluate(&model, &corpus.valid_ids, seq_len)?;
         let row = EpochRow {
             epoch: stats.epoch,
             loss: stats.loss,
             valid_perplexity: perplexity(valid_nats),
-            words_per_sec: stats.tokens_per_second(),
+            words_per_sec: stats.tokens as f64 / stats.seconds.max(1e-9),
             seconds: stats.seconds,
+            cpu_seconds: stats.cpu_seconds,
+            lr: f64::from(trainer.lr()),
         };
         let improved = best.observe(row.epoch, row.valid_perplexity, &model);
         if improved {
@@ -404,15 +450,18 @@ pub fn train(
             )?;
         }
         say(&format!(
-            "epoch {}/{}: loss {:.4} (perplexity {:.1}), held-out perplexity {:.1}{}, {:.0} words/s, {:.1}s",
+            "epoch {}/{}: loss {:.4} (perplexity {:.1}), held-out perplexity {:.1}{}, lr {:.2e}, {:.0} words/s, {:.1}s{}",
             row.epoch,
             args.epochs,
             row.loss,
             perplexity(row.loss),
             row.valid_perplexity,
             if improved { " (best, saved)" } else { "" },
+            row.lr,
             row.words_per_sec,
-            row.seconds
+            row.seconds,
+            row.cpu_seconds
+                .map_or_else(String::new, |c| format!(" ({c:.1}s CPU)"))
         ));
         if args.sample_len > 0 {
             let text = sample(
@@ -426,7 +475,7 @@ pub fn train(
         }
         history.push(row);
         let ck = trainer.checkpoint(
-            corpus.train.len(),
+            &corpus.train,
             &best,
             settings.clone(),
             resume::history_record(&history)?,
@@ -454,8 +503,9 @@ pub fn train(
         sentences: corpus.sentences.len(),
         train_words: corpus.train_ids.len(),
         valid_words: corpus.valid_ids.len(),
-        train_sequences: corpus.train.len(),
-        valid_sequences: corpus.valid.len(),
+        train_sequences: corpus.train.streams() * train_batches,
+        valid_sequences: valid_chunks,
+        streams: corpus.train.streams(),
         vocab_size: vocab,
         unk_share,
         dim,
@@ -473,4 +523,42 @@ pub fn train(
         total_seconds,
         training,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EpochRow, next_lr};
+    use crate::cli::TrainArgs;
+    use clap::Parser;
+
+    fn row(epoch: usize, valid_perplexity: f64) -> EpochRow {
+        EpochRow {
+            epoch,
+            loss: 0.0,
+            valid_perplexity,
+            words_per_sec: 0.0,
+            seconds: 0.0,
+            cpu_seconds: None,
+            lr: 0.0,
+        }
+    }
+
+    /// The rate halves after each epoch that does not beat the best so far, and only then.
+    #[test]
+    fn learning_rate_decays_on_plateaus_only() {
+        let args = TrainArgs::parse_from(["train", "--lr", "0.004", "--lr-decay", "0.5"]);
+        let history = [
+            row(1, 300.0),
+            row(2, 250.0),
+            row(3, 260.0),
+            row(4, 240.0),
+            row(5, 245.0),
+        ];
+        let rates: Vec<f32> = (0..=history.len())
+            .map(|n| next_lr(&args, &history[..n]))
+            .collect();
+        assert_eq!(rates, [0.004, 0.004, 0.004, 0.002, 0.002, 0.001]);
+        let constant = TrainArgs::parse_from(["train", "--lr", "0.004", "--lr-decay", "1"]);
+        assert_eq!(next_lr(&constant, &history), 0.004);
+    }
 }

@@ -342,6 +342,24 @@ fn train_lr_negative() {
     assert!(!dir.path().join("m").exists(), "m was written");
 }
 
+/// train --lr-decay: not in (0, 1].
+#[test]
+fn train_lr_decay_out_of_range() {
+    let dir = tempfile::tempdir().unwrap();
+    for (value, shown) in [("0", "0"), ("1.5", "1.5")] {
+        let out = run(
+            dir.path(),
+            &["train", "--epochs", "1", "--out", "m", "--lr-decay", value],
+        );
+        check(
+            &out,
+            2,
+            &format!("--lr-decay must be in (0, 1] (1: off), got {shown}"),
+        );
+        assert!(!dir.path().join("m").exists(), "m was written");
+    }
+}
+
 /// train --seq-len: 0.
 #[test]
 fn train_seq_len_zero() {
