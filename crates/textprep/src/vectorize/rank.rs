@@ -8,11 +8,11 @@ use super::word_count::WordRun;
 /// A multikey sort on eight bytes at a time read as one big-endian integer (zero-padded): a radix pass on the
 /// first eight bytes, then each group sharing them is sorted on the next eight, and so on; small groups are
 /// finished with whole-string comparisons. Most comparisons are integer comparisons.
-pub(crate) fn rank_by_term(terms: &[Box<str>]) -> Vec<u32> {
+pub(crate) fn rank_by_term<T: AsRef<str>>(terms: &[T]) -> Vec<u32> {
     let mut keyed: Vec<(u64, u32)> = terms
         .iter()
         .enumerate()
-        .map(|(i, t)| (chunk_at(t, 0), i as u32))
+        .map(|(i, t)| (chunk_at(t.as_ref(), 0), i as u32))
         .collect();
     radix_sort_by_key(&mut keyed);
     for_each_group(&mut keyed, |group| sort_group(group, terms, 1));
@@ -30,7 +30,8 @@ pub(crate) fn rank_by_term(terms: &[Box<str>]) -> Vec<u32> {
 /// is a prefix of the other, or a sequence that is a prefix of the other, comes first either way).
 pub(crate) fn order_by_tokens(windows: &WordRun) -> Vec<u32> {
     debug_assert!(windows.tokens.iter().all(|t| t.chars().all(|c| c > ' ')));
-    let token_rank = rank_by_term(&windows.tokens);
+    let tokens: Vec<&str> = windows.tokens.iter().collect();
+    let token_rank = rank_by_term(&tokens);
     let count = windows.len();
     let window = |f: usize| windows.window(f);
     let longest = (0..count).map(|f| window(f).len()).max().unwrap_or(0);
@@ -109,18 +110,22 @@ fn for_each_group(keyed: &mut [(u64, u32)], mut sort: impl FnMut(&mut [(u64, u32
 }
 
 /// Sorts a group of terms whose first `8 * depth` bytes (zero-padded) are equal.
-fn sort_group(group: &mut [(u64, u32)], terms: &[Box<str>], depth: usize) {
+fn sort_group<T: AsRef<str>>(group: &mut [(u64, u32)], terms: &[T], depth: usize) {
     let longest = group
         .iter()
-        .map(|&(_, id)| terms[id as usize].len())
+        .map(|&(_, id)| terms[id as usize].as_ref().len())
         .max()
         .unwrap_or(0);
     if group.len() <= 16 || longest <= 8 * depth {
-        group.sort_unstable_by(|a, b| terms[a.1 as usize].cmp(&terms[b.1 as usize]));
+        group.sort_unstable_by(|a, b| {
+            terms[a.1 as usize]
+                .as_ref()
+                .cmp(terms[b.1 as usize].as_ref())
+        });
         return;
     }
     for item in group.iter_mut() {
-        item.0 = chunk_at(&terms[item.1 as usize], depth);
+        item.0 = chunk_at(terms[item.1 as usize].as_ref(), depth);
     }
     group.sort_unstable_by_key(|&(key, _)| key);
     for_each_group(group, |sub| sort_group(sub, terms, depth + 1));

@@ -8,16 +8,19 @@
 
 use std::sync::mpsc::sync_channel;
 
+use std::hash::BuildHasher;
+
 use rustc_hash::FxBuildHasher;
 
 use super::analyzer::{Analysis, Scratch};
 use super::occurrences::Occurrences;
+use super::term_list::TermList;
 use super::vocabulary::FastMap;
 
 /// The word n-grams found: features numbered in first-seen order, each as its token sequence.
 pub(crate) struct WordRun {
-    /// Token texts by token id.
-    pub(crate) tokens: Vec<Box<str>>,
+    /// Token texts by token id, back to back.
+    pub(crate) tokens: TermList,
     /// Token ids of all features, concatenated; feature `f` is `flat[starts[f]..starts[f + 1]]`.
     pub(crate) flat: Vec<u32>,
     /// Where each feature's tokens start in `flat`, plus the end.
@@ -37,7 +40,9 @@ impl WordRun {
 
     /// The tokens of feature `f`, whose text is these joined by spaces.
     pub(crate) fn tokens_of(&self, f: usize) -> impl Iterator<Item = &str> {
-        self.window(f).iter().map(|&t| &*self.tokens[t as usize])
+        self.window(f)
+            .iter()
+            .map(|&t| self.tokens.get(t as usize).unwrap_or_default())
     }
 }
 
@@ -81,7 +86,13 @@ impl TokenChunk {
 pub(crate) struct WordCounter {
     min_n: usize,
     max_n: usize,
-    token_ids: FastMap<Box<str>, u32>,
+    /// Token id by the 64-bit hash of the token's text (the text itself is in `run.tokens`, one allocation for
+    /// all tokens instead of one each); a token whose hash another token took first goes to `colliding`.
+    token_ids: FastMap<u64, u32>,
+    colliding: FastMap<Box<str>, u32>,
+    /// Tests: every token hashes to 0, so all but the first go through `colliding`.
+    #[cfg(test)]
+    all_hashes_collide: bool,
     /// Feature id of each token as a unigram, [`NONE`] until seen as one.
     unigram_feature: Vec<u32>,
     bigram_feature: FastMap<u64, u32>,
@@ -128,12 +139,15 @@ impl WordCounter {
             min_n,
             max_n,
             token_ids: FastMap::with_capacity_and_hasher(words, FxBuildHasher),
+            colliding: FastMap::with_hasher(FxBuildHasher),
+            #[cfg(test)]
+            all_hashes_collide: false,
             unigram_feature: Vec::with_capacity(words),
             bigram_feature: FastMap::with_capacity_and_hasher(bigrams, FxBuildHasher),
             longer_feature: FastMap::with_hasher(FxBuildHasher),
             doc_tokens: Vec::new(),
             run: WordRun {
-                tokens: Vec::new(),
+                tokens: TermList::with_capacity(words, 8 * words),
                 flat: Vec::with_capacity(occurrences_expected.min(1 << 23)),
                 starts,
             },
@@ -183,16 +197,38 @@ impl WordCounter {
 
     /// The next token of the current document.
     fn token(&mut self, token: &str) {
-        let id = match self.token_ids.get(token) {
-            Some(&id) => id,
+        let hash = self.hash_of(token);
+        let tokens = &mut self.run.tokens;
+        let id = match self.token_ids.get(&hash) {
+            Some(&id) if tokens.get(id as usize) == Some(token) => id,
+            Some(_) => match self.colliding.get(token) {
+                Some(&id) => id,
+                None => {
+                    let id = tokens.len() as u32;
+                    tokens.push(token);
+                    self.colliding.insert(Box::from(token), id);
+                    self.unigram_feature.push(NONE);
+                    id
+                }
+            },
             None => {
-                let id = self.token_ids.len() as u32;
-                self.token_ids.insert(Box::from(token), id);
+                let id = tokens.len() as u32;
+                tokens.push(token);
+                self.token_ids.insert(hash, id);
                 self.unigram_feature.push(NONE);
                 id
             }
         };
         self.doc_tokens.push(id);
+    }
+
+    #[inline]
+    fn hash_of(&self, token: &str) -> u64 {
+        #[cfg(test)]
+        if self.all_hashes_collide {
+            return 0;
+        }
+        FxBuildHasher.hash_one(token)
     }
 
     /// Ends the current document: numbers its n-grams.
@@ -225,15 +261,11 @@ impl WordCounter {
                         *slot
                     }
                     2 => {
+                        // One probe for a bigram seen before and for a new one alike.
                         let key = (u64::from(window[0]) << 32) | u64::from(window[1]);
-                        match bigram_feature.get(&key) {
-                            Some(&id) => id,
-                            None => {
-                                let id = new_term(window);
-                                bigram_feature.insert(key, id);
-                                id
-                            }
-                        }
+                        *bigram_feature
+                            .entry(key)
+                            .or_insert_with(|| new_term(window))
                     }
                     _ => match longer_feature.get(window) {
                         Some(&id) => id,
@@ -252,12 +284,7 @@ impl WordCounter {
     }
 
     /// The features found and the occurrences.
-    pub(crate) fn finish(mut self) -> (WordRun, Occurrences) {
-        let mut tokens: Vec<Box<str>> = vec![Box::default(); self.token_ids.len()];
-        for (token, id) in self.token_ids {
-            tokens[id as usize] = token;
-        }
-        self.run.tokens = tokens;
+    pub(crate) fn finish(self) -> (WordRun, Occurrences) {
         (self.run, self.occurrences)
     }
 }
@@ -282,6 +309,8 @@ mod tests {
             .collect();
         let count = |threads, batch: usize| {
             let mut counter = WordCounter::new((1, 3), 0, 0, Occurrences::new(true, false));
+            // Batches of 1000 also run every token through the map of tokens whose hash was taken.
+            counter.all_hashes_collide = batch == 1000;
             for docs in docs.chunks(batch) {
                 counter.feed(&analysis, docs, threads);
             }
