@@ -22,6 +22,10 @@ Run from the repository root:
 
     KERAS_BACKEND=jax /work/venv/bin/python bench/nn_torch_keras.py [--threads 2] [--only lesson,lstm,char]
         [--skip-rust] [--json out.json]
+    KERAS_BACKEND=jax /work/venv/bin/python bench/nn_torch_keras.py --torch-matmul [--threads 1]
+
+`--torch-matmul` prints torch.matmul's GFLOP/s (wall and CPU) on the products an LSTM makes; ours come from
+`RAYON_NUM_THREADS=1 cargo run --release -p rnnlab-tensor --example gemm_rate` on the same shapes.
 
 The Rust side is built with `cargo build --release -p rnnlab-nn --example nn_bench` (CARGO_TARGET_DIR is honoured)
 and runs `nn_bench lesson|lstm|char` (crates/nn/examples/nn_bench.rs); a missing example is reported as such.
@@ -285,6 +289,42 @@ def keras_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
 # ---------------------------------------------------------------------------------------------------------------------
 
 
+# The product shapes of crates/tensor/examples/gemm_rate.rs: (label, m, k, n, a transposed, b transposed).
+MATMUL_SHAPES = [
+    ("square 1024^3", 1024, 1024, 1024, 0, 0), ("step fwd (64,128)x(128,512)", 64, 128, 512, 0, 0),
+    ("step bwd (64,512)x(512,128)", 64, 512, 128, 0, 0), ("proj (4096,60)x(60,512)", 4096, 60, 512, 0, 0),
+    ("dU h'.dg (128,4096)x(4096,512)", 128, 4096, 512, 1, 0), ("dW x'.dg (60,4096)x(4096,512)", 60, 4096, 512, 1, 0),
+    ("dx dg.W' (4096,512)x(512,60)", 4096, 512, 60, 0, 1), ("step fwd (32,256)x(256,1024)", 32, 256, 1024, 0, 0),
+    ("step bwd (32,1024)x(1024,256)", 32, 1024, 256, 0, 0), ("proj (1024,100)x(100,1024)", 1024, 100, 1024, 0, 0),
+    ("dU h'.dg (256,1024)x(1024,1024)", 256, 1024, 1024, 1, 0),
+    ("dW x'.dg (100,1024)x(1024,1024)", 100, 1024, 1024, 1, 0),
+    ("dx dg.W' (1024,1024)x(1024,100)", 1024, 1024, 100, 0, 1), ("lesson step (16,32)x(32,128)", 16, 32, 128, 0, 0),
+]
+
+
+def torch_matmul_rates(threads: int, seconds: float = 1.0) -> None:
+    """GFLOP/s of torch.matmul (wall and process CPU) on the LSTM's product shapes, in this process: the PyTorch
+    side of `cargo run --release -p rnnlab-tensor --example gemm_rate` (run with the same RAYON_NUM_THREADS)."""
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average {os.getloadavg()[0]:.2f}")
+    print(f"{'shape':<34} {'GF/s wall':>10} {'GF/s CPU':>10} {'us/call':>9}")
+    for label, m, k, n, at, bt in MATMUL_SHAPES:
+        a = torch.randn(k, m).t() if at else torch.randn(m, k)
+        b = torch.randn(n, k).t() if bt else torch.randn(k, n)
+        out = torch.empty(m, n)
+        for _ in range(3):
+            torch.matmul(a, b, out=out)
+        t0, c0, calls = time.perf_counter(), time.process_time(), 0
+        while calls < 5 or time.perf_counter() - t0 < seconds:
+            torch.matmul(a, b, out=out)
+            calls += 1
+        wall, cpu, flop = time.perf_counter() - t0, time.process_time() - c0, 2.0 * m * k * n * calls
+        print(f"{label:<34} {flop / wall / 1e9:>10.1f} {flop / cpu / 1e9:>10.1f} {1e6 * wall / calls:>9.1f}")
+
+
 def thread_env(threads: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -360,7 +400,15 @@ def main() -> None:
     ap.add_argument("--worker", choices=["torch", "keras"], help=argparse.SUPPRESS)
     ap.add_argument("--task", help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
+    ap.add_argument("--torch-matmul", action="store_true",
+                    help="only print torch.matmul GFLOP/s on the LSTM's product shapes (compare: gemm_rate example)")
     args = ap.parse_args()
+
+    if args.torch_matmul:
+        for k, v in thread_env(args.threads).items():
+            os.environ.setdefault(k, v)
+        torch_matmul_rates(args.threads)
+        return
 
     if args.worker:
         data = json.loads(args.data)
