@@ -12,8 +12,9 @@ Honest comparison:
   gensim trains on that file split on spaces, so both see identical tokens.
 - Parameters: dim 100, window 5, negative 5, sample 1e-3, min_count 5, 5 epochs, alpha 0.025 -> 0.0001;
   skip-gram and CBOW; 1 and 2 threads (gensim `workers`).
-- Speed: raw words x epochs / training seconds (gensim: wall time of `train()`; ours: `train_seconds` from
-  --metrics-json, tables and initialisation included, file reading excluded). CPU seconds are printed too,
+- Speed: raw words x epochs / training seconds (gensim: wall time of `train()` on a list of sentences already in
+  memory; ours: `train_seconds` from --metrics-json, tables and initialisation included, and the first epoch's
+  reading and encoding of the file too, since training streams it; later epochs replay the cached ids). CPU seconds are printed too,
   because on a shared machine wall time depends on the neighbours' load.
 - Memory: peak RSS of each whole process (/usr/bin/time -f %M).
 - Quality: mean overlap of the top-10 neighbours (cosine) over the 1,000 most frequent words between our vectors
