@@ -8,7 +8,8 @@
 
 use std::sync::mpsc::sync_channel;
 
-use std::hash::BuildHasher;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 
 use rustc_hash::FxBuildHasher;
 
@@ -88,7 +89,7 @@ pub(crate) struct WordCounter {
     max_n: usize,
     /// Token id by the 64-bit hash of the token's text (the text itself is in `run.tokens`, one allocation for
     /// all tokens instead of one each); a token whose hash another token took first goes to `colliding`.
-    token_ids: FastMap<u64, u32>,
+    token_ids: HashMap<u64, u32, PreHashed>,
     colliding: FastMap<Box<str>, u32>,
     /// Tests: every token hashes to 0, so all but the first go through `colliding`.
     #[cfg(test)]
@@ -106,6 +107,40 @@ pub(crate) struct WordCounter {
 
 /// No feature yet.
 const NONE: u32 = u32::MAX;
+
+/// Hashing for keys that are hashes already (a token's Fx hash): the key is its own hash, so a lookup hashes the
+/// token's text once.
+#[derive(Debug, Clone, Copy, Default)]
+struct PreHashed;
+
+/// The [`Hasher`] of [`PreHashed`]: keeps the last `u64` written.
+#[derive(Debug, Default)]
+struct KeyAsHash(u64);
+
+impl Hasher for KeyAsHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are used; anything else is folded in, to stay a correct hasher.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl BuildHasher for PreHashed {
+    type Hasher = KeyAsHash;
+
+    fn build_hasher(&self) -> KeyAsHash {
+        KeyAsHash::default()
+    }
+}
 
 impl WordCounter {
     /// Room is reserved from `bytes`, the size of the text expected (0 when unknown), to spare most rehashing and
@@ -138,7 +173,7 @@ impl WordCounter {
         Self {
             min_n,
             max_n,
-            token_ids: FastMap::with_capacity_and_hasher(words, FxBuildHasher),
+            token_ids: HashMap::with_capacity_and_hasher(words, PreHashed),
             colliding: FastMap::with_hasher(FxBuildHasher),
             #[cfg(test)]
             all_hashes_collide: false,
