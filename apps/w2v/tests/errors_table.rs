@@ -5,41 +5,14 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// Runs `w2v` in `dir` with `args`.
+use clitest::{App, check, write};
+
+/// The binary under test.
+const APP: App = App::new(env!("CARGO_BIN_EXE_w2v"));
+
+/// Runs the app in `dir` with `args`.
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_w2v"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("w2v runs")
-}
-
-/// Writes `bytes` to `dir/name`, creating directories.
-fn write(dir: &Path, name: &str, bytes: &[u8]) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("a parent directory")).expect("test file I/O");
-    std::fs::write(path, bytes).expect("test file I/O");
-}
-
-/// Checks the exit code and that stderr holds `error: <message>` (for a data error, as its last line), without a
-/// panic.
-fn check(out: &Output, code: i32, message: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    assert_eq!(out.status.code(), Some(code), "exit code; stderr: {stderr}");
-    let line = format!("error: {message}");
-    if code == 1 {
-        assert_eq!(
-            stderr.lines().last(),
-            Some(line.as_str()),
-            "message; stderr: {stderr}"
-        );
-    } else {
-        assert!(
-            stderr.lines().any(|l| l == line),
-            "message {line:?} not in stderr: {stderr}"
-        );
-    }
+    APP.run(dir, args)
 }
 
 /// train --input: the file does not exist.
