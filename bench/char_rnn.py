@@ -26,6 +26,7 @@ import argparse
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,17 +38,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def ours(args: argparse.Namespace, data_dir: Path) -> dict:
+def ours(args: argparse.Namespace, data_dir: Path, seed: int, epochs: int) -> dict:
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-    if not args.skip_build:
-        subprocess.run(["cargo", "build", "--release", "-q", "-p", "char-rnn"], cwd=ROOT, check=True)
     binary = target / "release" / "char-rnn"
     metrics = data_dir / "ours.json"
     cmd = [str(binary), "train", "--input", args.input, "--out", str(data_dir / "model"),
            "--sentence-len", str(args.sentence_len), "--batch-size", str(args.batch_size),
-           "--units", str(args.units), "--layers", str(args.layers), "--cell", args.cell,
-           "--epochs", str(args.epochs), "--lr", str(args.lr), "--clip", str(args.clip),
-           "--threads", str(args.threads), "--seed", str(args.seed), "--valid-fraction", str(args.valid_fraction),
+           "--units", str(args.units), "--layers", str(args.layers), "--cell", args.cell, "--init", args.init,
+           "--epochs", str(epochs), "--lr", str(args.lr), "--clip", str(args.clip),
+           "--threads", str(args.threads), "--seed", str(seed), "--valid-fraction", str(args.valid_fraction),
            "--sample-len", "0", "--metrics-json", str(metrics), "--export-data", str(data_dir)]
     if args.fragment_chars:
         cmd += ["--fragment-chars", str(args.fragment_chars)]
@@ -56,19 +55,43 @@ def ours(args: argparse.Namespace, data_dir: Path) -> dict:
     wall = time.perf_counter() - t0
     m = json.loads(metrics.read_text())
     return {"history": [{"epoch": h["epoch"], "loss": h["loss"], "valid_bpc": h["valid_bpc"],
-                         "chars_per_sec": h["chars_per_sec"], "seconds": h["seconds"]} for h in m["history"]],
+                         "chars_per_sec": h["chars_per_sec"], "seconds": h["seconds"],
+                         "cpu_seconds": h.get("cpu_seconds")} for h in m["history"]],
             "alphabet_size": m["alphabet_size"], "train_chars": m["train_chars"], "valid_chars": m["valid_chars"],
             "unigram_bpc": m["unigram_bpc"], "wall_seconds": wall, "version": "rnnlab char-rnn"}
 
 
-def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
+def keras_init(rnn, head, cell: str, units: int) -> None:
+    """Keras' initialisers (what `--init keras` gives our side): glorot-uniform input kernels, orthogonal
+    recurrent kernels, one zero bias (ones in the LSTM forget block; PyTorch's second bias is zeroed and frozen,
+    except for the GRU, whose reset-after form has two biases in Keras too), glorot-uniform Dense kernel with a
+    zero bias."""
+    import torch
+    from torch import nn
+
+    with torch.no_grad():
+        for name, p in rnn.named_parameters():
+            if name.startswith("weight_ih"):
+                nn.init.xavier_uniform_(p)
+            elif name.startswith("weight_hh"):
+                nn.init.orthogonal_(p)
+            else:
+                p.zero_()
+                if cell == "lstm" and name.startswith("bias_ih"):
+                    p[units:2 * units] = 1.0
+                if cell != "gru" and name.startswith("bias_hh"):
+                    p.requires_grad_(False)
+        nn.init.xavier_uniform_(head.weight)
+        head.bias.zero_()
+
+
+def pytorch(args: argparse.Namespace, data_dir: Path, seed: int) -> dict:
     import torch
     from torch import nn
 
     torch.set_num_threads(args.threads)
-    torch.set_num_interop_threads(1)
-    torch.manual_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
     train_x = torch.from_numpy(np.load(data_dir / "train_x.npy").astype(np.int64))
     train_y = torch.from_numpy(np.load(data_dir / "train_y.npy").astype(np.int64))
     valid_x = torch.from_numpy(np.load(data_dir / "valid_x.npy").astype(np.int64))
@@ -77,7 +100,9 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
     rnn_class = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[args.cell]
     rnn = rnn_class(vocab, args.units, num_layers=args.layers, batch_first=True)
     head = nn.Linear(args.units, vocab)
-    params = list(rnn.parameters()) + list(head.parameters())
+    if args.init == "keras":
+        keras_init(rnn, head, args.cell, args.units)
+    params = [p for p in list(rnn.parameters()) + list(head.parameters()) if p.requires_grad]
     opt = torch.optim.Adam(params, lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
 
     def logits(x: torch.Tensor) -> torch.Tensor:
@@ -89,7 +114,7 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
     for epoch in range(1, args.epochs + 1):
         order = torch.from_numpy(rng.permutation(n))
         total, count = 0.0, 0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for start in range(0, n, args.batch_size):
             idx = order[start:start + args.batch_size]
             opt.zero_grad()
@@ -101,7 +126,7 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
             opt.step()
             total += loss.item() * idx.numel() * seq
             count += idx.numel() * seq
-        seconds = time.perf_counter() - t0
+        seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
         with torch.no_grad():
             nats, targets = 0.0, 0
             for start in range(0, len(valid_x), args.batch_size):
@@ -110,15 +135,29 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
                 nats += nn.functional.cross_entropy(out.reshape(-1, vocab), yb, reduction="sum").item()
                 targets += yb.numel()
         history.append({"epoch": epoch, "loss": total / count, "valid_bpc": nats / targets / math.log(2),
-                        "chars_per_sec": count / seconds, "seconds": seconds})
+                        "chars_per_sec": count / seconds, "seconds": seconds, "cpu_seconds": cpu_seconds})
     return {"history": history, "version": f"torch {torch.__version__}"}
 
 
-def summary(side: dict) -> tuple[float, float, float]:
-    """(held-out bpc after the last epoch, best held-out bpc, characters per second over all epochs)."""
+def summary(side: dict) -> dict:
+    """Held-out bpc after the last epoch, the best, and the training throughput over all epochs (characters per
+    wall second and per CPU second, user + system of all threads)."""
     h = side["history"]
+    seconds = sum(e["seconds"] for e in h)
     chars = sum(e["chars_per_sec"] * e["seconds"] for e in h)
-    return h[-1]["valid_bpc"], min(e["valid_bpc"] for e in h), chars / sum(e["seconds"] for e in h)
+    cpu = [e.get("cpu_seconds") for e in h]
+    cpu_total = sum(cpu) if all(c is not None for c in cpu) else None
+    return {"last_bpc": h[-1]["valid_bpc"], "best_bpc": min(e["valid_bpc"] for e in h),
+            "chars_per_sec": chars / seconds,
+            "chars_per_cpu_sec": chars / cpu_total if cpu_total else None}
+
+
+def spread(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:+.3f}"
+    mean = statistics.fmean(values)
+    return (f"mean {mean:+.3f}, sd {statistics.stdev(values):.3f}, "
+            f"range {min(values):+.3f} .. {max(values):+.3f} over {len(values)} seeds")
 
 
 def main() -> int:
@@ -130,45 +169,95 @@ def main() -> int:
     ap.add_argument("--units", type=int, default=128)
     ap.add_argument("--layers", type=int, default=1)
     ap.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
+    ap.add_argument("--init", choices=["pytorch", "keras"], default="pytorch",
+                    help="both sides start from this library's initialisers")
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--clip", type=float, default=5.0)
     ap.add_argument("--valid-fraction", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=int, nargs="+", default=[1],
+                    help="one run of each side per seed (the gap's spread over seeds is printed)")
+    ap.add_argument("--sides", choices=["both", "ours", "pytorch"], default="both")
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RAYON_NUM_THREADS"):
         os.environ[var] = str(args.threads)
+    if not args.skip_build:
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "char-rnn"], cwd=ROOT, check=True)
+    if args.sides != "ours":
+        import torch
+
+        torch.set_num_interop_threads(1)
 
     load_before = os.getloadavg()
-    with tempfile.TemporaryDirectory(prefix="char_rnn_bench_") as tmp:
-        data_dir = Path(tmp)
-        results = {"ours": ours(args, data_dir)}
-        results["pytorch"] = pytorch(args, data_dir)
+    runs = []
+    gaps_last, gaps_best, speed, cpu_speed = [], [], [], []
+    for seed in args.seed:
+        with tempfile.TemporaryDirectory(prefix="char_rnn_bench_") as tmp:
+            data_dir = Path(tmp)
+            # With --sides pytorch our binary only prepares and exports the data (one epoch, not reported).
+            epochs = 1 if args.sides == "pytorch" else args.epochs
+            run = {"seed": seed, "ours": ours(args, data_dir, seed, epochs)}
+            if args.sides != "ours":
+                run["pytorch"] = pytorch(args, data_dir, seed)
+            if args.sides == "pytorch":
+                del run["ours"]["history"]
+            runs.append(run)
+        if len(runs) == 1:
+            o = run["ours"]
+            print(f"char-rnn vs PyTorch: {args.input} fragment {args.fragment_chars or 'all'} chars, "
+                  f"{o['alphabet_size']} symbols, {o['train_chars']} training / {o['valid_chars']} held-out chars; "
+                  f"{args.layers} x {args.cell.upper()}({args.units}) + Dense, {args.init} init, "
+                  f"seq {args.sentence_len}, batch {args.batch_size}, {args.epochs} epochs, Adam {args.lr}, "
+                  f"clip {args.clip}, {args.threads} thread(s)")
+            print(f"load average before {load_before[0]:.2f} (on {os.cpu_count()} CPUs)")
+            print(f"unigram baseline {o['unigram_bpc']:.3f} bpc")
+        # Each seed's figures as soon as they exist (a long multi-seed run keeps what it finished).
+        sides = [k for k in ("ours", "pytorch") if k in run and "history" in run[k]]
+        print(f"seed {run['seed']} (load average now {os.getloadavg()[0]:.2f})")
+        print(f"{'epoch':>5} | " + " | ".join(f"{k + ' loss':>12} {'bpc':>6} {'chars/s':>9} {'cpu s':>7}" for k in sides))
+        for rows in zip(*(run[k]["history"] for k in sides)):
+            cells = [f"{r['loss']:12.4f} {r['valid_bpc']:6.3f} {r['chars_per_sec']:9.0f} "
+                     f"{(r['cpu_seconds'] or float('nan')):7.2f}" for r in rows]
+            print(f"{rows[0]['epoch']:>5} | " + " | ".join(cells))
+        for k in sides:
+            run[k]["summary"] = summary(run[k])
+        if len(sides) == 2:
+            so, st = run["ours"]["summary"], run["pytorch"]["summary"]
+            gaps_last.append(so["last_bpc"] - st["last_bpc"])
+            gaps_best.append(so["best_bpc"] - st["best_bpc"])
+            speed.append(so["chars_per_sec"] / st["chars_per_sec"])
+            cpu_ratio = (so["chars_per_cpu_sec"] / st["chars_per_cpu_sec"]
+                         if so["chars_per_cpu_sec"] and st["chars_per_cpu_sec"] else None)
+            if cpu_ratio:
+                cpu_speed.append(cpu_ratio)
+            print(f"  held-out bpc after the last epoch: ours {so['last_bpc']:.3f}, PyTorch {st['last_bpc']:.3f} "
+                  f"(difference {so['last_bpc'] - st['last_bpc']:+.3f}); best: ours {so['best_bpc']:.3f}, "
+                  f"PyTorch {st['best_bpc']:.3f}")
+            print(f"  training throughput: ours {so['chars_per_sec']:,.0f} chars/s "
+                  f"({so['chars_per_cpu_sec'] or float('nan'):,.0f} per CPU s), PyTorch {st['chars_per_sec']:,.0f} "
+                  f"chars/s ({st['chars_per_cpu_sec'] or float('nan'):,.0f} per CPU s): wall ratio "
+                  f"{speed[-1]:.2f}x, CPU-time ratio {cpu_ratio or float('nan'):.2f}x ({run['pytorch']['version']})")
+        sys.stdout.flush()
+        if args.json:
+            Path(args.json).write_text(json.dumps({"runs": runs, "load_before": load_before,
+                                                   "args": vars(args)}, indent=2) + "\n")
     load_after = os.getloadavg()
-
-    o = results["ours"]
-    print(f"char-rnn vs PyTorch: {args.input} fragment {args.fragment_chars or 'all'} chars, "
-          f"{o['alphabet_size']} symbols, {o['train_chars']} training / {o['valid_chars']} held-out chars; "
-          f"{args.layers} x {args.cell.upper()}({args.units}) + Dense, seq {args.sentence_len}, batch {args.batch_size}, "
-          f"{args.epochs} epochs, Adam {args.lr}, clip {args.clip}, {args.threads} thread(s)")
-    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (on {os.cpu_count()} CPUs)")
-    print(f"unigram baseline {o['unigram_bpc']:.3f} bpc")
-    print(f"{'epoch':>5} | {'ours loss':>9} {'bpc':>6} {'chars/s':>9} | {'torch loss':>10} {'bpc':>6} {'chars/s':>9}")
-    for a, b in zip(o["history"], results["pytorch"]["history"]):
-        print(f"{a['epoch']:>5} | {a['loss']:9.4f} {a['valid_bpc']:6.3f} {a['chars_per_sec']:9.0f} | "
-              f"{b['loss']:10.4f} {b['valid_bpc']:6.3f} {b['chars_per_sec']:9.0f}")
-    (ol, ob, oc), (tl, tb, tc) = summary(o), summary(results["pytorch"])
-    print(f"held-out bpc after the last epoch: ours {ol:.3f}, PyTorch {tl:.3f} (difference {ol - tl:+.3f}); "
-          f"best: ours {ob:.3f}, PyTorch {tb:.3f}")
-    print(f"training throughput: ours {oc:,.0f} chars/s, PyTorch {tc:,.0f} chars/s, ratio {oc / tc:.2f}x "
-          f"({results['pytorch']['version']})")
-    results["summary"] = {"ours_last_bpc": ol, "torch_last_bpc": tl, "ours_best_bpc": ob, "torch_best_bpc": tb,
-                          "ours_chars_per_sec": oc, "torch_chars_per_sec": tc, "speed_ratio": oc / tc,
-                          "load_before": load_before, "load_after": load_after, "args": vars(args)}
+    print(f"load average after {load_after[0]:.2f}")
+    for k in ("ours", "pytorch"):
+        last = [r[k]["summary"]["last_bpc"] for r in runs if "summary" in r.get(k, {})]
+        if len(last) > 1:
+            print(f"{k}: held-out bpc after the last epoch over seeds {args.seed}: "
+                  f"mean {statistics.fmean(last):.3f}, sd {statistics.stdev(last):.3f}, "
+                  f"range {min(last):.3f} .. {max(last):.3f}")
+    if gaps_last:
+        print(f"gap (ours - PyTorch), last epoch: {spread(gaps_last)}; best epoch: {spread(gaps_best)}")
+        print(f"speed ratio (ours / PyTorch): wall {spread(speed).replace('+', '')}; "
+              f"CPU time {spread(cpu_speed).replace('+', '') if cpu_speed else 'n/a'}")
     if args.json:
+        results = {"runs": runs, "load_before": load_before, "load_after": load_after, "args": vars(args)}
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     return 0
 

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::init::Init;
+
 /// Next-character RNN: train on a text's equal-length sentences, report held-out bits per character,
 /// generate text one character at a time. Without a subcommand: train a small model on the sample story.
 #[derive(Debug, Parser)]
@@ -71,6 +73,11 @@ pub struct TrainArgs {
     /// Stacked recurrent layers.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     pub layers: u64,
+
+    /// How the weights start: PyTorch's nn.LSTM/GRU/RNN and nn.Linear initialisers (uniform ±1/√fan-in, two
+    /// biases per recurrent layer) or Keras' (glorot-uniform, orthogonal, unit forget bias, one bias).
+    #[arg(long, value_enum, default_value_t = Init::Pytorch)]
+    pub init: Init,
 
     /// Dropout rate on each recurrent layer's output during training, in [0, 1).
     #[arg(long, default_value_t = 0.0)]

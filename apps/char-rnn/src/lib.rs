@@ -10,5 +10,6 @@ pub mod bundle;
 pub mod cli;
 pub mod data;
 pub mod generate;
+pub mod init;
 pub mod resume;
 pub mod train;

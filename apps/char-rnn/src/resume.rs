@@ -62,6 +62,7 @@ pub fn settings(args: &TrainArgs, corpus: &Corpus) -> Vec<(String, String)> {
         ("--sentence-len", args.sentence_len.to_string()),
         ("--valid-fraction", args.valid_fraction.to_string()),
         ("--cell", format!("{:?}", args.cell).to_lowercase()),
+        ("--init", args.init.name().to_string()),
         ("--units", args.units.to_string()),
         ("--layers", args.layers.to_string()),
         ("--dropout", args.dropout.to_string()),
@@ -83,6 +84,9 @@ pub fn settings(args: &TrainArgs, corpus: &Corpus) -> Vec<(String, String)> {
 struct RowBits {
     epoch: usize,
     bits: [u64; 5],
+    /// The epoch's CPU seconds (absent in checkpoints written before it was recorded).
+    #[serde(default)]
+    cpu: Option<u64>,
 }
 
 /// The epochs so far, for the checkpoint's record.
@@ -92,6 +96,7 @@ pub fn history_record(rows: &[EpochRow]) -> anyhow::Result<String> {
         .map(|r| RowBits {
             epoch: r.epoch,
             bits: [r.loss, r.train_bpc, r.valid_bpc, r.chars_per_sec, r.seconds].map(f64::to_bits),
+            cpu: r.cpu_seconds.map(f64::to_bits),
         })
         .collect();
     Ok(serde_json::to_string(&bits)?)
@@ -120,6 +125,7 @@ pub fn history_from_record(ck: &SeqCheckpoint, label: &Path) -> anyhow::Result<V
                 valid_bpc,
                 chars_per_sec,
                 seconds,
+                cpu_seconds: r.cpu.map(f64::from_bits),
             }
         })
         .collect())

@@ -17,6 +17,7 @@ use serde_json::json;
 use crate::bundle::{self, Meta};
 use crate::cli::{CellKind, TrainArgs};
 use crate::data::{self, Corpus};
+use crate::init::{self, Init};
 use crate::resume;
 
 /// One epoch's figures.
@@ -34,6 +35,9 @@ pub struct EpochRow {
     pub chars_per_sec: f64,
     /// Seconds the epoch's training took.
     pub seconds: f64,
+    /// CPU seconds (user + system, all threads) the epoch's training took; `None` where the process's CPU
+    /// time cannot be read. Meaningful on a loaded machine, where wall time measures the load too.
+    pub cpu_seconds: Option<f64>,
 }
 
 /// What a training run found: the data, the network's size, every epoch, the best one, samples.
@@ -105,7 +109,7 @@ impl Outcome {
             "threads": args.threads,
             "history": self.history.iter().map(|r| json!({
                 "epoch": r.epoch, "loss": r.loss, "train_bpc": r.train_bpc, "valid_bpc": r.valid_bpc,
-                "chars_per_sec": r.chars_per_sec, "seconds": r.seconds,
+                "chars_per_sec": r.chars_per_sec, "seconds": r.seconds, "cpu_seconds": r.cpu_seconds,
             })).collect::<Vec<_>>(),
             "best_epoch": self.best_epoch,
             "best_valid_bpc": self.best_bpc,
@@ -154,15 +158,21 @@ fn layer(cell: CellKind, units: usize) -> RecurrentConfig {
 }
 
 /// The network: `layers` recurrent layers (the first reads character indices, i.e. one-hot rows) and a
-/// Dense layer giving one logit per character at every step.
+/// Dense layer giving one logit per character at every step, initialised as `--init` says.
 fn build_model(args: &TrainArgs, vocab: usize) -> anyhow::Result<Sequential> {
     let units = usize::try_from(args.units).context("--units is too large")?;
+    let torch = args.init == Init::Pytorch;
     let mut model = Sequential::new(&[args.sentence_len as usize], args.seed);
     for i in 0..args.layers {
-        let l = layer(args.cell, units).return_sequences(true);
+        let l = layer(args.cell, units)
+            .return_sequences(true)
+            .torch_biases(torch);
         model.add(if i == 0 { l.index_input(vocab) } else { l })?;
     }
     model.add(dense(vocab))?;
+    if torch {
+        init::pytorch(&mut model, args.seed)?;
+    }
     Ok(model)
 }
 
@@ -311,7 +321,7 @@ pub fn train(
     let prime = &corpus.valid_text[..prime_len];
     let training_record = json!({
         "input": corpus.name, "fragment_chars": args.fragment_chars, "sentence_len": args.sentence_len,
-        "cell": format!("{:?}", args.cell).to_lowercase(), "units": args.units, "layers": args.layers,
+        "cell": format!("{:?}", args.cell).to_lowercase(), "init": args.init.name(), "units": args.units, "layers": args.layers,
         "dropout": args.dropout, "batch_size": args.batch_size, "epochs": args.epochs, "lr": args.lr,
         "clip": args.clip, "valid_fraction": args.valid_fraction, "threads": args.threads, "seed": args.seed,
     });
@@ -341,9 +351,13 @@ pub fn train(
     }
     let started = Instant::now();
     while (trainer.epochs_done() as u64) < args.epochs {
+        let cpu_before = appkit::cpu::process_cpu_seconds();
         let stats = trainer
             .train_epoch(&mut model, corpus.train.x.view(), corpus.train.y.view())
             .with_context(|| kept_files(&args.out, history.last(), &best))?;
+        let cpu_seconds = cpu_before
+            .zip(appkit::cpu::process_cpu_seconds())
+            .map(|(a, b)| b - a);
         let valid_nats = evaluate(
             &model,
             corpus.valid.x.view(),
@@ -358,6 +372,7 @@ pub fn train(
             valid_bpc: bits_per_token(valid_nats),
             chars_per_sec: stats.tokens_per_second(),
             seconds: stats.seconds,
+            cpu_seconds,
         };
         let improved = best.observe(row.epoch, row.valid_bpc, &model);
         if improved {
