@@ -245,11 +245,24 @@ fn project(x: &SeqX, w: &ArrayView2<f32>, bias: Option<ArrayView1<f32>>) -> Resu
             Ok(out)
         }
         SeqX::Indices(idx) => {
+            // A one-hot row times the kernel is the kernel's row: copy contiguous rows (indices were checked by
+            // `prepare_input`) and add the bias over slices, which vectorises (zipped ndarray iterators did not).
+            let w = w.as_standard_layout();
+            let w = w
+                .as_slice()
+                .ok_or_else(|| Error::Invalid("internal layout".into()))?;
+            let bias: Option<Vec<f32>> = bias.map(|b| b.iter().copied().collect());
             let mut out = Vec::with_capacity(idx.len() * g);
             for &i in idx {
-                match bias {
-                    Some(bias) => out.extend(w.row(i).iter().zip(bias.iter()).map(|(a, b)| a + b)),
-                    None => out.extend(w.row(i).iter()),
+                let row = w
+                    .get(i * g..(i + 1) * g)
+                    .ok_or_else(|| Error::Invalid(format!("input index {i} outside the kernel")))?;
+                let start = out.len();
+                out.extend_from_slice(row);
+                if let Some(bias) = &bias {
+                    for (o, b) in out[start..].iter_mut().zip(bias) {
+                        *o += b;
+                    }
                 }
             }
             Ok(out)
