@@ -3,93 +3,51 @@
 //! file, that nothing was written. A row whose test is `#[ignore]`d is a known bug, named in the attribute.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
-/// Runs `char-rnn` in `dir` with `args`.
+use clitest::{App, check, flip_byte_from_end, replace, truncate, write};
+
+/// The binary under test.
+const APP: App = App::new(env!("CARGO_BIN_EXE_char-rnn"));
+
+/// Runs the app in `dir` with `args`.
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_char-rnn"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("char-rnn runs")
+    APP.run(dir, args)
 }
 
-/// Writes `bytes` to `dir/name`, creating directories.
-fn write(dir: &Path, name: &str, bytes: &[u8]) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("a parent directory")).expect("test file I/O");
-    std::fs::write(path, bytes).expect("test file I/O");
-}
-
-/// Checks the exit code and that stderr holds `error: <message>` (for a data error, as its last line), without a
-/// panic.
-fn check(out: &Output, code: i32, message: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
-    assert_eq!(out.status.code(), Some(code), "exit code; stderr: {stderr}");
-    let line = format!("error: {message}");
-    if code == 1 {
-        assert_eq!(
-            stderr.lines().last(),
-            Some(line.as_str()),
-            "message; stderr: {stderr}"
-        );
-    } else {
-        assert!(
-            stderr.lines().any(|l| l == line),
-            "message {line:?} not in stderr: {stderr}"
-        );
-    }
-}
-
-/// Cuts the file at `path` to `len` bytes.
-fn truncate(path: &Path, len: u64) {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .expect("test file I/O")
-        .set_len(len)
-        .expect("test file I/O");
-}
-
-/// Replaces the first `from` in the text file at `path` by `to`.
-fn replace(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).expect("test file I/O");
-    assert!(text.contains(from), "{from} not in {}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).expect("test file I/O");
-}
-
-/// Inverts the byte `back` positions before the end of the file at `path`.
-fn flip_byte_from_end(path: &Path, back: usize) {
-    let mut bytes = std::fs::read(path).expect("test file I/O");
-    let at = bytes.len() - back;
-    bytes[at] ^= 0xff;
-    std::fs::write(path, bytes).expect("test file I/O");
+/// Copies the trained model into `dir/model`.
+fn copy_model(dir: &Path) {
+    clitest::copy_dir(trained_model(), &dir.join("model"));
 }
 
 /// A small model trained once per test run (under the target directory), which the model rows copy and damage.
 fn trained_model() -> &'static Path {
     static MODEL: OnceLock<PathBuf> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("errors_table_char-rnn_{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).expect("test file I/O");
-        write(&root, "text.txt", "Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! ".as_bytes());
-        let out = run(&root, &["train", "--input", "text.txt", "--epochs", "1", "--units", "8", "--threads", "1", "--sentence-len", "16", "--out", "model"]);
-        assert!(out.status.success(), "training the test model failed: {}", String::from_utf8_lossy(&out.stderr));
-        root.join("model")
-    })
-}
-
-/// Copies the trained model into `dir/model`.
-fn copy_model(dir: &Path) {
-    let target = dir.join("model");
-    std::fs::create_dir_all(&target).expect("test file I/O");
-    for entry in std::fs::read_dir(trained_model()).expect("test file I/O") {
-        let entry = entry.expect("test file I/O");
-        std::fs::copy(entry.path(), target.join(entry.file_name())).expect("test file I/O");
-    }
+    let text = "Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! ".repeat(40);
+    clitest::trained_once(
+        &MODEL,
+        env!("CARGO_TARGET_TMPDIR"),
+        "errors_table_char-rnn",
+        APP,
+        |root| write(root, "text.txt", text.as_bytes()),
+        &[
+            "train",
+            "--input",
+            "text.txt",
+            "--epochs",
+            "1",
+            "--units",
+            "8",
+            "--threads",
+            "1",
+            "--sentence-len",
+            "16",
+            "--out",
+            "model",
+        ],
+        "model",
+    )
 }
 
 /// train --input: the file does not exist.
