@@ -16,6 +16,7 @@ pub mod cpu;
 pub mod exit;
 pub mod hash;
 pub mod heatmap;
+pub mod malloc;
 pub mod output;
 pub mod plot;
 pub mod report;

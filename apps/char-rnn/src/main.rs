@@ -6,6 +6,7 @@ use char_rnn::{cli, generate, train};
 use clap::Parser;
 
 fn main() -> ExitCode {
+    appkit::malloc::keep_freed_memory();
     let args = cli::Cli::parse();
     appkit::run(|| match args.command {
         Some(cli::Command::Generate(g)) => generate::run(&g),

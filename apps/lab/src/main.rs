@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    appkit::malloc::keep_freed_memory();
     let args = cli::Args::parse();
     appkit::run(|| run::run(&args))
 }

@@ -7,6 +7,7 @@ use clap::Parser;
 use seq2seq::commands::{Cli, Command, demo, train_command, translate_command};
 
 fn main() -> ExitCode {
+    appkit::malloc::keep_freed_memory();
     let cli = Cli::parse();
     appkit::run(|| match cli.command {
         Some(Command::Train(args)) => train_command(&args, &|line| println!("{line}")).map(|_| ()),

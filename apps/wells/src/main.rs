@@ -5,6 +5,7 @@ use clap::Parser;
 use wells::{cli, pipeline};
 
 fn main() -> std::process::ExitCode {
+    appkit::malloc::keep_freed_memory();
     let args = cli::Args::parse();
     appkit::run(|| pipeline::run(&args))
 }

@@ -13,7 +13,6 @@ pub mod cli;
 pub mod cputime;
 pub mod data;
 pub mod generate;
-pub mod malloc;
 pub mod resume;
 pub mod stateful;
 pub mod train;

@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use word_rnn::{cli, generate, malloc, train};
+use word_rnn::{cli, generate, train};
 
 fn main() -> ExitCode {
-    malloc::keep_freed_memory();
+    appkit::malloc::keep_freed_memory();
     let args = cli::Cli::parse();
     appkit::run(|| match args.command {
         Some(cli::Command::Generate(g)) => generate::run(&g),

@@ -1,9 +1,10 @@
-//! Keeping freed memory for reuse. Every training step allocates and frees arrays of
-//! `streams × seq-len × vocabulary` floats (logits, probabilities, their gradients: megabytes each). With
+//! Keeping freed memory for reuse, for the training apps. Every training step allocates and frees arrays of
+//! `batch × seq-len × classes` floats (logits, probabilities, their gradients: megabytes each). With
 //! glibc's default settings such blocks come from fresh `mmap`s, or the freed top of the heap is given
 //! back to the system, and every step pays page faults to get the memory again: measured (perf, one
 //! thread, vocabulary 4,595) about 40 % of the training time in the kernel, and 1.5× the CPU time of the
-//! same run with the memory kept.
+//! same run with the memory kept (word-rnn). char-rnn at batch 64, seq 64, LSTM 128, one thread: 1.6× the
+//! characters per second with the memory kept.
 
 /// Raises glibc's `mmap` threshold to its maximum (32 MiB: blocks up to that size come from the heap and
 /// are reused) and its trim threshold to 1 GiB (freed memory stays with the process). Call once, at the
