@@ -4,7 +4,7 @@
 
 use anyhow::{Context, bail};
 use textprep::{
-    Alphabet, CharSequences, CleanConfig, Cleaner, SequenceConfig, Utf8Policy, fragment, read_text,
+    Alphabet, CharSequences, CleanConfig, Cleaner, SequenceConfig, Utf8Policy, Utf8Reader,
     sample::RUSSIAN_STORY,
 };
 
@@ -14,8 +14,10 @@ use crate::cli::TrainArgs;
 pub struct Corpus {
     /// Where the text came from (for messages).
     pub name: String,
-    /// Characters after cleaning (before taking the fragment).
+    /// Characters after cleaning (before taking the fragment); a lower bound when `cleaned_whole` is false.
     pub cleaned_chars: usize,
+    /// Whether the whole input was read (false: reading stopped once the fragment was full).
+    pub cleaned_whole: bool,
     /// The characters of the fragment, in index order.
     pub alphabet: Alphabet,
     /// The training part, encoded.
@@ -64,25 +66,35 @@ pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
             args.valid_fraction
         )));
     }
-    let (name, raw) = match &args.input {
+    // Streamed: with a fragment, reading stops once the cleaned fragment is full, so memory holds the fragment and
+    // one piece of input whatever the book's size.
+    let fragment_chars = args
+        .fragment_chars
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let (name, prefix) = match &args.input {
         Some(path) => (
             path.display().to_string(),
-            read_text(path, Utf8Policy::Strict)?,
+            cleaner.clean_prefix(
+                &mut Utf8Reader::open(path, Utf8Policy::Strict)?,
+                fragment_chars,
+            )?,
         ),
-        None => ("the sample story".to_owned(), RUSSIAN_STORY.to_owned()),
+        None => (
+            "the sample story".to_owned(),
+            cleaner.clean_prefix(
+                &mut Utf8Reader::new(RUSSIAN_STORY.as_bytes(), Utf8Policy::Strict),
+                fragment_chars,
+            )?,
+        ),
     };
-    if raw.trim().is_empty() {
+    if prefix.empty_input {
         bail!("{name}: the input is empty");
     }
-    let cleaned = cleaner.clean(&raw);
-    let cleaned_chars = cleaned.chars().count();
+    let cleaned_chars = prefix.chars;
     if cleaned_chars == 0 {
         bail!("{name}: nothing is left after cleaning (no letters)");
     }
-    let text = match args.fragment_chars {
-        Some(n) => fragment(&cleaned, usize::try_from(n).unwrap_or(usize::MAX)),
-        None => &cleaned,
-    };
+    let text = prefix.text.as_str();
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len();
     let config = SequenceConfig::new(sentence_len);
@@ -121,6 +133,7 @@ pub fn load(args: &TrainArgs) -> anyhow::Result<Corpus> {
     Ok(Corpus {
         name,
         cleaned_chars,
+        cleaned_whole: prefix.whole,
         alphabet,
         train_text,
         valid_text,

@@ -45,7 +45,8 @@ pub struct EpochRow {
 pub struct Outcome {
     /// Where the text came from.
     pub input: String,
-    /// Characters after cleaning (before taking the fragment).
+    /// Characters after cleaning (before taking the fragment); with a fragment, counted only as far as reading went
+    /// (it stops once the fragment is full).
     pub cleaned_chars: usize,
     /// Training characters.
     pub train_chars: usize,
@@ -250,8 +251,13 @@ pub fn train(
     let unigram_bpc = unigram_bits(&corpus.train_text, &corpus.valid_text, vocab, 1.0)?;
 
     say(&format!(
-        "input: {}: {} characters after cleaning; using {} ({} for training, {} held out)",
+        "input: {}: {}{} characters after cleaning; using {} ({} for training, {} held out)",
         corpus.name,
+        if corpus.cleaned_whole {
+            ""
+        } else {
+            "at least "
+        },
         corpus.cleaned_chars,
         corpus.train_text.len() + corpus.valid_text.len(),
         corpus.train_text.len(),
