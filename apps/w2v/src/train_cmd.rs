@@ -59,10 +59,10 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let corpus = loaded.source();
     let bar = progress::training_bar(corpus.words() * params.epochs as u64, args.quiet);
     let report = |p: &embed::Progress| progress::update(&bar, p);
-    let cpu_before = process_cpu_seconds();
+    let cpu_before = appkit::cpu::process_cpu_seconds();
     let (vectors, stats) = embed::train_with(&vocab, corpus, &params, Some(&report), args.sharing)
         .context("training failed")?;
-    let train_cpu_seconds = process_cpu_seconds()
+    let train_cpu_seconds = appkit::cpu::process_cpu_seconds()
         .zip(cpu_before)
         .map(|(after, before)| after - before);
     bar.finish_and_clear();
@@ -247,16 +247,4 @@ fn default_queries(vectors: &KeyedVectors) -> Vec<String> {
     } else {
         picked
     }
-}
-
-/// User + system CPU time of the whole process (all threads, finished ones included) from `/proc/self/stat`, in
-/// seconds (Linux reports it in USER_HZ = 100 ticks per second); `None` where that file does not exist.
-fn process_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which is in parentheses and may contain spaces): state is field 3.
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
 }

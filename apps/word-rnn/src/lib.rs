@@ -10,7 +10,6 @@
 
 pub mod bundle;
 pub mod cli;
-pub mod cputime;
 pub mod data;
 pub mod generate;
 pub mod resume;

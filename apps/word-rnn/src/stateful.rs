@@ -301,7 +301,7 @@ impl StreamTrainer {
     ) -> anyhow::Result<Epoch> {
         self.epoch += 1;
         let started = Instant::now();
-        let cpu_start = crate::cputime::process_seconds();
+        let cpu_start = appkit::cpu::process_cpu_seconds();
         let chunks = streams.chunks(self.cfg.seq_len);
         let bar = progress_bar(self.cfg.progress, chunks.len());
         let mut state = State::new();
@@ -362,7 +362,7 @@ impl StreamTrainer {
             }
         }
         bar.finish_and_clear();
-        let cpu_seconds = match (cpu_start, crate::cputime::process_seconds()) {
+        let cpu_seconds = match (cpu_start, appkit::cpu::process_cpu_seconds()) {
             (Some(a), Some(b)) => Some(b - a),
             _ => None,
         };
