@@ -3,14 +3,14 @@
 # vocabulary, not with the file size"). Builds two inputs in /tmp (never in the repo) by repeating the novel with
 # each copy's lines shuffled (same vocabulary, any size): ~100 MB and ~1 GB. Runs `w2v train` (1 epoch, dim 50),
 # `ngrams --input` (the summary: one streamed pass), `ngrams --input --json` (two streamed passes, the JSON to
-# /dev/null, its indices/data arrays spilled to temporary files under $TMPDIR) and `onehot --input
-# --fragment-chars` on both under /usr/bin/time -v and prints peak RSS, wall and CPU time. If the 1 GB peak is
+# /dev/null, its indices/data arrays spilled to temporary files under $TMPDIR), `onehot --input
+# --fragment-chars` and `char-rnn train --fragment-chars` (1 epoch, 32 units) on both under /usr/bin/time -v and prints peak RSS, wall and CPU time. If the 1 GB peak is
 # ~10x the 100 MB peak, the app holds data in proportion to the file.
 #
 # Usage: bench/memory_1gb.sh            (from the repo root; everything runs under nice -n 19)
-#   MEM_BIN=/work/target-fuzz/release   where the release binaries are (cargo build --release -p w2v -p ngrams -p onehot)
+#   MEM_BIN=/work/target-fuzz/release   where the release binaries are (cargo build --release -p w2v -p ngrams -p onehot -p char-rnn)
 #   MEM_WORK=/tmp/rnnlab-mem            scratch directory; MEM_SIZES="100 1000" sizes in MB; MEM_KEEP=1 keeps the inputs
-#   MEM_APPS="w2v ngrams ngrams-json onehot"   which rows to run
+#   MEM_APPS="w2v ngrams ngrams-json onehot char-rnn"   which rows to run
 # Needs ../shared/data/crime_and_punishment.txt. No Python.
 set -euo pipefail
 
@@ -18,7 +18,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=${MEM_BIN:-${CARGO_TARGET_DIR:-/work/target-fuzz}/release}
 work=${MEM_WORK:-/tmp/rnnlab-mem}
 sizes=${MEM_SIZES:-"100 1000"}
-apps=" ${MEM_APPS:-w2v ngrams ngrams-json onehot} "
+apps=" ${MEM_APPS:-w2v ngrams ngrams-json onehot char-rnn} "
 novel="$repo/../shared/data/crime_and_punishment.txt"
 mkdir -p "$work"
 
@@ -70,8 +70,13 @@ for mb in $sizes; do
         measure "onehot --fragment-chars 100000 ($mb MB)" "$bin/onehot" --input "$input" --fragment-chars 100000 \
             --out "$work/X.npy"
     fi
+    if [[ $apps == *" char-rnn "* ]]; then
+        measure "char-rnn train --fragment-chars 200000 ($mb MB, 1 epoch, 32 units)" "$bin/char-rnn" train \
+            --input "$input" --fragment-chars 200000 --epochs 1 --units 32 --sample-len 0 --threads 2 \
+            --out "$work/char-rnn-model"
+    fi
 done
-rm -f "$work/vectors.bin" "$work"/*.npy "$work"/alphabet.json
+rm -rf "$work/vectors.bin" "$work"/*.npy "$work"/alphabet.json "$work/char-rnn-model"
 if [ -z "${MEM_KEEP:-}" ]; then
     rm -f "$work"/text_*mb.txt
 fi
