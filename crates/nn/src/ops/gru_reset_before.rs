@@ -19,10 +19,10 @@
 
 use ndarray::ArrayD;
 
-use super::recurrent::{RecurrentOutput, SeqInput};
+use super::recurrent::{RecurrentOutput, SeqInput, checked_feature_shape, checked_indices};
+use crate::Result;
 use crate::error::shape_err;
 use crate::tape::{Tape, Var};
-use crate::{Error, Result};
 
 impl Tape<'_> {
     /// A GRU with `reset_after=False` (see the [module docs](self)) over a whole sequence:
@@ -125,48 +125,11 @@ impl Tape<'_> {
     ) -> Result<(Var, usize, usize)> {
         match x {
             SeqInput::Features(v) => {
-                let s = self.shape(v);
-                if s.len() != 3 || s[2] != in_dim {
-                    return Err(shape_err(
-                        format!("{layer}: input (batch, time, features) vs kernel rows"),
-                        s,
-                        &[in_dim],
-                    ));
-                }
-                let (batch, steps) = (s[0], s[1]);
-                if steps == 0 {
-                    return Err(Error::Invalid(format!(
-                        "{layer}: the input has no time steps"
-                    )));
-                }
+                let (batch, steps) = checked_feature_shape(self.shape(v), in_dim, layer)?;
                 Ok((self.matmul(v, w)?, batch, steps))
             }
             SeqInput::Indices(v) => {
-                let a = self.value(v);
-                if a.ndim() != 2 {
-                    return Err(shape_err(
-                        format!("{layer}: index input must be (batch, time)"),
-                        a.shape(),
-                        &[],
-                    ));
-                }
-                let (batch, steps) = (a.shape()[0], a.shape()[1]);
-                if steps == 0 {
-                    return Err(Error::Invalid(format!(
-                        "{layer}: the input has no time steps"
-                    )));
-                }
-                let mut idx = Vec::with_capacity(batch * steps);
-                for (k, &f) in a.iter().enumerate() {
-                    if !(f >= 0.0 && f.fract() == 0.0 && (f as usize) < in_dim) {
-                        return Err(Error::Invalid(format!(
-                            "{layer}: input index {f} at (batch {}, step {}) is not an integer in 0..{in_dim}",
-                            k / steps,
-                            k % steps
-                        )));
-                    }
-                    idx.push(f as usize);
-                }
+                let (idx, batch, steps) = checked_indices(self.value(v), in_dim, layer)?;
                 Ok((self.gather(w, &idx, &[batch, steps])?, batch, steps))
             }
         }

@@ -159,6 +159,61 @@ fn mat<'a>(tape: &'a Tape<'_>, v: Var, what: &str, layer: &str) -> Result<ArrayV
         .map_err(|_| shape_err(format!("{layer}: {what} must be 2-D"), a.shape(), &[]))
 }
 
+/// Checks a feature input's shape `(batch, time, in_dim)` (with at least one step) and returns `(batch, steps)`.
+pub(crate) fn checked_feature_shape(
+    s: &[usize],
+    in_dim: usize,
+    layer: &str,
+) -> Result<(usize, usize)> {
+    if s.len() != 3 || s[2] != in_dim {
+        return Err(shape_err(
+            format!("{layer}: input (batch, time, features) vs kernel rows"),
+            s,
+            &[in_dim],
+        ));
+    }
+    if s[1] == 0 {
+        return Err(Error::Invalid(format!(
+            "{layer}: the input has no time steps"
+        )));
+    }
+    Ok((s[0], s[1]))
+}
+
+/// Checks an index input of shape (batch, time) against a kernel of `in_dim` rows and returns its indices in
+/// batch-major order with `(batch, steps)`: every entry must be an integer in `0..in_dim`, and there must be a step.
+pub(crate) fn checked_indices(
+    a: &ArrayD<f32>,
+    in_dim: usize,
+    layer: &str,
+) -> Result<(Vec<usize>, usize, usize)> {
+    if a.ndim() != 2 {
+        return Err(shape_err(
+            format!("{layer}: index input must be (batch, time)"),
+            a.shape(),
+            &[],
+        ));
+    }
+    let (batch, steps) = (a.shape()[0], a.shape()[1]);
+    if steps == 0 {
+        return Err(Error::Invalid(format!(
+            "{layer}: the input has no time steps"
+        )));
+    }
+    let mut idx = Vec::with_capacity(batch * steps);
+    for (k, &f) in a.iter().enumerate() {
+        if !(f >= 0.0 && f.fract() == 0.0 && (f as usize) < in_dim) {
+            return Err(Error::Invalid(format!(
+                "{layer}: input index {f} at (batch {}, step {}) is not an integer in 0..{in_dim}",
+                k / steps,
+                k % steps
+            )));
+        }
+        idx.push(f as usize);
+    }
+    Ok((idx, batch, steps))
+}
+
 /// Prepare the input: check shapes, transpose or convert indices. Returns `(seq_x, batch, steps)`.
 fn prepare_input(
     tape: &Tape<'_>,
@@ -168,20 +223,7 @@ fn prepare_input(
 ) -> Result<(SeqX, usize, usize)> {
     match x {
         SeqInput::Features(v) => {
-            let s = tape.shape(v);
-            if s.len() != 3 || s[2] != in_dim {
-                return Err(shape_err(
-                    format!("{layer}: input (batch, time, features) vs kernel rows"),
-                    s,
-                    &[in_dim],
-                ));
-            }
-            let (b, t) = (s[0], s[1]);
-            if t == 0 {
-                return Err(Error::Invalid(format!(
-                    "{layer}: the input has no time steps"
-                )));
-            }
+            let (b, t) = checked_feature_shape(tape.shape(v), in_dim, layer)?;
             Ok((
                 SeqX::Dense(to_time_major(tape.value(v), b, t, in_dim)?),
                 b,
@@ -189,31 +231,11 @@ fn prepare_input(
             ))
         }
         SeqInput::Indices(v) => {
-            let a = tape.value(v);
-            if a.ndim() != 2 {
-                return Err(shape_err(
-                    format!("{layer}: index input must be (batch, time)"),
-                    a.shape(),
-                    &[],
-                ));
-            }
-            let (b, t) = (a.shape()[0], a.shape()[1]);
-            if t == 0 {
-                return Err(Error::Invalid(format!(
-                    "{layer}: the input has no time steps"
-                )));
-            }
+            let (batch_major, b, t) = checked_indices(tape.value(v), in_dim, layer)?;
+            // Time-major, as the kernels read their input.
             let mut idx = Vec::with_capacity(b * t);
             for step in 0..t {
-                for row in 0..b {
-                    let f = a[[row, step]];
-                    if !(f >= 0.0 && f.fract() == 0.0 && (f as usize) < in_dim) {
-                        return Err(Error::Invalid(format!(
-                            "{layer}: input index {f} at (batch {row}, step {step}) is not an integer in 0..{in_dim}"
-                        )));
-                    }
-                    idx.push(f as usize);
-                }
+                idx.extend((0..b).map(|row| batch_major[row * t + step]));
             }
             Ok((SeqX::Indices(idx), b, t))
         }
