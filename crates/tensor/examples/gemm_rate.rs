@@ -3,7 +3,7 @@
 //! whole process, so it is honest on a loaded machine).
 //!
 //! ```text
-//! RAYON_NUM_THREADS=1 cargo run --release -p rnnlab-tensor --example gemm_rate [seconds per shape]
+//! RAYON_NUM_THREADS=1 cargo run --release -p rnnlab-tensor --example gemm_rate [seconds per shape] [label filter]
 //! ```
 //!
 //! Shapes (`m×k·k×n`, `T` steps, `B` batch, `in` features, `H` units): the per-step products
@@ -39,6 +39,8 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(1.0);
+    // An optional second argument keeps only the shapes whose label contains it.
+    let only = std::env::args().nth(2).unwrap_or_default();
     let shapes: Vec<Shape> = vec![
         ("square 1024^3", 1024, 1024, 1024, false, false),
         ("step fwd (64,128)x(128,512)", 64, 128, 512, false, false),
@@ -82,6 +84,40 @@ fn main() {
             true,
         ),
         ("lesson step (16,32)x(32,128)", 16, 32, 128, false, false),
+        (
+            "lesson step bwd (16,128)x(128,32)",
+            16,
+            128,
+            32,
+            false,
+            false,
+        ),
+        ("lesson proj (192,32)x(32,128)", 192, 32, 128, false, false),
+        (
+            "lesson dU h'.dg (32,192)x(192,128)",
+            32,
+            192,
+            128,
+            true,
+            false,
+        ),
+        (
+            "lesson dx dg.W' (192,128)x(128,32)",
+            192,
+            128,
+            32,
+            false,
+            true,
+        ),
+        ("lesson proj1 (192,1)x(1,128)", 192, 1, 128, false, false),
+        (
+            "char dense (4096,128)x(128,47)",
+            4096,
+            128,
+            47,
+            false,
+            false,
+        ),
     ];
     println!(
         "threads {}  (GFLOP/s = 2·m·k·n per second)",
@@ -91,7 +127,7 @@ fn main() {
         "{:<34} {:>10} {:>10} {:>9}",
         "shape", "GF/s wall", "GF/s CPU", "us/call"
     );
-    for (label, m, k, n, at, bt) in shapes {
+    for (label, m, k, n, at, bt) in shapes.into_iter().filter(|s| s.0.contains(only.as_str())) {
         let fill = |r: usize, c: usize| {
             Array2::from_shape_fn((r, c), |(i, j)| {
                 ((i * 31 + j * 17) % 97) as f32 / 97.0 - 0.5

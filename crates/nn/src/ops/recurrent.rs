@@ -858,10 +858,15 @@ impl GateActivation {
     }
 }
 
+/// Lanes per block of the element-wise loops: one AVX-512 vector. Loops over a row's `H` values
+/// are written over `[f32; LANES]` blocks (then single elements for the rest), because a plain
+/// loop of `H` = 32 iterations ran scalar: the compiler's vector loop takes 64 elements at a time
+/// (16 lanes, unrolled 4 times) and never entered it.
+const LANES: usize = 16;
+
 /// The LSTM gate pass of one step over `rows` batch rows: `g = x·W + h·U` `(rows, 4H)` becomes the
 /// activated gates `i, f, c̃, o` (bias added first); writes `c_t = f·c_{t-1} + i·c̃`, `tanh(c_t)`
-/// and `h_t = o·tanh(c_t)` `(rows, H)`. Each pass is a plain loop over separate slices, so it
-/// vectorises without alias checks.
+/// and `h_t = o·tanh(c_t)` `(rows, H)`.
 #[inline(always)]
 fn lstm_gate_pass(
     g: &mut [f32],
@@ -873,45 +878,125 @@ fn lstm_gate_pass(
 ) {
     let hd = act.hidden();
     let g4 = 4 * hd;
-    let (bias, scale, mul, add) = (
-        &act.bias[..g4],
-        &act.scale[..g4],
-        &act.mul[..g4],
-        &act.add[..g4],
-    );
-    for row in g.chunks_exact_mut(g4) {
-        let row = &mut row[..g4];
-        for j in 0..g4 {
-            row[j] = mul[j] * fast_sigmoid(scale[j] * (row[j] + bias[j])) + add[j];
-        }
-    }
-    let cells = g
-        .chunks_exact(g4)
+    let rows = g
+        .chunks_exact_mut(g4)
         .zip(c_prev.chunks_exact(hd))
-        .zip(c_new.chunks_exact_mut(hd));
-    for ((row, cp), cn) in cells {
-        let (i, rest) = row.split_at(hd);
+        .zip(c_new.chunks_exact_mut(hd))
+        .zip(h_new.chunks_exact_mut(hd).zip(tanh_c.chunks_exact_mut(hd)));
+    for (((row, cp), cn), (hn, tc)) in rows {
+        let full = g4 / LANES;
+        gate_row::<LANES>(row, act, 0..full);
+        gate_row::<1>(row, act, full * LANES..g4);
+        let full = hd / LANES;
+        let mut cells = Cells {
+            row,
+            cp,
+            cn,
+            hn,
+            tc,
+        };
+        cells.run::<LANES>(0..full);
+        cells.run::<1>(full * LANES..hd);
+    }
+}
+
+/// Block `q` of `L` values of `s` (`None` past its end).
+#[inline(always)]
+fn block<const L: usize>(s: &[f32], q: usize) -> Option<&[f32; L]> {
+    s.get(q * L..)?.first_chunk::<L>()
+}
+
+/// [`block`], writable.
+#[inline(always)]
+fn block_mut<const L: usize>(s: &mut [f32], q: usize) -> Option<&mut [f32; L]> {
+    s.get_mut(q * L..)?.first_chunk_mut::<L>()
+}
+
+/// Activate the gate blocks `qs` (of `L` values) of one row.
+#[inline(always)]
+fn gate_row<const L: usize>(row: &mut [f32], act: &GateActivation, qs: std::ops::Range<usize>) {
+    for q in qs {
+        let (Some(x), Some(b), Some(s), Some(m), Some(a)) = (
+            block_mut::<L>(row, q),
+            block::<L>(&act.bias, q),
+            block::<L>(&act.scale, q),
+            block::<L>(&act.mul, q),
+            block::<L>(&act.add, q),
+        ) else {
+            continue;
+        };
+        gate_block(x, b, s, m, a);
+    }
+}
+
+/// One row's activated gates `(4H)` and its cell and output slices `(H)`.
+struct Cells<'a> {
+    row: &'a [f32],
+    cp: &'a [f32],
+    cn: &'a mut [f32],
+    hn: &'a mut [f32],
+    tc: &'a mut [f32],
+}
+
+impl Cells<'_> {
+    /// The unit blocks `qs` (of `L` units).
+    #[inline(always)]
+    fn run<const L: usize>(&mut self, qs: std::ops::Range<usize>) {
+        let hd = self.cp.len();
+        let (i, rest) = self.row.split_at(hd);
         let (f, rest) = rest.split_at(hd);
-        let cand = &rest[..hd];
-        let (i, f, cp, cn) = (&i[..hd], &f[..hd], &cp[..hd], &mut cn[..hd]);
-        for j in 0..hd {
-            cn[j] = f[j] * cp[j] + i[j] * cand[j];
+        let (c, o) = rest.split_at(hd);
+        for q in qs {
+            let (Some(i), Some(f), Some(c), Some(o), Some(cp)) = (
+                block::<L>(i, q),
+                block::<L>(f, q),
+                block::<L>(c, q),
+                block::<L>(o, q),
+                block::<L>(self.cp, q),
+            ) else {
+                continue;
+            };
+            let (Some(cn), Some(tc), Some(hn)) = (
+                block_mut::<L>(self.cn, q),
+                block_mut::<L>(self.tc, q),
+                block_mut::<L>(self.hn, q),
+            ) else {
+                continue;
+            };
+            cell_block(LstmGates { i, f, c, o }, cp, cn, tc, hn);
         }
     }
-    let n = c_new.len().min(tanh_c.len());
-    let (cs, ts) = (&c_new[..n], &mut tanh_c[..n]);
-    for j in 0..n {
-        ts[j] = fast_tanh(cs[j]);
+}
+
+/// Activate `L` gate pre-activations in place: `y = mul·σ(scale·(x + bias)) + add`.
+#[inline(always)]
+fn gate_block<const L: usize>(
+    x: &mut [f32; L],
+    bias: &[f32; L],
+    scale: &[f32; L],
+    mul: &[f32; L],
+    add: &[f32; L],
+) {
+    for l in 0..L {
+        x[l] = mul[l] * fast_sigmoid(scale[l] * (x[l] + bias[l])) + add[l];
     }
-    let outs = g
-        .chunks_exact(g4)
-        .zip(tanh_c.chunks_exact(hd))
-        .zip(h_new.chunks_exact_mut(hd));
-    for ((row, tc), hn) in outs {
-        let (o, tc, hn) = (&row[3 * hd..4 * hd], &tc[..hd], &mut hn[..hd]);
-        for j in 0..hd {
-            hn[j] = o[j] * tc[j];
-        }
+}
+
+/// `L` units of one row: `c_t = f·c_{t-1} + i·c̃`, `tanh(c_t)`, `h_t = o·tanh(c_t)`.
+#[inline(always)]
+fn cell_block<const L: usize>(
+    g: LstmGates<'_, L>,
+    cp: &[f32; L],
+    cn: &mut [f32; L],
+    tc: &mut [f32; L],
+    hn: &mut [f32; L],
+) {
+    for l in 0..L {
+        let c = g.f[l] * cp[l] + g.i[l] * g.c[l];
+        cn[l] = c;
+        let t = fast_tanh(c);
+        tc[l] = t;
+        hn[l] = g.o[l] * t;
     }
 }
 
@@ -947,33 +1032,15 @@ impl LstmPartBackward<'_> {
                 || {
                     for r in 0..rows {
                         let at = ((first + r) * steps + t) * hd;
-                        let (g, d) = (&gates[r * 4 * hd..], &mut dg[r * 4 * hd..]);
-                        let (g, d) = (&g[..4 * hd], &mut d[..4 * hd]);
-                        let (gi, rest) = g.split_at(hd);
-                        let (gf, rest) = rest.split_at(hd);
-                        let (gc, go) = rest.split_at(hd);
-                        let (di, rest) = d.split_at_mut(hd);
-                        let (df, rest) = rest.split_at_mut(hd);
-                        let (dc, dout) = rest.split_at_mut(hd);
                         let row = r * hd..(r + 1) * hd;
                         lstm_backward_row(
-                            LstmGates {
-                                i: gi,
-                                f: gf,
-                                c: gc,
-                                o: go,
-                            },
+                            &gates[r * 4 * hd..(r + 1) * 4 * hd],
                             &c_prev[row.clone()],
                             &tanh_c[row.clone()],
                             &dh_seq[at..at + hd],
                             &dh_in[row.clone()],
                             &mut dc_next[row],
-                            LstmGatesMut {
-                                i: di,
-                                f: df,
-                                c: dc,
-                                o: dout,
-                            },
+                            &mut dg[r * 4 * hd..(r + 1) * 4 * hd],
                         );
                     }
                 },
@@ -991,52 +1058,114 @@ impl LstmPartBackward<'_> {
     }
 }
 
-/// The four gate blocks of one row.
-struct LstmGates<'a> {
-    i: &'a [f32],
-    f: &'a [f32],
-    c: &'a [f32],
-    o: &'a [f32],
+/// `L` units of the four gates of one row.
+struct LstmGates<'a, const L: usize> {
+    i: &'a [f32; L],
+    f: &'a [f32; L],
+    c: &'a [f32; L],
+    o: &'a [f32; L],
 }
 
-/// The four gate-gradient blocks of one row.
-struct LstmGatesMut<'a> {
-    i: &'a mut [f32],
-    f: &'a mut [f32],
-    c: &'a mut [f32],
-    o: &'a mut [f32],
+/// `L` units of the four gate gradients of one row.
+struct LstmGatesMut<'a, const L: usize> {
+    i: &'a mut [f32; L],
+    f: &'a mut [f32; L],
+    c: &'a mut [f32; L],
+    o: &'a mut [f32; L],
 }
 
 /// One batch row of the LSTM backward gate pass: from the activated gates, `c_{t-1}`,
 /// `tanh(c_t)`, the output gradient `dh_t` and the carried `dh`, `dc`, the pre-activation gate
-/// gradients; `dcn` (the carried `dc`) becomes the gradient of `c_{t-1}`.
+/// gradients; `dcn` (the carried `dc`) becomes the gradient of `c_{t-1}`. `g` and `d` are the
+/// row's `4H` values, the others its `H` values; worked in blocks of [`LANES`].
 #[inline(always)]
 fn lstm_backward_row(
-    g: LstmGates<'_>,
+    g: &[f32],
     cp: &[f32],
     tc: &[f32],
     dho: &[f32],
     dhn: &[f32],
     dcn: &mut [f32],
-    d: LstmGatesMut<'_>,
+    d: &mut [f32],
 ) {
     let hd = dcn.len();
-    // Equal, known lengths let the compiler drop bounds checks and vectorise.
-    let (i, f, gg, o) = (&g.i[..hd], &g.f[..hd], &g.c[..hd], &g.o[..hd]);
-    let (cp, tc, dho, dhn) = (&cp[..hd], &tc[..hd], &dho[..hd], &dhn[..hd]);
-    let (di, df, dgg, dout) = (
-        &mut d.i[..hd],
-        &mut d.f[..hd],
-        &mut d.c[..hd],
-        &mut d.o[..hd],
-    );
-    for j in 0..hd {
+    let full = hd / LANES;
+    backward_blocks::<LANES>(g, [cp, tc, dho, dhn], dcn, d, 0..full);
+    backward_blocks::<1>(g, [cp, tc, dho, dhn], dcn, d, full * LANES..hd);
+}
+
+/// The unit blocks `qs` (of `L` units) of [`lstm_backward_row`].
+#[inline(always)]
+fn backward_blocks<const L: usize>(
+    g: &[f32],
+    [cp, tc, dho, dhn]: [&[f32]; 4],
+    dcn: &mut [f32],
+    d: &mut [f32],
+    qs: std::ops::Range<usize>,
+) {
+    let hd = dcn.len();
+    let (gi, rest) = g.split_at(hd);
+    let (gf, rest) = rest.split_at(hd);
+    let (gc, go) = rest.split_at(hd);
+    let (di, rest) = d.split_at_mut(hd);
+    let (df, rest) = rest.split_at_mut(hd);
+    let (dc, dout) = rest.split_at_mut(hd);
+    for q in qs {
+        let (Some(i), Some(f), Some(c), Some(o)) = (
+            block::<L>(gi, q),
+            block::<L>(gf, q),
+            block::<L>(gc, q),
+            block::<L>(go, q),
+        ) else {
+            continue;
+        };
+        let (Some(cp), Some(tc), Some(dho), Some(dhn)) = (
+            block::<L>(cp, q),
+            block::<L>(tc, q),
+            block::<L>(dho, q),
+            block::<L>(dhn, q),
+        ) else {
+            continue;
+        };
+        let (Some(di), Some(df), Some(dc), Some(dout), Some(dcn)) = (
+            block_mut::<L>(di, q),
+            block_mut::<L>(df, q),
+            block_mut::<L>(dc, q),
+            block_mut::<L>(dout, q),
+            block_mut::<L>(dcn, q),
+        ) else {
+            continue;
+        };
+        backward_block(
+            LstmGates { i, f, c, o },
+            [cp, tc, dho, dhn],
+            dcn,
+            LstmGatesMut {
+                i: di,
+                f: df,
+                c: dc,
+                o: dout,
+            },
+        );
+    }
+}
+
+/// `L` units of [`lstm_backward_row`]; `[c_{t-1}, tanh(c_t), dh_t, carried dh]`.
+#[inline(always)]
+fn backward_block<const L: usize>(
+    g: LstmGates<'_, L>,
+    [cp, tc, dho, dhn]: [&[f32; L]; 4],
+    dcn: &mut [f32; L],
+    d: LstmGatesMut<'_, L>,
+) {
+    let (i, f, gg, o) = (g.i, g.f, g.c, g.o);
+    for j in 0..L {
         let dh = dho[j] + dhn[j];
         let dc = dcn[j] + dh * o[j] * (1.0 - tc[j] * tc[j]);
-        di[j] = dc * gg[j] * i[j] * (1.0 - i[j]);
-        df[j] = dc * cp[j] * f[j] * (1.0 - f[j]);
-        dgg[j] = dc * i[j] * (1.0 - gg[j] * gg[j]);
-        dout[j] = dh * tc[j] * o[j] * (1.0 - o[j]);
+        d.i[j] = dc * gg[j] * i[j] * (1.0 - i[j]);
+        d.f[j] = dc * cp[j] * f[j] * (1.0 - f[j]);
+        d.c[j] = dc * i[j] * (1.0 - gg[j] * gg[j]);
+        d.o[j] = dh * tc[j] * o[j] * (1.0 - o[j]);
         dcn[j] = dc * f[j];
     }
 }
