@@ -67,7 +67,14 @@ pub(crate) enum Op {
     CrossEntropy {
         logits: Var,
         targets: Vec<usize>,
-        probs: ArrayD<f32>,
+        /// Each row's `ln Σ e^logit` (the backward pass rebuilds the softmax from it).
+        log_sum_exp: Vec<f32>,
+    },
+    /// `x · w + b` (see `Tape::affine`).
+    Affine {
+        x: Var,
+        w: Var,
+        b: Var,
     },
     Lstm(Box<LstmCache>),
     Gru(Box<GruCache>),

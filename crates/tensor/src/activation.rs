@@ -50,15 +50,24 @@ const LN2_HI: f32 = 0.693_359_4;
 const LN2_LO: f32 = -2.121_944_4e-4;
 /// `1.5 · 2^23`: adding it rounds an f32 of magnitude < 2^22 to the nearest integer.
 const ROUND_MAGIC: f32 = 12_582_912.0;
+/// Below this `e^x` is under half the smallest subnormal (0 in f32); `-inf` is clamped here.
+const EXP_LOW: f32 = -104.0;
+/// Above this `e^x` overflows f32 (∞); `+inf` is clamped here (and still gives ∞).
+const EXP_HIGH: f32 = 89.0;
 
-/// `e^x` without a libm call: Cephes' range reduction `x = n·ln 2 + r` and degree-6 polynomial,
-/// branch-free so loops over slices vectorise. Relative error below 3·10⁻⁷ on `[-87, 88]`;
-/// inputs are clamped to that range (so `e^-100` gives ~1.6·10⁻³⁸ and `e^100` ~1.65·10³⁸, not
-/// 0 and ∞ — harmless inside sigmoid and tanh, which is where it is used).
+/// `e^x` without a libm call, within 2 ulp of `f32::exp` over the whole f32 range (tests check
+/// every 2^-10 step of `[-104, 89]` and a proptest any finite input): Cephes' range reduction
+/// `x = n·ln 2 + r` (`|r| ≤ ln2/2`, `ln 2` split in two) and degree-6 polynomial, then `2^n`
+/// applied as two exact powers of two so that results overflow to `∞` and underflow through the
+/// subnormals to `0` as `f32::exp` does (`e^-inf = 0`, `e^inf = ∞`, NaN stays NaN).
+///
+/// Branch-free, so loops over slices vectorise (see [`with_widest_simd`]); plain multiplies and
+/// adds (no fused multiply-add) so every instruction set gives the same bits.
 #[inline(always)]
 #[must_use]
 pub fn fast_exp(x: f32) -> f32 {
-    let x = x.clamp(-87.0, 88.0);
+    // `clamp` keeps a NaN, which then reaches the result through `r`.
+    let x = x.clamp(EXP_LOW, EXP_HIGH);
     let t = x * LOG2E + ROUND_MAGIC;
     let n = t - ROUND_MAGIC;
     let r = x - n * LN2_HI - n * LN2_LO;
@@ -69,10 +78,25 @@ pub fn fast_exp(x: f32) -> f32 {
     p = p * r + 1.666_666_5e-1;
     p = p * r + 0.5;
     let y = p * r * r + r + 1.0;
-    // 2^n from the integer in t's low mantissa bits (t = 1.5·2^23 + n).
+    // n (in [-150, 129]) from t's low mantissa bits (t = 1.5·2^23 + n), applied as 2^h · 2^(n-h)
+    // with h = n/2: both factors are normal f32, and only the last multiply rounds.
     let n_int = t.to_bits().wrapping_sub(ROUND_MAGIC.to_bits()) as i32;
-    let scale = f32::from_bits(((n_int + 127) as u32) << 23);
-    y * scale
+    let half = n_int >> 1;
+    let first = f32::from_bits(((half + 127) as u32) << 23);
+    let second = f32::from_bits(((n_int - half + 127) as u32) << 23);
+    y * first * second
+}
+
+/// [`fast_exp`] over a slice, in place (vectorised with [`with_widest_simd`]).
+pub fn exp_slice(xs: &mut [f32]) {
+    with_widest_simd(
+        #[inline(always)]
+        || {
+            for v in xs {
+                *v = fast_exp(*v);
+            }
+        },
+    );
 }
 
 /// Sigmoid through [`fast_exp`] (absolute error below 10⁻⁷).
@@ -184,6 +208,59 @@ mod tests {
         assert!(fast_sigmoid(-200.0) < 1e-37);
         assert_eq!(fast_tanh(50.0), 1.0);
         assert_eq!(fast_tanh(-50.0), -1.0);
+    }
+
+    /// Distance in units in the last place between two f32 of the same sign (0 for equal bits,
+    /// `u32::MAX` when one is NaN and the other is not).
+    fn ulps(a: f32, b: f32) -> u32 {
+        match (a.is_nan(), b.is_nan()) {
+            (true, true) => 0,
+            (false, false) => a.to_bits().abs_diff(b.to_bits()),
+            _ => u32::MAX,
+        }
+    }
+
+    #[test]
+    fn fast_exp_is_within_two_ulp_of_libm_over_the_whole_range() {
+        let mut worst = (0u32, 0.0f32);
+        // Every 2^-10 step from below the underflow to above the overflow threshold.
+        for k in -106 * 1024..=90 * 1024 {
+            let x = k as f32 / 1024.0;
+            let d = ulps(fast_exp(x), x.exp());
+            if d > worst.0 {
+                worst = (d, x);
+            }
+        }
+        assert!(worst.0 <= 2, "{} ulp at x = {}", worst.0, worst.1);
+        assert_eq!(fast_exp(f32::NEG_INFINITY), 0.0);
+        assert_eq!(fast_exp(-1000.0), 0.0);
+        assert_eq!(fast_exp(f32::INFINITY), f32::INFINITY);
+        assert_eq!(fast_exp(1000.0), f32::INFINITY);
+        assert_eq!(fast_exp(f32::MAX), f32::INFINITY);
+        assert_eq!(fast_exp(f32::MIN), 0.0);
+        assert!(fast_exp(f32::NAN).is_nan());
+        assert_eq!(fast_exp(0.0), 1.0);
+        // Subnormal results: e^-100 ≈ 3.7·10⁻⁴⁴.
+        assert!(ulps(fast_exp(-100.0), (-100.0f32).exp()) <= 2);
+    }
+
+    #[test]
+    fn exp_slice_equals_the_scalar_function() {
+        let mut xs: Vec<f32> = (0..1003).map(|i| (i as f32 - 500.0) * 0.2).collect();
+        xs.extend([f32::NEG_INFINITY, f32::INFINITY, f32::NAN, -0.0]);
+        let want: Vec<f32> = xs.iter().map(|&x| fast_exp(x)).collect();
+        exp_slice(&mut xs);
+        for (a, b) in xs.iter().zip(&want) {
+            assert_eq!(ulps(*a, *b), 0);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_exp_matches_libm_for_any_input(x in proptest::num::f32::ANY) {
+            let d = ulps(fast_exp(x), x.exp());
+            proptest::prop_assert!(d <= 2, "{} ulp at x = {}", d, x);
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use ndarray::{ArrayD, Axis, IxDyn};
 
+use crate::activation::with_widest_simd;
 use crate::{Error, Result};
 
 /// The numpy broadcast shape of `a` and `b` (right-aligned, size-1 axes stretch).
@@ -69,6 +70,28 @@ pub fn sum_to_shape(grad: &ArrayD<f32>, shape: &[usize]) -> Result<ArrayD<f32>> 
         .map_err(|_| mismatch())
 }
 
+/// The sums of the columns of the row-major matrix `data` with `cols` columns (e.g. the gradient
+/// of a bias broadcast over rows). Rows are added in order, vectorised across columns, so the
+/// bits do not depend on the instruction set. An empty result when `cols` is 0.
+#[must_use]
+pub fn column_sums(data: &[f32], cols: usize) -> Vec<f32> {
+    let mut acc = vec![0.0f32; cols];
+    if cols == 0 {
+        return acc;
+    }
+    with_widest_simd(
+        #[inline(always)]
+        || {
+            for row in data.chunks_exact(cols) {
+                for (a, &v) in acc.iter_mut().zip(row) {
+                    *a += v;
+                }
+            }
+        },
+    );
+    acc
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +114,19 @@ mod tests {
         assert!(s.iter().all(|&v| v == 8.0));
         assert_eq!(sum_to_shape(&g, &[4]).unwrap().shape(), &[4]);
         assert!(sum_to_shape(&g, &[5]).is_err());
+    }
+
+    #[test]
+    fn column_sums_add_every_row() {
+        let m =
+            ndarray::Array2::from_shape_fn((37, 19), |(i, j)| (i * 19 + j) as f32 * 0.25 - 40.0);
+        let want = m.sum_axis(Axis(0));
+        let got = column_sums(m.as_slice().unwrap(), 19);
+        assert_eq!(got.len(), 19);
+        for (a, b) in got.iter().zip(want.iter()) {
+            assert!((a - b).abs() <= 1e-4 * b.abs().max(1.0), "{a} vs {b}");
+        }
+        assert_eq!(column_sums(&[], 3), vec![0.0; 3]);
+        assert!(column_sums(&[1.0], 0).is_empty());
     }
 }

@@ -1,33 +1,151 @@
-//! Numerically stable softmax and log-softmax along the last axis.
+//! Numerically stable softmax, log-softmax and log-sum-exp along the last axis.
+//!
+//! The row kernels ([`row_max`], [`log_sum_exp`], [`softmax_row`], [`exp_shifted_into`]) run
+//! through [`with_widest_simd`] with [`fast_exp`], 8 or 16 lanes at a time. Sums are kept in
+//! [`LANES`] partial sums added up in a fixed order at the end, so a row gives the same bits on
+//! every instruction set (and run to run).
 
 use ndarray::{ArrayBase, Axis, DataMut, Dimension};
+
+use crate::activation::{fast_exp, with_widest_simd};
+
+/// Partial sums (and maxima) a row is split over: one AVX-512 register, two AVX2 ones.
+pub const LANES: usize = 16;
+
+/// The larger of `m` and `v`, ignoring a NaN `v` (a select, so it vectorises).
+#[inline(always)]
+fn larger(m: f32, v: f32) -> f32 {
+    if v > m { v } else { m }
+}
+
+/// The largest element of `xs` (`-inf` for an empty slice; NaNs are skipped, so a row with a NaN
+/// logit still gives a NaN softmax through its exponentials).
+#[must_use]
+pub fn row_max(xs: &[f32]) -> f32 {
+    with_widest_simd(
+        #[inline(always)]
+        || {
+            let mut acc = [f32::NEG_INFINITY; LANES];
+            let mut chunks = xs.chunks_exact(LANES);
+            for c in &mut chunks {
+                for (a, &v) in acc.iter_mut().zip(c) {
+                    *a = larger(*a, v);
+                }
+            }
+            let tail = chunks
+                .remainder()
+                .iter()
+                .fold(f32::NEG_INFINITY, |m, &v| larger(m, v));
+            acc.iter().fold(tail, |m, &v| larger(m, v))
+        },
+    )
+}
+
+/// Σ `e^(x - shift)` over `xs`.
+#[inline(always)]
+fn exp_sum(xs: &[f32], shift: f32) -> f32 {
+    let mut acc = [0.0f32; LANES];
+    let mut src = xs.chunks_exact(LANES);
+    for c in &mut src {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a += fast_exp(v - shift);
+        }
+    }
+    let tail = src
+        .remainder()
+        .iter()
+        .fold(0.0f32, |s, &v| s + fast_exp(v - shift));
+    acc.iter().fold(tail, |s, &v| s + v)
+}
+
+/// Replace every `x` of `xs` by `e^(x - shift)` and return their sum (summed as [`exp_sum`]).
+#[inline(always)]
+fn exp_sum_inplace(xs: &mut [f32], shift: f32) -> f32 {
+    let mut acc = [0.0f32; LANES];
+    let mut chunks = xs.chunks_exact_mut(LANES);
+    for c in &mut chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *v = fast_exp(*v - shift);
+            *a += *v;
+        }
+    }
+    let mut tail = 0.0f32;
+    for v in chunks.into_remainder() {
+        *v = fast_exp(*v - shift);
+        tail += *v;
+    }
+    acc.iter().fold(tail, |s, &v| s + v)
+}
+
+/// `ln Σ e^x` over `xs`, computed as `max + ln Σ e^(x - max)` so that large values do not
+/// overflow (`-inf` for an empty slice or a row of `-inf`; NaN when a value is NaN or `+inf`).
+#[must_use]
+pub fn log_sum_exp(xs: &[f32]) -> f32 {
+    let max = row_max(xs);
+    if max == f32::NEG_INFINITY {
+        // Empty, all -inf, or -inf and NaN (which `row_max` skips).
+        return if xs.iter().any(|v| v.is_nan()) {
+            f32::NAN
+        } else {
+            max
+        };
+    }
+    let sum = with_widest_simd(
+        #[inline(always)]
+        || exp_sum(xs, max),
+    );
+    max + sum.ln()
+}
+
+/// Softmax of one row, in place: `e^(x - max) / Σ e^(x - max)`.
+pub fn softmax_row(xs: &mut [f32]) {
+    let max = row_max(xs);
+    with_widest_simd(
+        #[inline(always)]
+        || {
+            let inv = 1.0 / exp_sum_inplace(xs, max);
+            for v in xs.iter_mut() {
+                *v *= inv;
+            }
+        },
+    );
+}
+
+/// Append `scale · e^(x - shift)` for every `x` of `xs` to `out` (one pass: e.g. the gradient
+/// of a cross-entropy, `scale · softmax`, from the logits and their log-sum-exp).
+pub fn exp_shifted_into(xs: &[f32], shift: f32, scale: f32, out: &mut Vec<f32>) {
+    with_widest_simd(
+        #[inline(always)]
+        || out.extend(xs.iter().map(|&v| scale * fast_exp(v - shift))),
+    );
+}
 
 /// Softmax along the last axis, in place, subtracting each row's maximum first so that large
 /// logits do not overflow.
 pub fn softmax_last_axis_inplace<S: DataMut<Elem = f32>, D: Dimension>(a: &mut ArrayBase<S, D>) {
     let last = Axis(a.ndim().saturating_sub(1));
     for mut lane in a.lanes_mut(last) {
-        let max = lane.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-        let mut sum = 0.0f32;
-        lane.mapv_inplace(|v| {
-            let e = (v - max).exp();
-            sum += e;
-            e
-        });
-        let inv = 1.0 / sum;
-        lane.mapv_inplace(|v| v * inv);
+        match lane.as_slice_mut() {
+            Some(row) => softmax_row(row),
+            None => {
+                let mut row = lane.to_vec();
+                softmax_row(&mut row);
+                lane.iter_mut().zip(row).for_each(|(d, v)| *d = v);
+            }
+        }
     }
 }
 
-/// Log-softmax along the last axis, in place: `x - max - ln Σ e^{x-max}`.
+/// Log-softmax along the last axis, in place: `x - ln Σ e^x` (through [`log_sum_exp`]).
 pub fn log_softmax_last_axis_inplace<S: DataMut<Elem = f32>, D: Dimension>(
     a: &mut ArrayBase<S, D>,
 ) {
     let last = Axis(a.ndim().saturating_sub(1));
     for mut lane in a.lanes_mut(last) {
-        let max = lane.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-        let sum: f32 = lane.iter().map(|&v| (v - max).exp()).sum();
-        let shift = max + sum.ln();
+        let shift = match lane.as_slice() {
+            Some(row) => log_sum_exp(row),
+            None => log_sum_exp(&lane.to_vec()),
+        };
         lane.mapv_inplace(|v| v - shift);
     }
 }
@@ -47,6 +165,105 @@ mod tests {
         let e = [(-2.0f64).exp(), (-1.0f64).exp(), 1.0];
         let s: f64 = e.iter().sum();
         assert!((f64::from(a[[0, 0]]) - e[0] / s).abs() < 1e-6);
+    }
+
+    /// A row of `n` logits spread over about ±`spread`, from a fixed sequence.
+    fn row(n: usize, spread: f32, seed: u32) -> Vec<f32> {
+        (0..n)
+            .map(|i| {
+                let h = (i as u32 ^ seed).wrapping_mul(2_654_435_761) >> 8;
+                (h as f32 / (1u32 << 24) as f32 - 0.5) * 2.0 * spread
+            })
+            .collect()
+    }
+
+    fn lse_f64(xs: &[f32]) -> f64 {
+        let max = xs
+            .iter()
+            .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
+        max + xs
+            .iter()
+            .map(|&v| (f64::from(v) - max).exp())
+            .sum::<f64>()
+            .ln()
+    }
+
+    #[test]
+    fn row_kernels_match_a_double_precision_reference() {
+        // Lengths around the lane count and a vocabulary-sized row.
+        for (k, &n) in [1usize, 7, 16, 17, 33, 250, 10_007].iter().enumerate() {
+            for spread in [0.1f32, 5.0, 60.0] {
+                let xs = row(n, spread, k as u32);
+                let want_max = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                assert_eq!(row_max(&xs), want_max);
+                let lse = lse_f64(&xs);
+                assert!((f64::from(log_sum_exp(&xs)) - lse).abs() < 1e-5 * lse.abs().max(1.0));
+                let mut p = xs.clone();
+                softmax_row(&mut p);
+                for (&x, &q) in xs.iter().zip(&p) {
+                    let want = (f64::from(x) - lse).exp();
+                    assert!(
+                        (f64::from(q) - want).abs() < 1e-6 * want.max(1e-3),
+                        "{q} vs {want}"
+                    );
+                }
+                let mut g = vec![7.0];
+                let shift = lse as f32;
+                exp_shifted_into(&xs, shift, 0.5, &mut g);
+                assert_eq!(g.len(), n + 1);
+                assert_eq!(g[0], 7.0);
+                for (&x, &v) in xs.iter().zip(&g[1..]) {
+                    let want = 0.5 * (f64::from(x) - f64::from(shift)).exp();
+                    assert!((f64::from(v) - want).abs() < 1e-6 * want.max(1e-3));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn special_values_behave_like_the_textbook_formula() {
+        assert_eq!(log_sum_exp(&[]), f32::NEG_INFINITY);
+        assert_eq!(log_sum_exp(&[f32::NEG_INFINITY; 3]), f32::NEG_INFINITY);
+        assert!(log_sum_exp(&[1.0, f32::NAN, 2.0]).is_nan());
+        assert!(log_sum_exp(&[f32::NAN]).is_nan());
+        assert!(log_sum_exp(&[f32::NEG_INFINITY, f32::NAN]).is_nan());
+        assert!(log_sum_exp(&[1.0, f32::INFINITY]).is_nan());
+        // A masked (-inf) class gets probability 0, the others share the mass.
+        let mut p = vec![f32::NEG_INFINITY, 0.0, 0.0];
+        softmax_row(&mut p);
+        assert_eq!(p, vec![0.0, 0.5, 0.5]);
+        assert!((log_sum_exp(&[f32::NEG_INFINITY, 0.0, 0.0]) - 2f32.ln()).abs() < 1e-7);
+        let mut q = vec![3.0, f32::NAN];
+        softmax_row(&mut q);
+        assert!(q.iter().all(|v| v.is_nan()));
+    }
+
+    #[test]
+    fn softmax_of_a_non_contiguous_axis_equals_the_row_kernel() {
+        let a = ndarray::Array2::from_shape_vec((3, 20), row(60, 4.0, 9)).unwrap();
+        let mut t = a.t().to_owned();
+        let mut tv = a.clone();
+        let mut view = tv.view_mut().reversed_axes();
+        softmax_last_axis_inplace(&mut view);
+        softmax_last_axis_inplace(&mut t);
+        assert_eq!(tv.t(), t);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn softmax_sums_to_one_and_log_softmax_is_its_log(
+            xs in proptest::collection::vec(-80.0f32..80.0, 1..200),
+        ) {
+            let mut p = ndarray::Array1::from(xs.clone());
+            softmax_last_axis_inplace(&mut p);
+            proptest::prop_assert!((p.sum() - 1.0).abs() < 1e-5);
+            let mut l = ndarray::Array1::from(xs.clone());
+            log_softmax_last_axis_inplace(&mut l);
+            let lse = lse_f64(&xs);
+            for (&x, &v) in xs.iter().zip(l.iter()) {
+                proptest::prop_assert!((f64::from(v) - (f64::from(x) - lse)).abs() < 2e-5 * lse.abs().max(1.0));
+            }
+        }
     }
 
     #[test]

@@ -81,11 +81,13 @@ impl Layer for Dense {
             ));
         }
         let w = tape.param(self.kernel);
-        let mut y = tape.matmul(x, w)?;
-        if let Some(b) = self.bias {
-            let b = tape.param(b);
-            y = tape.add(y, b)?;
-        }
+        let y = match self.bias {
+            Some(b) => {
+                let b = tape.param(b);
+                tape.affine(x, w, b)?
+            }
+            None => tape.matmul(x, w)?,
+        };
         Ok(self.activation.apply(tape, y))
     }
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {

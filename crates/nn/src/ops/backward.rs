@@ -5,7 +5,8 @@ use ndarray::{ArrayD, Axis, Ix2, IxDyn, Slice};
 use tensor::activation::{relu_grad_from_output, sigmoid_grad_from_output, tanh_grad_from_output};
 use tensor::reduce::sum_to_shape;
 
-use super::basic::as_2d;
+use super::basic::{affine_backward, as_2d};
+use super::loss::cross_entropy_grad;
 use super::recurrent::{gru_backward, lstm_backward, rnn_backward};
 use crate::tape::{Op, Tape, Var, accumulate};
 use crate::{Error, Result};
@@ -200,21 +201,16 @@ pub(crate) fn backward_node(
         Op::CrossEntropy {
             logits,
             targets,
-            probs,
+            log_sum_exp,
         } => {
-            let s = g.iter().next().copied().unwrap_or(0.0) / targets.len().max(1) as f32;
-            let mut d = probs.clone();
-            let classes = *d.shape().last().unwrap_or(&1);
-            {
-                let flat = d
-                    .as_slice_mut()
-                    .ok_or_else(|| Error::Invalid("internal layout".into()))?;
-                for (r, &t) in targets.iter().enumerate() {
-                    flat[r * classes + t] -= 1.0;
-                }
+            let upstream = g.iter().next().copied().unwrap_or(0.0);
+            let d = cross_entropy_grad(tape.value(*logits), targets, log_sum_exp, upstream)?;
+            give(tape, grads, *logits, d);
+        }
+        Op::Affine { x, w, b } => {
+            for (v, d) in affine_backward(tape, (*x, *w, *b), &g)? {
+                give(tape, grads, v, d);
             }
-            d.mapv_inplace(|v| v * s);
-            give(tape, grads, *logits, reshape(d, tape.shape(*logits))?);
         }
         Op::Lstm(k) => {
             for (v, d) in lstm_backward(tape, k, &g, aux)? {

@@ -4,15 +4,18 @@
 //! operand's shape. `matmul` multiplies `(..., k)` by a 2-D `(k, n)` (leading axes flattened, so a
 //! Dense layer applies to every time step of a `(batch, time, features)` input).
 
-use ndarray::{ArrayD, ArrayView2, Axis, IxDyn, Slice};
+use ndarray::{Array2, ArrayD, ArrayView2, Axis, IxDyn, Slice};
 use rand::Rng;
 use tensor::activation::{relu, sigmoid};
-use tensor::reduce::broadcast_shape;
+use tensor::reduce::{broadcast_shape, column_sums};
 use tensor::softmax::{log_softmax_last_axis_inplace, softmax_last_axis_inplace};
 
 use crate::error::shape_err;
 use crate::params::scalar;
 use crate::tape::{Op, Tape, Var};
+
+/// A gradient for one input of an op.
+pub(crate) type InputGrad = (Var, ArrayD<f32>);
 use crate::{Error, Result};
 
 /// View an array as 2-D `(prod(leading), last)`; the array must be in standard layout.
@@ -47,6 +50,51 @@ impl Tape<'_> {
             .into_shape_with_order(IxDyn(&shape))
             .map_err(|e| Error::Invalid(e.to_string()))?;
         Ok(self.push(out, Op::MatMul(a, b), &[a, b]))
+    }
+
+    /// `x · w + b` for `x: (..., k)`, `w: (k, n)` and `b: (n)`, giving `(..., n)` (what a Dense
+    /// layer computes): one matrix product over all leading axes, accumulated onto the bias
+    /// broadcast into the output, so no second pass and no second array of the output's size.
+    /// Its backward pass makes the two products and sums the bias gradient over rows.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `w` is not 2-D, the inner dimensions differ or `b` is not `(n)`.
+    pub fn affine(&mut self, x: Var, w: Var, b: Var) -> Result<Var> {
+        let (xv, wv, bv) = (self.value(x), self.value(w), self.value(b));
+        if wv.ndim() != 2 || xv.ndim() == 0 || xv.shape()[xv.ndim() - 1] != wv.shape()[0] {
+            return Err(shape_err(
+                "affine (input vs kernel)",
+                xv.shape(),
+                wv.shape(),
+            ));
+        }
+        let n = wv.shape()[1];
+        if bv.shape() != [n] {
+            return Err(shape_err("affine (kernel vs bias)", wv.shape(), bv.shape()));
+        }
+        let w2 = wv
+            .view()
+            .into_dimensionality::<ndarray::Ix2>()
+            .map_err(|_| shape_err("affine", xv.shape(), wv.shape()))?;
+        let x2 = as_2d(xv)?;
+        let bias = bv
+            .as_slice()
+            .ok_or_else(|| Error::Invalid("affine: bias is not contiguous".into()))?;
+        let rows = x2.nrows();
+        let mut data = Vec::with_capacity(rows * n);
+        for _ in 0..rows {
+            data.extend_from_slice(bias);
+        }
+        let mut out =
+            Array2::from_shape_vec((rows, n), data).map_err(|e| Error::Invalid(e.to_string()))?;
+        tensor::linalg::matmul_into(1.0, &x2, &w2, 1.0, &mut out.view_mut())?;
+        let mut shape = xv.shape().to_vec();
+        let last = shape.len() - 1;
+        shape[last] = n;
+        let out = out
+            .into_shape_with_order(IxDyn(&shape))
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        Ok(self.push(out, Op::Affine { x, w, b }, &[x, w, b]))
     }
 
     fn broadcast_check(&self, op: &'static str, a: Var, b: Var) -> Result<()> {
@@ -316,4 +364,42 @@ impl Tape<'_> {
         let out = self.value(a) * &mask;
         Ok(self.push(out, Op::Dropout { a, mask }, &[a]))
     }
+}
+
+/// The gradients of [`Tape::affine`]'s inputs that need one, from its output gradient `g`:
+/// `g · wᵀ` for `x`, `xᵀ · g` for `w`, the column sums of `g` (over every leading axis) for `b`.
+pub(crate) fn affine_backward(
+    tape: &Tape<'_>,
+    (x, w, b): (Var, Var, Var),
+    g: &ArrayD<f32>,
+) -> Result<Vec<InputGrad>> {
+    let (xv, wv) = (tape.value(x), tape.value(w));
+    let w2 = wv
+        .view()
+        .into_dimensionality::<ndarray::Ix2>()
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    let g2 = as_2d(g)?;
+    let mut out = Vec::with_capacity(3);
+    if tape.needs_grad(x) {
+        let dx = tensor::linalg::matmul(&g2, &w2.t())?
+            .into_shape_with_order(IxDyn(xv.shape()))
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        out.push((x, dx));
+    }
+    if tape.needs_grad(w) {
+        let dw = tensor::linalg::matmul(&as_2d(xv)?.t(), &g2)?;
+        out.push((w, dw.into_dyn()));
+    }
+    if tape.needs_grad(b) {
+        let flat = g
+            .as_slice()
+            .ok_or_else(|| Error::Invalid("affine: gradient is not contiguous".into()))?;
+        let db = column_sums(flat, g2.ncols());
+        out.push((
+            b,
+            ArrayD::from_shape_vec(IxDyn(&[g2.ncols()]), db)
+                .map_err(|e| Error::Invalid(e.to_string()))?,
+        ));
+    }
+    Ok(out)
 }

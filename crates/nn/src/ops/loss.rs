@@ -1,8 +1,8 @@
 //! Losses as tape ops. Each returns a scalar [`Var`] averaged over all elements (MSE, MAE) or
 //! over all rows (cross-entropy), as Keras and PyTorch do by default.
 
-use ndarray::{ArrayD, Axis};
-use tensor::softmax::softmax_last_axis_inplace;
+use ndarray::ArrayD;
+use tensor::softmax::{exp_shifted_into, log_sum_exp};
 
 use crate::error::shape_err;
 use crate::params::scalar;
@@ -60,6 +60,11 @@ impl Tape<'_> {
     /// the flattened leading axes), averaged over rows — Keras
     /// `SparseCategoricalCrossentropy(from_logits=True)` and PyTorch `CrossEntropyLoss`.
     ///
+    /// Fused log-softmax and loss: each row of logits is read twice (its maximum, then
+    /// `Σ e^(x - max)`, vectorised) and nothing of the logits' size is written; the row's
+    /// log-sum-exp is kept for the backward pass, which writes the gradient
+    /// `(softmax - one_hot) / rows` in one pass over the logits.
+    ///
     /// # Errors
     /// [`Error::Shape`] when the number of targets differs from the number of rows;
     /// [`Error::Invalid`] for a class index out of range.
@@ -79,54 +84,54 @@ impl Tape<'_> {
                 "cross_entropy: class {bad} out of range for {classes} classes"
             )));
         }
-        let mut probs = l
-            .as_standard_layout()
-            .into_owned()
-            .into_shape_with_order((rows, classes))
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        softmax_last_axis_inplace(&mut probs);
-        let mut s = 0.0f64;
-        for (row, &t) in probs.axis_iter(Axis(0)).zip(targets) {
-            // `f32::max` would turn a NaN probability into MIN_POSITIVE (a finite loss): keep the NaN.
-            let p = row[t];
-            s -= if p.is_nan() {
-                f64::NAN
-            } else {
-                f64::from(p.max(f32::MIN_POSITIVE)).ln()
-            };
+        let flat = contiguous(l)?;
+        let mut lse = Vec::with_capacity(rows);
+        let mut nats = 0.0f64;
+        if classes > 0 {
+            for (row, &t) in flat.chunks_exact(classes).zip(targets) {
+                let z = log_sum_exp(row);
+                lse.push(z);
+                // -log softmax(x)_t = lse - x_t; a NaN logit makes lse NaN, so the loss stays NaN.
+                nats += f64::from(z) - f64::from(row[t]);
+            }
         }
-        // Recompute the loss from log-softmax for accuracy when a probability underflows.
-        let loss = if s.is_finite() {
-            s
-        } else {
-            log_softmax_loss(l, targets, classes)
-        };
-        let out = scalar((loss / rows.max(1) as f64) as f32);
-        let probs = probs.into_dyn();
+        let out = scalar((nats / rows.max(1) as f64) as f32);
         Ok(self.push(
             out,
             Op::CrossEntropy {
                 logits,
                 targets: targets.to_vec(),
-                probs,
+                log_sum_exp: lse,
             },
             &[logits],
         ))
     }
 }
 
-fn log_softmax_loss(l: &ArrayD<f32>, targets: &[usize], classes: usize) -> f64 {
-    let mut s = 0.0f64;
-    for (r, &t) in targets.iter().enumerate() {
-        let row: Vec<f64> = l
-            .iter()
-            .skip(r * classes)
-            .take(classes)
-            .map(|&v| f64::from(v))
-            .collect();
-        let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let lse = max + row.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
-        s += lse - row[t];
+fn contiguous(a: &ArrayD<f32>) -> Result<&[f32]> {
+    a.as_slice()
+        .ok_or_else(|| Error::Invalid(format!("array of shape {:?} is not contiguous", a.shape())))
+}
+
+/// The gradient of [`Tape::cross_entropy`] with respect to its logits, times `upstream` (the
+/// gradient of the loss): `upstream · (e^(x - lse) - one_hot(target)) / rows`, written in one
+/// pass over the logits (no copy of them, no second pass).
+pub(crate) fn cross_entropy_grad(
+    logits: &ArrayD<f32>,
+    targets: &[usize],
+    log_sum_exp: &[f32],
+    upstream: f32,
+) -> Result<ArrayD<f32>> {
+    let scale = upstream / targets.len().max(1) as f32;
+    let flat = contiguous(logits)?;
+    let classes = *logits.shape().last().unwrap_or(&0);
+    let mut d = Vec::with_capacity(flat.len());
+    if classes > 0 {
+        for ((row, &z), &t) in flat.chunks_exact(classes).zip(log_sum_exp).zip(targets) {
+            let start = d.len();
+            exp_shifted_into(row, z, scale, &mut d);
+            d[start + t] -= scale;
+        }
     }
-    s
+    ArrayD::from_shape_vec(logits.raw_dim(), d).map_err(|e| Error::Invalid(e.to_string()))
 }
