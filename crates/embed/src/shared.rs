@@ -12,8 +12,8 @@
 //!   matrices with plain vectorised arithmetic and flags the rows it changes. Every [`SyncPolicy::words`] words it
 //!   takes the master's mutex and exchanges, in row order, the most frequent rows (ids below
 //!   [`SyncPolicy::hot_rows`]; ids are sorted by count) and the next of [`SyncPolicy::tail_blocks`] equal blocks
-//!   of the other rows, in turn; every row when the thread starts its first block of a new epoch and when it is
-//!   done (a "full" sync). Exchanging a row: if this thread changed
+//!   of the other rows, in turn; every row when the thread is done (a "full" sync). Exchanging a row: if this
+//!   thread changed
 //!   it, add its change (`master += local − base`, where `base` is the master's row as the thread last took it;
 //!   this keeps the other threads' pushes) and take the result (`local = base = master`); if not, copy the master's
 //!   row only if another thread pushed it since this thread last exchanged that group (each row carries the number
@@ -44,6 +44,16 @@
 //!   Syncing every 4,000 words instead cost skip-gram quality (0.88), every 8,000 cost CBOW's (0.87–0.91).
 //!   (These quality figures are from contiguous halves of the corpus per thread; dealing it in 1,000-word blocks,
 //!   then round robin, now on demand in `dealer.rs`, raised the chosen scheme to 0.93 / 0.97.)
+//! - then CBOW at two threads still needed 21 % more CPU than one (scaling 1.65×). Not the cores' contention
+//!   (`examples/core_contention`: two threads on 20.6 MB of private rows each, −3 %) but this exchange's memory
+//!   traffic: through replicas at ONE thread, CBOW missed a 2 MB L2 6.3× as often as on plain rows (callgrind's
+//!   cache simulation), the exchange alone 57 % of the misses, most of the rest the kernel's rows it evicted.
+//!   Hot rows are dirty at every sync and tail rows at every visit of their block, so the traffic per word is
+//!   about (hot rows + tail rows / blocks) / words, and CBOW, with ~5× less work per word than skip-gram, pays ~5×
+//!   more for it. So CBOW now exchanges 128 hot rows and 16 tail blocks (quality 0.962 of gensim's noise floor,
+//!   was 0.992; 4,000 or 8,000 words between syncs lost more quality for less saving), and no thread exchanges
+//!   every row at each epoch start any more (4 % of the misses, a blocking lock both threads hit together, no
+//!   measurable quality). The crate README has the table of the candidates.
 //! - rejected without building: per-row `Mutex`es (a lock round trip per row touch, several per negative sample),
 //!   `fetch_add` through CAS loops (a compare-exchange per float). Packing two floats per `AtomicU64` was tried and
 //!   measured worse (2.00 G instructions).
@@ -235,25 +245,27 @@ pub struct SyncPolicy {
     /// Rows `0..hot_rows` (the most frequent words: ids are sorted by count) are exchanged at every sync.
     pub hot_rows: usize,
     /// The other rows are split into this many consecutive blocks, exchanged one per sync in turn (so a rare row
-    /// waits at most this many syncs, whatever the vocabulary size), and all at a full sync. Only changed rows
+    /// waits at most this many syncs, whatever the vocabulary size), and all at the final sync. Only changed rows
     /// cost more than a flag test, so a large vocabulary's mostly idle tail costs little.
     pub tail_blocks: usize,
 }
 
 impl SyncPolicy {
-    /// The measured choice (see the crate README): skip-gram exchanges the 1,024 most frequent rows at every sync
-    /// (its quality is the more sensitive to delay, and its work per word is several times CBOW's, so a sync costs
-    /// it relatively less), CBOW the 512 most frequent; both the rest in 6 blocks (about 430 and 510 rows on the
-    /// measured corpus). Both sync every 2,000 words: 4,000 cost skip-gram quality, 8,000 cost CBOW quality.
+    /// The measured choice (see the module comment and the crate README). Both sync every 2,000 words.
+    /// Skip-gram exchanges the 1,024 most frequent rows at every sync and the rest in 6 blocks (about 430 rows on
+    /// the novel at min_count 5): its quality is the more sensitive to delay, and its work per word is several
+    /// times CBOW's, so a sync costs it relatively less. CBOW exchanges the 128 most frequent rows at every sync
+    /// and the rest in 16 blocks (about 220 rows): its few instructions per word made the exchange's memory
+    /// traffic the largest cost of its second thread.
     pub fn for_architecture(architecture: Architecture) -> Self {
-        let hot_rows = match architecture {
-            Architecture::SkipGram => 1_024,
-            Architecture::Cbow => 512,
+        let (hot_rows, tail_blocks) = match architecture {
+            Architecture::SkipGram => (1_024, 6),
+            Architecture::Cbow => (128, 16),
         };
         Self {
             words: 2_000,
             hot_rows,
-            tail_blocks: 6,
+            tail_blocks,
         }
     }
 }

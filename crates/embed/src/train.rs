@@ -260,7 +260,8 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
     /// learning-rate decay `alpha - (alpha - min_alpha) * (epoch + epoch_progress) / epochs`, where
     /// `epoch_progress` is the fraction of the epoch's words before the sentence. `sync(syn0, syn1, full)` is
     /// called every `sync_words` words (and after each further sentence while it returns `false`: the master was
-    /// busy), with `full` when the thread starts a block of a new epoch and when it is done.
+    /// busy), and with `full` once, when the thread is done. (It used to be full at every epoch start as well:
+    /// that cost a blocking exchange of every row per thread and epoch, with no measurable gain in quality.)
     fn run_thread<S0: RowStore, S1: RowStore>(
         &self,
         t: usize,
@@ -274,14 +275,8 @@ impl<'t, F: Fn() -> Tables<'t> + Sync> Plan<'_, F> {
         let mut worker = Worker::new((self.tables)(), p.architecture, p.dim, p.window, p.negative);
         let mut block = Corpus::default();
         let (mut effective, mut pending) = (0u64, 0u64);
-        let mut epoch = 0;
         let epoch_words = self.words_per_epoch.max(1) as f64;
         while let Some(info) = self.dealer.next_block(&mut block) {
-            if info.epoch != epoch {
-                sync(syn0, syn1, true);
-                since_sync = 0;
-                epoch = info.epoch;
-            }
             worker.lcg = Lcg(self.block_seed(info));
             let mut done = info.offset;
             for s in 0..block.sentences() {
