@@ -4,6 +4,7 @@
 //! ```text
 //! nn_bench lesson <data.safetensors> <epochs> <batch> [--seed S]
 //! nn_bench lstm <B>x<T>x<IN>x<H>[,...] [--seed S] [--seconds S]
+//! nn_bench gru <B>x<T>x<IN>x<H>[,...] [--seed S] [--seconds S]
 //! nn_bench char <data.safetensors> <batch> <seq> <epochs> [--seed S]
 //! ```
 //!
@@ -48,7 +49,8 @@ fn run() -> AnyResult<()> {
     };
     let out = match arg(0)? {
         "lesson" => lesson(arg(1)?, arg(2)?.parse()?, arg(3)?.parse()?, seed)?,
-        "lstm" => lstm_pass(arg(1)?, seed, seconds)?,
+        "lstm" => recurrent_pass(Cell::Lstm, arg(1)?, seed, seconds)?,
+        "gru" => recurrent_pass(Cell::Gru, arg(1)?, seed, seconds)?,
         "char" => char_lstm(
             arg(1)?,
             arg(2)?.parse()?,
@@ -56,7 +58,9 @@ fn run() -> AnyResult<()> {
             arg(4)?.parse()?,
             seed,
         )?,
-        other => return Err(format!("unknown workload {other:?} (lesson, lstm, char)").into()),
+        other => {
+            return Err(format!("unknown workload {other:?} (lesson, lstm, gru, char)").into());
+        }
     };
     println!("{out}");
     Ok(())
@@ -117,8 +121,25 @@ fn lesson(data: &str, epochs: usize, batch: usize, seed: u64) -> AnyResult<serde
     }))
 }
 
-/// Forward + backward of one LSTM (return_sequences, loss = sum of outputs) per shape.
-fn lstm_pass(shapes: &str, seed: u64, seconds: f64) -> AnyResult<serde_json::Value> {
+/// Which fused kernel `recurrent_pass` times.
+#[derive(Clone, Copy)]
+enum Cell {
+    Lstm,
+    Gru,
+}
+
+/// Forward + backward of one LSTM or GRU (`reset_after`; return_sequences, loss = sum of
+/// outputs) per shape.
+fn recurrent_pass(
+    cell: Cell,
+    shapes: &str,
+    seed: u64,
+    seconds: f64,
+) -> AnyResult<serde_json::Value> {
+    let gates = match cell {
+        Cell::Lstm => 4,
+        Cell::Gru => 3,
+    };
     let mut rng = tensor::seeded_rng(seed);
     let mut results = Vec::new();
     for spec in shapes.split(',') {
@@ -129,15 +150,19 @@ fn lstm_pass(shapes: &str, seed: u64, seconds: f64) -> AnyResult<serde_json::Val
         let mut params = Params::new();
         let w = params.add(
             "k",
-            tensor::init::glorot_uniform(&mut rng, i, 4 * h).into_dyn(),
+            tensor::init::glorot_uniform(&mut rng, i, gates * h).into_dyn(),
             true,
         );
         let u = params.add(
             "r",
-            tensor::init::orthogonal(&mut rng, h, 4 * h, 1.0)?.into_dyn(),
+            tensor::init::orthogonal(&mut rng, h, gates * h, 1.0)?.into_dyn(),
             true,
         );
-        let bias = params.add("b", ArrayD::zeros(IxDyn(&[4 * h])), true);
+        let bias_shape = match cell {
+            Cell::Lstm => vec![4 * h],
+            Cell::Gru => vec![2, 3 * h],
+        };
+        let bias = params.add("b", ArrayD::zeros(IxDyn(&bias_shape)), true);
         let x = ArrayD::from_shape_simple_fn(IxDyn(&[b, t, i]), || rng.random::<f32>() * 2.0 - 1.0);
         let mut times = Vec::new();
         let deadline = Instant::now() + std::time::Duration::from_secs_f64(seconds);
@@ -152,7 +177,10 @@ fn lstm_pass(shapes: &str, seed: u64, seconds: f64) -> AnyResult<serde_json::Val
             let mut tape = Tape::new(&params);
             let xv = tape.variable(x.clone());
             let (wv, uv, bv) = (tape.param(w), tape.param(u), tape.param(bias));
-            let out = tape.lstm("bench", SeqInput::Features(xv), wv, uv, bv, None, None)?;
+            let out = match cell {
+                Cell::Lstm => tape.lstm("bench", SeqInput::Features(xv), wv, uv, bv, None, None)?,
+                Cell::Gru => tape.gru("bench", SeqInput::Features(xv), wv, uv, bv, None)?,
+            };
             let loss = tape.sum(out.sequence);
             let grads = tape.backward(loss)?;
             std::hint::black_box(&grads);

@@ -571,19 +571,15 @@ impl Tape<'_> {
             with_widest_simd(
                 #[inline(always)]
                 || {
-                    for bi in 0..batch {
-                        let a = &mut a_t[bi * g3..(bi + 1) * g3];
-                        let p = &hp[bi * g3..(bi + 1) * g3];
-                        for j in 0..hd {
-                            let z = fast_sigmoid(a[j] + p[j]);
-                            let r = fast_sigmoid(a[hd + j] + p[hd + j]);
-                            let cand = fast_tanh(a[2 * hd + j] + r * p[2 * hd + j]);
-                            a[j] = z;
-                            a[hd + j] = r;
-                            a[2 * hd + j] = cand;
-                            hph_t[bi * hd + j] = p[2 * hd + j];
-                            h_new[bi * hd + j] = z * h_prev[bi * hd + j] + (1.0 - z) * cand;
-                        }
+                    let rows = a_t
+                        .chunks_exact_mut(g3)
+                        .zip(hp.chunks_exact(g3))
+                        .zip(hph_t.chunks_exact_mut(hd))
+                        .zip(h_prev.chunks_exact(hd).zip(h_new.chunks_exact_mut(hd)));
+                    for (((a, p), hph), (hp_row, hn)) in rows {
+                        let full = hd / LANES;
+                        gru_forward_row::<LANES>(a, p, hph, hp_row, hn, 0..full);
+                        gru_forward_row::<1>(a, p, hph, hp_row, hn, full * LANES..hd);
                     }
                 },
             );
@@ -1334,27 +1330,27 @@ pub(crate) fn gru_backward(tape: &Tape<'_>, k: &GruCache, g: &ArrayD<f32>) -> Re
         let dp = dhp_t
             .as_slice_mut()
             .ok_or_else(|| Error::Invalid("internal layout".into()))?;
+        let dh_seq_t = &dh_seq[t * bh..(t + 1) * bh];
         with_widest_simd(
             #[inline(always)]
             || {
-                for bi in 0..batch {
-                    let a = &act[bi * g3..(bi + 1) * g3];
-                    for j in 0..hd {
-                        let n = bi * hd + j;
-                        let (z, r, cand) = (a[j], a[hd + j], a[2 * hd + j]);
-                        let dh = dh_seq[t * bh + n] + dh_next[n];
-                        let dz = dh * (h_prev[n] - cand) * z * (1.0 - z);
-                        let dcand = dh * (1.0 - z) * (1.0 - cand * cand);
-                        let dr = dcand * hph[n] * r * (1.0 - r);
-                        let o = bi * g3;
-                        dx[o + j] = dz;
-                        dx[o + hd + j] = dr;
-                        dx[o + 2 * hd + j] = dcand;
-                        dp[o + j] = dz;
-                        dp[o + hd + j] = dr;
-                        dp[o + 2 * hd + j] = dcand * r;
-                        dh_direct[n] = dh * z;
-                    }
+                let rows = act
+                    .chunks_exact(g3)
+                    .zip(dh_seq_t.chunks_exact(hd).zip(dh_next.chunks_exact(hd)))
+                    .zip(h_prev.chunks_exact(hd).zip(hph.chunks_exact(hd)))
+                    .zip(dx.chunks_exact_mut(g3).zip(dp.chunks_exact_mut(g3)))
+                    .zip(dh_direct.chunks_exact_mut(hd));
+                for ((((a, (dhs, dhn)), (hp_row, hph_row)), (dx_row, dp_row)), dhd) in rows {
+                    let row = GruBackRow {
+                        a,
+                        dhs,
+                        dhn,
+                        hp: hp_row,
+                        hph: hph_row,
+                    };
+                    let full = hd / LANES;
+                    row.run::<LANES>(dx_row, dp_row, dhd, 0..full);
+                    row.run::<1>(dx_row, dp_row, dhd, full * LANES..hd);
                 }
             },
         );
@@ -1376,6 +1372,130 @@ pub(crate) fn gru_backward(tape: &Tape<'_>, k: &GruCache, g: &ArrayD<f32>) -> Re
         out.push((h0, to_dyn(dh_next, &[batch, hd])?));
     }
     Ok(out)
+}
+
+/// The GRU forward gate pass of one row for the unit blocks `qs` (of `L` units): `a` `(3H)` holds
+/// `x·W + b_ih` and becomes the activated `z, r, h̃`; `p` `(3H)` is `h·U + b_hh`; writes the
+/// recurrent candidate term `hph` and `h_t` from `h_{t-1}` (`hp`).
+#[inline(always)]
+fn gru_forward_row<const L: usize>(
+    a: &mut [f32],
+    p: &[f32],
+    hph: &mut [f32],
+    hp: &[f32],
+    hn: &mut [f32],
+    qs: std::ops::Range<usize>,
+) {
+    let hd = hn.len();
+    let (az, rest) = a.split_at_mut(hd);
+    let (ar, ac) = rest.split_at_mut(hd);
+    let (pz, rest) = p.split_at(hd);
+    let (pr, pc) = rest.split_at(hd);
+    for q in qs {
+        let (Some(az), Some(ar), Some(ac)) = (
+            block_mut::<L>(az, q),
+            block_mut::<L>(ar, q),
+            block_mut::<L>(ac, q),
+        ) else {
+            continue;
+        };
+        let (Some(pz), Some(pr), Some(pc), Some(hp)) = (
+            block::<L>(pz, q),
+            block::<L>(pr, q),
+            block::<L>(pc, q),
+            block::<L>(hp, q),
+        ) else {
+            continue;
+        };
+        let (Some(hph), Some(hn)) = (block_mut::<L>(hph, q), block_mut::<L>(hn, q)) else {
+            continue;
+        };
+        for l in 0..L {
+            let z = fast_sigmoid(az[l] + pz[l]);
+            let r = fast_sigmoid(ar[l] + pr[l]);
+            let cand = fast_tanh(ac[l] + r * pc[l]);
+            az[l] = z;
+            ar[l] = r;
+            ac[l] = cand;
+            hph[l] = pc[l];
+            hn[l] = z * hp[l] + (1.0 - z) * cand;
+        }
+    }
+}
+
+/// One row of the GRU backward gate pass: the activated `z, r, h̃` `(3H)`, the output gradient
+/// `dh_t`, the carried `dh`, `h_{t-1}` and the recurrent candidate term.
+struct GruBackRow<'a> {
+    a: &'a [f32],
+    dhs: &'a [f32],
+    dhn: &'a [f32],
+    hp: &'a [f32],
+    hph: &'a [f32],
+}
+
+impl GruBackRow<'_> {
+    /// The unit blocks `qs` (of `L` units): the input-side gate gradients `dx` `(3H)`, the
+    /// recurrent-side ones `dp` `(3H)` and the direct part of `dh_{t-1}` (`dhd`).
+    #[inline(always)]
+    fn run<const L: usize>(
+        &self,
+        dx: &mut [f32],
+        dp: &mut [f32],
+        dhd: &mut [f32],
+        qs: std::ops::Range<usize>,
+    ) {
+        let hd = dhd.len();
+        let (az, rest) = self.a.split_at(hd);
+        let (ar, ac) = rest.split_at(hd);
+        let (xz, rest) = dx.split_at_mut(hd);
+        let (xr, xc) = rest.split_at_mut(hd);
+        let (pz, rest) = dp.split_at_mut(hd);
+        let (pr, pc) = rest.split_at_mut(hd);
+        for q in qs {
+            let (Some(z), Some(r), Some(cand)) =
+                (block::<L>(az, q), block::<L>(ar, q), block::<L>(ac, q))
+            else {
+                continue;
+            };
+            let (Some(dhs), Some(dhn), Some(hp), Some(hph)) = (
+                block::<L>(self.dhs, q),
+                block::<L>(self.dhn, q),
+                block::<L>(self.hp, q),
+                block::<L>(self.hph, q),
+            ) else {
+                continue;
+            };
+            let (Some(xz), Some(xr), Some(xc)) = (
+                block_mut::<L>(xz, q),
+                block_mut::<L>(xr, q),
+                block_mut::<L>(xc, q),
+            ) else {
+                continue;
+            };
+            let (Some(pz), Some(pr), Some(pc), Some(dhd)) = (
+                block_mut::<L>(pz, q),
+                block_mut::<L>(pr, q),
+                block_mut::<L>(pc, q),
+                block_mut::<L>(dhd, q),
+            ) else {
+                continue;
+            };
+            for l in 0..L {
+                let (z, r, cand) = (z[l], r[l], cand[l]);
+                let dh = dhs[l] + dhn[l];
+                let dz = dh * (hp[l] - cand) * z * (1.0 - z);
+                let dcand = dh * (1.0 - z) * (1.0 - cand * cand);
+                let dr = dcand * hph[l] * r * (1.0 - r);
+                xz[l] = dz;
+                xr[l] = dr;
+                xc[l] = dcand;
+                pz[l] = dz;
+                pr[l] = dr;
+                pc[l] = dcand * r;
+                dhd[l] = dh * z;
+            }
+        }
+    }
 }
 
 /// Backward of the fused SimpleRNN.
