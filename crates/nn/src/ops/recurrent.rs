@@ -911,13 +911,23 @@ fn block_mut<const L: usize>(s: &mut [f32], q: usize) -> Option<&mut [f32; L]> {
 /// Activate the gate blocks `qs` (of `L` values) of one row.
 #[inline(always)]
 fn gate_row<const L: usize>(row: &mut [f32], act: &GateActivation, qs: std::ops::Range<usize>) {
-    for q in qs {
+    let span = qs.start * L..qs.end * L;
+    let blocks = row[span.clone()]
+        .chunks_exact_mut(L)
+        .zip(act.bias[span.clone()].chunks_exact(L))
+        .zip(act.scale[span.clone()].chunks_exact(L))
+        .zip(
+            act.mul[span.clone()]
+                .chunks_exact(L)
+                .zip(act.add[span].chunks_exact(L)),
+        );
+    for (((x, b), s), (m, a)) in blocks {
         let (Some(x), Some(b), Some(s), Some(m), Some(a)) = (
-            block_mut::<L>(row, q),
-            block::<L>(&act.bias, q),
-            block::<L>(&act.scale, q),
-            block::<L>(&act.mul, q),
-            block::<L>(&act.add, q),
+            x.first_chunk_mut::<L>(),
+            b.first_chunk::<L>(),
+            s.first_chunk::<L>(),
+            m.first_chunk::<L>(),
+            a.first_chunk::<L>(),
         ) else {
             continue;
         };
@@ -939,23 +949,40 @@ impl Cells<'_> {
     #[inline(always)]
     fn run<const L: usize>(&mut self, qs: std::ops::Range<usize>) {
         let hd = self.cp.len();
+        let span = qs.start * L..qs.end * L;
         let (i, rest) = self.row.split_at(hd);
         let (f, rest) = rest.split_at(hd);
         let (c, o) = rest.split_at(hd);
-        for q in qs {
+        let gates = i[span.clone()]
+            .chunks_exact(L)
+            .zip(f[span.clone()].chunks_exact(L))
+            .zip(
+                c[span.clone()]
+                    .chunks_exact(L)
+                    .zip(o[span.clone()].chunks_exact(L)),
+            );
+        let cells = self.cp[span.clone()]
+            .chunks_exact(L)
+            .zip(self.cn[span.clone()].chunks_exact_mut(L))
+            .zip(
+                self.tc[span.clone()]
+                    .chunks_exact_mut(L)
+                    .zip(self.hn[span].chunks_exact_mut(L)),
+            );
+        for (((i, f), (c, o)), ((cp, cn), (tc, hn))) in gates.zip(cells) {
             let (Some(i), Some(f), Some(c), Some(o), Some(cp)) = (
-                block::<L>(i, q),
-                block::<L>(f, q),
-                block::<L>(c, q),
-                block::<L>(o, q),
-                block::<L>(self.cp, q),
+                i.first_chunk::<L>(),
+                f.first_chunk::<L>(),
+                c.first_chunk::<L>(),
+                o.first_chunk::<L>(),
+                cp.first_chunk::<L>(),
             ) else {
                 continue;
             };
             let (Some(cn), Some(tc), Some(hn)) = (
-                block_mut::<L>(self.cn, q),
-                block_mut::<L>(self.tc, q),
-                block_mut::<L>(self.hn, q),
+                cn.first_chunk_mut::<L>(),
+                tc.first_chunk_mut::<L>(),
+                hn.first_chunk_mut::<L>(),
             ) else {
                 continue;
             };
@@ -1100,35 +1127,63 @@ fn backward_blocks<const L: usize>(
     qs: std::ops::Range<usize>,
 ) {
     let hd = dcn.len();
+    let span = qs.start * L..qs.end * L;
     let (gi, rest) = g.split_at(hd);
     let (gf, rest) = rest.split_at(hd);
     let (gc, go) = rest.split_at(hd);
     let (di, rest) = d.split_at_mut(hd);
     let (df, rest) = rest.split_at_mut(hd);
     let (dc, dout) = rest.split_at_mut(hd);
-    for q in qs {
+    let gates = gi[span.clone()]
+        .chunks_exact(L)
+        .zip(gf[span.clone()].chunks_exact(L))
+        .zip(
+            gc[span.clone()]
+                .chunks_exact(L)
+                .zip(go[span.clone()].chunks_exact(L)),
+        );
+    let state = cp[span.clone()]
+        .chunks_exact(L)
+        .zip(tc[span.clone()].chunks_exact(L))
+        .zip(
+            dho[span.clone()]
+                .chunks_exact(L)
+                .zip(dhn[span.clone()].chunks_exact(L)),
+        );
+    let grads = di[span.clone()]
+        .chunks_exact_mut(L)
+        .zip(df[span.clone()].chunks_exact_mut(L))
+        .zip(
+            dc[span.clone()]
+                .chunks_exact_mut(L)
+                .zip(dout[span.clone()].chunks_exact_mut(L)),
+        )
+        .zip(dcn[span].chunks_exact_mut(L));
+    for ((((i, f), (c, o)), ((cp, tc), (dho, dhn))), (((di, df), (dc, dout)), dcn)) in
+        gates.zip(state).zip(grads)
+    {
         let (Some(i), Some(f), Some(c), Some(o)) = (
-            block::<L>(gi, q),
-            block::<L>(gf, q),
-            block::<L>(gc, q),
-            block::<L>(go, q),
+            i.first_chunk::<L>(),
+            f.first_chunk::<L>(),
+            c.first_chunk::<L>(),
+            o.first_chunk::<L>(),
         ) else {
             continue;
         };
         let (Some(cp), Some(tc), Some(dho), Some(dhn)) = (
-            block::<L>(cp, q),
-            block::<L>(tc, q),
-            block::<L>(dho, q),
-            block::<L>(dhn, q),
+            cp.first_chunk::<L>(),
+            tc.first_chunk::<L>(),
+            dho.first_chunk::<L>(),
+            dhn.first_chunk::<L>(),
         ) else {
             continue;
         };
         let (Some(di), Some(df), Some(dc), Some(dout), Some(dcn)) = (
-            block_mut::<L>(di, q),
-            block_mut::<L>(df, q),
-            block_mut::<L>(dc, q),
-            block_mut::<L>(dout, q),
-            block_mut::<L>(dcn, q),
+            di.first_chunk_mut::<L>(),
+            df.first_chunk_mut::<L>(),
+            dc.first_chunk_mut::<L>(),
+            dout.first_chunk_mut::<L>(),
+            dcn.first_chunk_mut::<L>(),
         ) else {
             continue;
         };
@@ -1519,9 +1574,16 @@ pub(crate) fn rnn_backward(tape: &Tape<'_>, k: &RnnCache, g: &ArrayD<f32>) -> Re
         let d = d_t
             .as_slice_mut()
             .ok_or_else(|| Error::Invalid("internal layout".into()))?;
-        for n in 0..bh {
-            d[n] = (dh_seq[t * bh + n] + dh_next[n]) * (1.0 - h_t[n] * h_t[n]);
-        }
+        let dh_seq_t = &dh_seq[t * bh..(t + 1) * bh];
+        with_widest_simd(
+            #[inline(always)]
+            || {
+                let it = d.iter_mut().zip(dh_seq_t).zip(dh_next.iter().zip(h_t));
+                for ((d, &ds), (&dn, &h)) in it {
+                    *d = (ds + dn) * (1.0 - h * h);
+                }
+            },
+        );
         matmul_into(
             1.0,
             &view2(d, batch, hd)?,
