@@ -1,0 +1,97 @@
+//! The output layer of word-rnn at its default shape: 16 streams × 20 steps = 320 rows of 128
+//! units projected onto a 10,000-word vocabulary, then the mean cross-entropy, forward and
+//! backward. `fused` is what `Dense` does (`Tape::affine`: one product accumulated onto the
+//! broadcast bias); `matmul_then_add` is the same layer as a product and a broadcast add, the
+//! form it had before. `softmax_row` times the vectorised row kernel against a plain loop over
+//! `f32::exp` on one 10,000-wide row.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use ndarray::{ArrayD, IxDyn};
+use nn::{Params, Tape};
+
+const ROWS: usize = 320;
+const UNITS: usize = 128;
+const VOCAB: usize = 10_000;
+
+fn wave(shape: &[usize], scale: f32) -> ArrayD<f32> {
+    let mut k = 0u32;
+    ArrayD::from_shape_simple_fn(IxDyn(shape), || {
+        k = k.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        ((k >> 8) as f32 / (1u32 << 24) as f32 - 0.5) * scale
+    })
+}
+
+fn output_layer(c: &mut Criterion) {
+    let mut ps = Params::new();
+    let x = ps.add("x", wave(&[16, 20, UNITS], 2.0), true);
+    let w = ps.add("w", wave(&[UNITS, VOCAB], 0.2), true);
+    let b = ps.add("b", wave(&[VOCAB], 0.1), true);
+    let targets: Vec<usize> = (0..ROWS).map(|i| (i * 7919) % VOCAB).collect();
+    let mut group = c.benchmark_group("output_layer_320x128x10000");
+    group.sample_size(10);
+    group.bench_function("fused", |bench| {
+        bench.iter(|| {
+            let mut t = Tape::new(&ps);
+            let (xv, wv, bv) = (t.param(x), t.param(w), t.param(b));
+            let logits = t.affine(xv, wv, bv).unwrap();
+            let loss = t.cross_entropy(logits, &targets).unwrap();
+            t.backward(loss).unwrap()
+        });
+    });
+    group.bench_function("matmul_then_add", |bench| {
+        bench.iter(|| {
+            let mut t = Tape::new(&ps);
+            let (xv, wv, bv) = (t.param(x), t.param(w), t.param(b));
+            let m = t.matmul(xv, wv).unwrap();
+            let logits = t.add(m, bv).unwrap();
+            let loss = t.cross_entropy(logits, &targets).unwrap();
+            t.backward(loss).unwrap()
+        });
+    });
+    group.bench_function("forward_only_fused", |bench| {
+        bench.iter(|| {
+            let mut t = Tape::inference(&ps);
+            let (xv, wv, bv) = (t.param(x), t.param(w), t.param(b));
+            let logits = t.affine(xv, wv, bv).unwrap();
+            let loss = t.cross_entropy(logits, &targets).unwrap();
+            t.value(loss).sum()
+        });
+    });
+    group.finish();
+}
+
+fn softmax_row(c: &mut Criterion) {
+    let row = wave(&[VOCAB], 20.0).into_raw_vec_and_offset().0;
+    let mut group = c.benchmark_group("softmax_row_10000");
+    group.bench_function("vectorised", |bench| {
+        let mut r = row.clone();
+        bench.iter(|| {
+            r.copy_from_slice(&row);
+            tensor::softmax::softmax_row(black_box(&mut r));
+        });
+    });
+    group.bench_function("libm_loop", |bench| {
+        let mut r = row.clone();
+        bench.iter(|| {
+            r.copy_from_slice(&row);
+            let max = r.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let mut sum = 0.0f32;
+            for v in r.iter_mut() {
+                *v = (*v - max).exp();
+                sum += *v;
+            }
+            let inv = 1.0 / sum;
+            for v in black_box(&mut r).iter_mut() {
+                *v *= inv;
+            }
+        });
+    });
+    group.bench_function("log_sum_exp", |bench| {
+        bench.iter(|| tensor::softmax::log_sum_exp(black_box(&row)));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, output_layer, softmax_row);
+criterion_main!(benches);
