@@ -354,6 +354,9 @@ impl Sequential {
                 self.params.set(id, table)
             }
             LayerConfig::Dropout(_) => Ok(()),
+            LayerConfig::TiedDense(_) => Err(Error::Invalid(format!(
+                "layer {layer} (TiedDense) has no Keras counterpart to import from"
+            ))),
         }
     }
 

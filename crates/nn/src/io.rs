@@ -114,6 +114,18 @@ fn architecture_weights(input_shape: &[usize], layers: &[LayerConfig]) -> u128 {
                 };
             }
             LayerConfig::Dropout(_) => {}
+            // No weights of its own but the bias; the width becomes the tied table's row count.
+            LayerConfig::TiedDense(t) => {
+                width = layers
+                    .iter()
+                    .find_map(|l| match l {
+                        LayerConfig::Embedding(e) if e.name.as_deref() == Some(&t.embedding) => {
+                            Some(e.vocab as u128)
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or(0);
+            }
         }
     }
     total

@@ -6,6 +6,7 @@ use tensor::ProjectRng;
 
 use crate::layers::{
     Bidirectional, Dense, Dropout, Embedding, Layer, LayerConfig, Recurrent, RecurrentState,
+    TiedDense,
 };
 use crate::params::{ParamId, Params};
 use crate::tape::{Tape, Var};
@@ -99,6 +100,9 @@ impl Sequential {
                 Box::new(Bidirectional::build(c, &name, in_dim, params, rng)?)
             }
             LayerConfig::Dropout(c) => Box::new(Dropout::build(c, &name, rng)?),
+            LayerConfig::TiedDense(c) => {
+                Box::new(TiedDense::build(c, &name, in_dim, &self.layers, params)?)
+            }
         };
         let shape = layer.output_shape(self.output_shape())?;
         self.layers.push(layer);

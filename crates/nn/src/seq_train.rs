@@ -19,7 +19,11 @@
 //!   random stream and the best weights; [`checkpoint_bytes`] / [`checkpoint_from_bytes`] store them
 //!   with the model (an [`crate::checkpoint`] file with a `seq_train` metadata record), and
 //!   [`SeqTrainer::resume`] continues the run so that, with the same settings and thread count, it
-//!   ends with the same bits as an uninterrupted run.
+//!   ends with the same bits as an uninterrupted run. An app keeps the file in its model directory
+//!   with [`save_in`] and reads it back with [`load_for_resume`], which also checks the settings.
+//! * **Checked steps**: [`checked_step`] (clip, step, refuse non-finite gradients and weights) and
+//!   [`progress_bar`] are shared with training loops of other shapes (e.g. word-rnn's carried-state
+//!   loop over contiguous streams).
 //!
 //! ```
 //! use nn::layers::{dense, lstm};
@@ -44,6 +48,7 @@
 //! # Ok::<(), nn::Error>(())
 //! ```
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -310,29 +315,17 @@ impl SeqTrainer {
                     loss: loss as f32,
                 });
             }
-            let mut grads = total.unwrap_or_default();
-            if let Some((id, index, value)) = grads.first_non_finite() {
+            let grads = total.unwrap_or_default();
+            let at = (self.epoch, b + 1);
+            if let Err(e) = checked_step(
+                self.optimizer.as_mut(),
+                model,
+                grads,
+                self.cfg.clip_norm,
+                at,
+            ) {
                 bar.finish_and_clear();
-                return Err(Error::NonFiniteGradient {
-                    epoch: self.epoch,
-                    batch: b + 1,
-                    param: model.params.get(id).name.clone(),
-                    index,
-                    value,
-                });
-            }
-            if let Some(c) = self.cfg.clip_norm {
-                grads.clip_global_norm(c)?;
-            }
-            self.optimizer.step(&mut model.params, &grads)?;
-            if let Some((name, index, value)) = first_non_finite_weight(&model.params) {
-                bar.finish_and_clear();
-                return Err(Error::Invalid(format!(
-                    "a weight of {name} became {value} (flat index {index}) at epoch {}, batch {}; \
-                     training stopped (try a lower learning rate or gradient clipping)",
-                    self.epoch,
-                    b + 1
-                )));
+                return Err(e);
             }
             sum_nats += loss * batch_tokens as f64;
             tokens += batch_tokens;
@@ -595,6 +588,123 @@ pub fn checkpoint_from_bytes(bytes: &[u8], label: &str) -> Result<(Sequential, S
     Ok((model, ck))
 }
 
+/// The checkpoint's file name inside a model directory.
+pub const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
+
+/// The checkpoint file ([`CHECKPOINT_FILE`]) in the model directory `dir`.
+#[must_use]
+pub fn checkpoint_path(dir: &Path) -> PathBuf {
+    dir.join(CHECKPOINT_FILE)
+}
+
+/// Writes `model` and `ck` as [`checkpoint_path`]`(dir)` atomically (the previous checkpoint stays
+/// until the new one is complete), creating `dir` if needed.
+///
+/// # Errors
+/// [`Error::Invalid`] when `dir` cannot be created; [`Error::File`] naming the file for I/O
+/// errors; as [`checkpoint_bytes`].
+pub fn save_in(dir: &Path, model: &Sequential, ck: &SeqCheckpoint) -> Result<()> {
+    let bytes = checkpoint_bytes(model, ck)?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::Invalid(format!("cannot create directory {}: {e}", dir.display())))?;
+    crate::io::write_atomic(&checkpoint_path(dir), &bytes)
+}
+
+/// Reads the checkpoint in `dir` to continue its run up to `epochs` epochs: checks that the run's
+/// app `settings` equal the checkpoint's ([`SeqCheckpoint::check_settings`]) and that it has not
+/// done more than `epochs` epochs. `app` names the program that writes such checkpoints (`char-rnn`)
+/// in the message for a missing file. The trainer still has to take the checkpoint
+/// ([`SeqTrainer::resume`]).
+///
+/// # Errors
+/// [`Error::File`] naming the checkpoint file: it cannot be read, is not such a checkpoint or is
+/// damaged; a setting differs (named with both values); the run has done more than `epochs`.
+pub fn load_for_resume(
+    dir: &Path,
+    settings: &[(String, String)],
+    epochs: u64,
+    app: &str,
+) -> Result<(Sequential, SeqCheckpoint)> {
+    let file = checkpoint_path(dir);
+    let label = file.display().to_string();
+    let refuse = |message: String| Error::File {
+        path: label.clone(),
+        message,
+    };
+    let bytes = std::fs::read(&file).map_err(|e| {
+        refuse(format!(
+            "cannot read the checkpoint to resume from (written by `{app} train` after each epoch): {e}"
+        ))
+    })?;
+    let (model, ck) = checkpoint_from_bytes(&bytes, &label)?;
+    ck.check_settings(settings)
+        .map_err(|e| refuse(e.to_string()))?;
+    if ck.epochs_done as u64 > epochs {
+        return Err(refuse(format!(
+            "cannot resume: the checkpoint's run has done {} epochs, more than --epochs {epochs}",
+            ck.epochs_done
+        )));
+    }
+    Ok((model, ck))
+}
+
+/// What a run that stopped early (training error) leaves in its model directory `out`, for the
+/// error message: the checkpoint after the last completed epoch (`last_epoch`) and the best model so
+/// far, or nothing.
+#[must_use]
+pub fn kept_files(out: &Path, last_epoch: Option<usize>, best: &BestWeights) -> String {
+    match (last_epoch, best.best()) {
+        (Some(last), Some((_, epoch))) => format!(
+            "kept: the checkpoint after epoch {last} ({}) and the best model (epoch {epoch}) in {}",
+            checkpoint_path(out).display(),
+            out.display()
+        ),
+        (Some(last), None) => format!(
+            "kept: the checkpoint after epoch {last} ({})",
+            checkpoint_path(out).display()
+        ),
+        _ => format!("no epoch completed; {} is as it was", out.display()),
+    }
+}
+
+/// One optimiser step of `model` on `grads`, as every training loop here takes it: refuses a NaN
+/// or infinite gradient (the weights keep the previous step), clips the global norm to `clip`,
+/// steps, and refuses a step that makes a weight NaN or infinite. `at` is the 1-based (epoch,
+/// batch) the messages name.
+///
+/// # Errors
+/// [`Error::NonFiniteGradient`]; [`Error::Invalid`] naming the parameter, the epoch and the batch
+/// for a non-finite weight; the optimiser's errors.
+pub fn checked_step(
+    optimizer: &mut dyn Optimizer,
+    model: &mut Sequential,
+    mut grads: Grads,
+    clip: Option<f32>,
+    at: (usize, usize),
+) -> Result<()> {
+    let (epoch, batch) = at;
+    if let Some((id, index, value)) = grads.first_non_finite() {
+        return Err(Error::NonFiniteGradient {
+            epoch,
+            batch,
+            param: model.params.get(id).name.clone(),
+            index,
+            value,
+        });
+    }
+    if let Some(c) = clip {
+        grads.clip_global_norm(c)?;
+    }
+    optimizer.step(&mut model.params, &grads)?;
+    if let Some((name, index, value)) = first_non_finite_weight(&model.params) {
+        return Err(Error::Invalid(format!(
+            "a weight of {name} became {value} (flat index {index}) at epoch {epoch}, batch {batch}; \
+             training stopped (try a lower learning rate or gradient clipping)"
+        )));
+    }
+    Ok(())
+}
+
 /// The first NaN or infinite weight: the parameter's name, the flat index and the value.
 fn first_non_finite_weight(params: &Params) -> Option<(String, usize, f32)> {
     params.iter().find_map(|(_, p)| {
@@ -627,7 +737,10 @@ fn check_data(model: &Sequential, x: ArrayView2<'_, u32>, y: ArrayView2<'_, u32>
     Ok(())
 }
 
-fn progress_bar(show: bool, batches: usize) -> ProgressBar {
+/// A progress bar over `batches` batches showing the running loss as its message (`{pos}/{len} bar
+/// elapsed - loss: msg`), or a hidden one unless `show`.
+#[must_use]
+pub fn progress_bar(show: bool, batches: usize) -> ProgressBar {
     let bar = if show {
         ProgressBar::new(batches as u64)
     } else {
@@ -958,6 +1071,74 @@ mod tests {
         assert!(e.contains("threads 1, this run has 2"), "{e}");
         let e = trainer(1).resume(&ck, 23).unwrap_err().to_string();
         assert!(e.contains("training sequences 24, this run has 23"), "{e}");
+    }
+
+    /// `save_in` writes where `checkpoint_path` says (creating the directory); `load_for_resume` reads
+    /// it back, and refuses a missing file, other settings and too few epochs with messages that name
+    /// the file, the app and the values.
+    #[test]
+    fn save_in_and_load_for_resume() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("model");
+        let (x, y) = data(24, 10, 6);
+        let mut m = model(10, 6, 4);
+        let mut t = trainer(1);
+        let mut best = BestWeights::new();
+        for e in 1..=2 {
+            t.train_epoch(&mut m, x.view(), y.view()).unwrap();
+            best.observe(e, -(e as f64), &m);
+        }
+        let settings = vec![("--lr".to_string(), "0.01".to_string())];
+        let ck = t.checkpoint(24, &best, settings.clone(), "extra".into());
+        save_in(&dir, &m, &ck).unwrap();
+        let file = checkpoint_path(&dir);
+        assert_eq!(file, dir.join(CHECKPOINT_FILE));
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            checkpoint_bytes(&m, &ck).unwrap()
+        );
+        let (loaded, back) = load_for_resume(&dir, &settings, 2, "char-rnn").unwrap();
+        assert_eq!(weights(&loaded), weights(&m));
+        assert_eq!((back.epochs_done, back.extra.as_str()), (2, "extra"));
+        let f = file.display();
+        let err = |r: Result<(Sequential, SeqCheckpoint)>| r.unwrap_err().to_string();
+        assert_eq!(
+            err(load_for_resume(&dir, &settings, 1, "char-rnn")),
+            format!(
+                "{f}: cannot resume: the checkpoint's run has done 2 epochs, more than --epochs 1"
+            )
+        );
+        let other = [("--lr".to_string(), "0.1".to_string())];
+        assert_eq!(
+            err(load_for_resume(&dir, &other, 3, "char-rnn")),
+            format!("{f}: cannot resume: the checkpoint's run has --lr 0.01, this run has 0.1")
+        );
+        let none = tmp.path().join("none");
+        let e = err(load_for_resume(&none, &settings, 3, "word-rnn"));
+        let want = format!(
+            "{}: cannot read the checkpoint to resume from (written by `word-rnn train` after each epoch): ",
+            checkpoint_path(&none).display()
+        );
+        assert!(e.starts_with(&want), "{e}");
+        assert_eq!(
+            kept_files(&dir, Some(2), &best),
+            format!(
+                "kept: the checkpoint after epoch 2 ({f}) and the best model (epoch 2) in {}",
+                dir.display()
+            )
+        );
+        assert_eq!(
+            kept_files(&dir, Some(1), &BestWeights::new()),
+            format!("kept: the checkpoint after epoch 1 ({f})")
+        );
+        assert_eq!(
+            kept_files(&dir, None, &BestWeights::new()),
+            format!("no epoch completed; {} is as it was", dir.display())
+        );
+        std::fs::write(&file, b"not a checkpoint").unwrap();
+        assert!(
+            err(load_for_resume(&dir, &settings, 3, "char-rnn")).starts_with(&format!("{f}: "))
+        );
     }
 
     #[test]

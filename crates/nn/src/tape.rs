@@ -24,6 +24,8 @@ pub(crate) enum Op {
     /// A differentiable leaf that is not a stored parameter (its gradient is in `Grads::var`).
     Variable,
     MatMul(Var, Var),
+    /// `a · bᵀ` with `b` 2-D `(n, k)` (see `Tape::matmul_transposed`).
+    MatMulT(Var, Var),
     Add(Var, Var),
     Sub(Var, Var),
     Mul(Var, Var),

@@ -102,6 +102,18 @@ pub struct EmbeddingConfig {
     pub trainable: bool,
 }
 
+/// A [`TiedDense`](super::TiedDense) output layer: `x · Eᵀ + bias` with the table `E` of the
+/// embedding layer named `embedding` (weight tying).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TiedDenseConfig {
+    /// Layer name (`None`: assigned by the model).
+    pub name: Option<String>,
+    /// The name of the earlier [`Embedding`](super::Embedding) layer whose table is shared.
+    pub embedding: String,
+    /// Whether there is a bias.
+    pub use_bias: bool,
+}
+
 /// A `Dropout` layer (Keras `Dropout(rate, seed=...)`): inverted dropout in training, the
 /// identity in inference.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -163,6 +175,8 @@ pub enum LayerConfig {
     Bidirectional(BidirectionalConfig),
     /// [`Dropout`](super::Dropout).
     Dropout(DropoutConfig),
+    /// [`TiedDense`](super::TiedDense).
+    TiedDense(TiedDenseConfig),
 }
 
 /// `Dense(units)` with a linear activation and a bias.
@@ -225,6 +239,16 @@ pub fn dropout(rate: f32) -> DropoutConfig {
         seed: None,
         masks_drawn: 0,
         shared_axes: Vec::new(),
+    }
+}
+
+/// An output layer tied to the embedding layer named `embedding`, with a bias.
+#[must_use]
+pub fn tied_dense(embedding: impl Into<String>) -> TiedDenseConfig {
+    TiedDenseConfig {
+        name: None,
+        embedding: embedding.into(),
+        use_bias: true,
     }
 }
 
@@ -335,6 +359,21 @@ impl DropoutConfig {
     }
 }
 
+impl TiedDenseConfig {
+    /// Set the name.
+    #[must_use]
+    pub fn name(mut self, n: impl Into<String>) -> Self {
+        self.name = Some(n.into());
+        self
+    }
+    /// Drop the bias.
+    #[must_use]
+    pub fn without_bias(mut self) -> Self {
+        self.use_bias = false;
+        self
+    }
+}
+
 impl BidirectionalConfig {
     /// Set the merge mode.
     #[must_use]
@@ -370,6 +409,11 @@ impl From<DropoutConfig> for LayerConfig {
         Self::Dropout(c)
     }
 }
+impl From<TiedDenseConfig> for LayerConfig {
+    fn from(c: TiedDenseConfig) -> Self {
+        Self::TiedDense(c)
+    }
+}
 impl From<BidirectionalConfig> for LayerConfig {
     fn from(c: BidirectionalConfig) -> Self {
         Self::Bidirectional(c)
@@ -386,6 +430,7 @@ impl LayerConfig {
             Self::Embedding(c) => c.name.as_deref(),
             Self::Bidirectional(c) => c.name.as_deref(),
             Self::Dropout(c) => c.name.as_deref(),
+            Self::TiedDense(c) => c.name.as_deref(),
         }
     }
 
@@ -398,6 +443,7 @@ impl LayerConfig {
             Self::Embedding(_) => "embedding",
             Self::Bidirectional(_) => "bidirectional",
             Self::Dropout(_) => "dropout",
+            Self::TiedDense(_) => "tied_dense",
         }
     }
 }

@@ -73,6 +73,18 @@ impl Embedding {
     pub fn table(&self) -> ParamId {
         self.table
     }
+
+    /// Number of rows (words).
+    #[must_use]
+    pub fn vocab(&self) -> usize {
+        self.vocab
+    }
+
+    /// Width of a row.
+    #[must_use]
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
 }
 
 impl Layer for Embedding {

@@ -1,6 +1,6 @@
 //! Layers: a shared [`Layer`] trait, serialisable configurations ([`LayerConfig`]) and the
 //! built layers [`Dense`], [`Recurrent`] (SimpleRNN / LSTM / GRU), [`Embedding`],
-//! [`Bidirectional`] and [`Dropout`].
+//! [`Bidirectional`], [`Dropout`] and [`TiedDense`] (an output layer sharing an embedding's table).
 //!
 //! A configuration says *what* a layer is (units, activation, …); building it against an input
 //! shape creates its weights in a [`Params`] store with Keras' default
@@ -14,17 +14,20 @@ mod dense;
 mod dropout;
 mod embedding;
 mod recurrent;
+mod tied_dense;
 
 pub use activation::Activation;
 pub use bidirectional::Bidirectional;
 pub use config::{
     BidirectionalConfig, Cell, DenseConfig, DropoutConfig, EmbeddingConfig, LayerConfig, Merge,
-    RecurrentConfig, bidirectional, dense, dropout, embedding, gru, lstm, simple_rnn,
+    RecurrentConfig, TiedDenseConfig, bidirectional, dense, dropout, embedding, gru, lstm,
+    simple_rnn, tied_dense,
 };
 pub use dense::Dense;
 pub use dropout::Dropout;
 pub use embedding::Embedding;
 pub use recurrent::{Recurrent, RecurrentState};
+pub use tied_dense::TiedDense;
 
 use crate::params::ParamId;
 use crate::tape::{Tape, Var};

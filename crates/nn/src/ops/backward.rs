@@ -52,6 +52,24 @@ pub(crate) fn backward_node(
                 give(tape, grads, *b, db.into_dyn());
             }
         }
+        Op::MatMulT(a, b) => {
+            // out = a · bᵀ: da = g · b, db = gᵀ · a.
+            let (av, bv) = (tape.value(*a), tape.value(*b));
+            let b2 = bv
+                .view()
+                .into_dimensionality::<Ix2>()
+                .map_err(|e| Error::Invalid(e.to_string()))?;
+            let g2 = as_2d(&g)?;
+            if tape.needs_grad(*a) {
+                let da = tensor::linalg::matmul(&g2, &b2)?;
+                give(tape, grads, *a, reshape(da.into_dyn(), av.shape())?);
+            }
+            if tape.needs_grad(*b) {
+                let a2 = as_2d(av)?;
+                let db = tensor::linalg::matmul(&g2.t(), &a2)?;
+                give(tape, grads, *b, db.into_dyn());
+            }
+        }
         Op::Add(a, b) => {
             if tape.needs_grad(*a) {
                 give(tape, grads, *a, sum_to_shape(&g, tape.shape(*a))?);
