@@ -3,12 +3,12 @@
 
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use nn::generate::generate;
 use nn::layers::{RecurrentConfig, dense, gru, lstm, simple_rnn};
 use nn::lm_metrics::{bits_per_token, unigram_bits};
 use nn::sampling::Sampler;
-use nn::seq_train::{BestWeights, SeqTrainConfig, SeqTrainer, evaluate};
+use nn::seq_train::{self, BestWeights, SeqTrainConfig, SeqTrainer, evaluate};
 use nn::{Adam, Flavor, Sequential};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -197,24 +197,6 @@ fn sample(
     Ok(corpus.alphabet.decode(&all)?)
 }
 
-/// What a run that stops early leaves behind, for the error message.
-fn kept_files(out: &std::path::Path, last: Option<&EpochRow>, best: &BestWeights) -> String {
-    match (last, best.best()) {
-        (Some(row), Some((_, epoch))) => format!(
-            "kept: the checkpoint after epoch {} ({}) and the best model (epoch {epoch}) in {}",
-            row.epoch,
-            resume::path(out).display(),
-            out.display()
-        ),
-        (Some(row), None) => format!(
-            "kept: the checkpoint after epoch {} ({})",
-            row.epoch,
-            resume::path(out).display()
-        ),
-        _ => format!("no epoch completed; {} is as it was", out.display()),
-    }
-}
-
 /// `char-rnn train`: trains, printing as it goes, then writes `--loss-plot` and `--metrics-json`.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let outcome = train(args, &|line| println!("{line}"), true)?;
@@ -298,18 +280,8 @@ pub fn train(
     let settings = resume::settings(args, &corpus);
     if let Some(dir) = &args.resume {
         let dir = dir.as_ref().unwrap_or(&args.out);
-        let file = resume::path(dir);
-        let (saved, ck) = resume::load(dir)?;
-        ck.check_settings(&settings)
-            .with_context(|| file.display().to_string())?;
-        if ck.epochs_done as u64 > args.epochs {
-            bail!(
-                "{}: cannot resume: the checkpoint's run has done {} epochs, more than --epochs {}",
-                file.display(),
-                ck.epochs_done,
-                args.epochs
-            );
-        }
+        let file = seq_train::checkpoint_path(dir);
+        let (saved, ck) = seq_train::load_for_resume(dir, &settings, args.epochs, "char-rnn")?;
         trainer
             .resume(&ck, corpus.train.len())
             .with_context(|| file.display().to_string())?;
@@ -360,7 +332,9 @@ pub fn train(
         let cpu_before = appkit::cpu::process_cpu_seconds();
         let stats = trainer
             .train_epoch(&mut model, corpus.train.x.view(), corpus.train.y.view())
-            .with_context(|| kept_files(&args.out, history.last(), &best))?;
+            .with_context(|| {
+                seq_train::kept_files(&args.out, history.last().map(|r| r.epoch), &best)
+            })?;
         let cpu_seconds = cpu_before
             .zip(appkit::cpu::process_cpu_seconds())
             .map(|(a, b)| b - a);
@@ -413,7 +387,7 @@ pub fn train(
             settings.clone(),
             resume::history_record(&history)?,
         );
-        resume::save(&args.out, &model, &ck)?;
+        seq_train::save_in(&args.out, &model, &ck)?;
     }
     let total_seconds = started.elapsed().as_secs_f64();
     let train_seconds: f64 = history.iter().map(|r| r.seconds).sum();
