@@ -6,8 +6,10 @@ vocabulary with <unk>, Word2Vec vectors trained first unless --vectors is given,
 --batch-size contiguous streams) and trains; it exports what it trained on (`--export-data`: the training streams,
 the held-out words and the embedding matrix built from the vectors). PyTorch then trains the same model on them:
 `nn.Embedding.from_pretrained(matrix, freeze=--freeze-embeddings)`, `nn.Dropout` on its output, `nn.LSTM`/`nn.GRU`/
-`nn.RNN` (`--layers` stacked, `--units` each, dropout between layers), `nn.Dropout`, `nn.Linear` to one logit per
-word; truncated back-propagation through time over the streams (batch k is the next --seq-len words of every
+`nn.RNN` (`--layers` stacked, `--units` each, dropout between layers), `nn.Dropout`, then one logit per word: by
+default tied to the embedding (an `nn.Linear(units, dim)` projection when --units is not the embedding width, then
+`F.linear(h, embedding.weight, bias)` with a zero-initialised bias: the table is shared, as word-rnn's TiedDense),
+with --untie an `nn.Linear(units, vocabulary)`; truncated back-propagation through time over the streams (batch k is the next --seq-len words of every
 stream, the state carried from batch to batch and detached, reset at each epoch), cross-entropy at every step, Adam
 (lr, betas 0.9/0.999, eps 1e-8), the learning rate times --lr-decay after an epoch whose held-out perplexity is not
 the best so far, global-norm clipping, same epochs and threads. Both report per epoch the training loss, the held-out
@@ -25,11 +27,11 @@ Environment: the project venv (/work/venv: torch 2.15 CPU, numpy). Create one wi
 Run from the repository root (CARGO_TARGET_DIR is honoured; the binary is built with `cargo build --release`):
 
     /work/venv/bin/python bench/word_rnn.py [--input ../shared/data/crime_and_punishment.txt]
-        [--fragment-chars 400000] [--vocab-size 10000] [--seq-len 20] [--batch-size 32] [--units 128] [--layers 1]
-        [--cell lstm] [--dropout D] [--fine-tune] [--epochs E] [--lr 3e-3] [--lr-decay 0.5] [--clip 5] [--threads 1]
+        [--fragment-chars 400000] [--vocab-size 10000] [--seq-len 20] [--batch-size 16] [--units 256] [--layers 1]
+        [--cell lstm] [--dropout D] [--untie] [--freeze-embeddings] [--epochs E] [--lr 3e-3] [--lr-decay 0.5] [--clip 5] [--threads 1]
         [--seed 1] [--json out.json]
 
-The defaults of --dropout, --epochs, --lr and --lr-decay are word-rnn's (DEFAULTS below). The figures in
+The defaults of --units, --dropout, --epochs, --lr, --lr-decay and --batch-size are word-rnn's (DEFAULTS below). The figures in
 apps/word-rnn/README.md come from `--fragment-chars 0` (the whole novel) with the defaults.
 """
 
@@ -49,7 +51,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 # word-rnn's defaults (apps/word-rnn/src/cli.rs) where this script has the same flag.
-DEFAULTS = {"dropout": 0.2, "epochs": 10, "lr": 3e-3, "lr_decay": 0.5, "batch_size": 16}
+DEFAULTS = {"dropout": 0.4, "epochs": 20, "lr": 3e-3, "lr_decay": 0.5, "batch_size": 16, "units": 256}
 
 
 def ours(args: argparse.Namespace, data_dir: Path, text: Path, while_training=None) -> dict:
@@ -71,8 +73,11 @@ def ours(args: argparse.Namespace, data_dir: Path, text: Path, while_training=No
         cmd += ["--vectors", args.vectors]
     if args.freeze_embeddings:
         cmd += ["--freeze-embeddings"]
+    if args.untie:
+        cmd += ["--untie"]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    # Our per-epoch lines go to stderr as they come (the comparison table is printed on stdout at the end).
+    proc = subprocess.Popen(cmd, stdout=sys.stderr)
     other = None
     if while_training is not None:
         # vocab.json is the last file --export-data writes (each atomically).
@@ -106,9 +111,21 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
     rnn_class = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[args.cell]
     rnn = rnn_class(dim, args.units, num_layers=args.layers, batch_first=True,
                     dropout=args.dropout if args.layers > 1 else 0.0)
-    head = nn.Linear(args.units, vocab)
-    modules = nn.ModuleList([emb, drop, rnn, head])
-    params = [p for p in modules.parameters() if p.requires_grad]
+    if args.untie:
+        head = nn.Linear(args.units, vocab)
+        modules = nn.ModuleList([emb, drop, rnn, head])
+        extra = []
+    else:
+        # Weight tying: logits = (projection of h when --units is not the embedding width) · Eᵀ + bias, with the
+        # embedding's own table E (frozen with it when --freeze-embeddings), as word-rnn's TiedDense.
+        projection = nn.Linear(args.units, dim) if args.units != dim else nn.Identity()
+        bias = nn.Parameter(torch.zeros(vocab))
+        modules = nn.ModuleList([emb, drop, rnn, projection])
+        extra = [bias]
+
+        def head(h: torch.Tensor) -> torch.Tensor:
+            return nn.functional.linear(projection(h), emb.weight, bias)
+    params = [p for p in modules.parameters() if p.requires_grad] + extra
     opt = torch.optim.Adam(params, lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
 
     def forward(x: torch.Tensor, state):
@@ -149,6 +166,8 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
                 yb = vy[:, start:start + args.seq_len].reshape(-1)
                 nats += nn.functional.cross_entropy(out.reshape(-1, vocab), yb, reduction="sum").item()
         ppl = math.exp(nats / vy.shape[1])
+        print(f"PyTorch epoch {epoch}: loss {total / count:.4f}, held-out perplexity {ppl:.1f}, "
+              f"{cpu:.1f} CPU s", file=sys.stderr, flush=True)
         history.append({"epoch": epoch, "loss": total / count, "valid_perplexity": ppl, "lr": lr,
                         "words_per_sec": count / seconds, "seconds": seconds, "cpu_seconds": cpu})
         if ppl < best:
@@ -176,11 +195,13 @@ def main() -> int:
     ap.add_argument("--vocab-size", type=int, default=10_000)
     ap.add_argument("--seq-len", type=int, default=20)
     ap.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
-    ap.add_argument("--units", type=int, default=128)
+    ap.add_argument("--units", type=int, default=DEFAULTS["units"])
     ap.add_argument("--layers", type=int, default=1)
     ap.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
     ap.add_argument("--dropout", type=float, default=DEFAULTS["dropout"])
     ap.add_argument("--freeze-embeddings", action="store_true", help="default: fine-tuned, as word-rnn")
+    ap.add_argument("--untie", action="store_true",
+                    help="an output layer with its own weights (default: tied to the embedding, as word-rnn)")
     ap.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
     ap.add_argument("--lr", type=float, default=DEFAULTS["lr"])
     ap.add_argument("--lr-decay", type=float, default=DEFAULTS["lr_decay"])
@@ -218,7 +239,8 @@ def main() -> int:
     print(f"word-rnn vs PyTorch: {args.input} fragment {args.fragment_chars or 'all'} chars; vocabulary "
           f"{o['vocab_size']} (with <unk>), embedding {o['dim']} ({'frozen' if args.freeze_embeddings else 'fine-tuned'}, "
           f"{o['words_with_vectors']} words with a vector); {o['train_words']} training / {o['valid_words']} held-out "
-          f"words; {args.layers} x {args.cell.upper()}({args.units}) + Dense, dropout {args.dropout}, {o['streams']} "
+          f"words; {args.layers} x {args.cell.upper()}({args.units}) + "
+          f"{'Dense' if args.untie else 'output tied to the embedding'}, dropout {args.dropout}, {o['streams']} "
           f"streams (batch) x seq {args.seq_len}, state carried, {args.epochs} epochs, Adam {args.lr} "
           f"(x {args.lr_decay} after an epoch without improvement), clip {args.clip}, {args.threads} thread(s)")
     print("held-out scoring (both sides): one stream, state carried from the first held-out word, every later "

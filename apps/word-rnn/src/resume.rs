@@ -1,41 +1,15 @@
-//! The training checkpoint (`checkpoint.safetensors` in the model directory, rewritten atomically after every
-//! epoch) and `train --resume`: which settings must match, and the per-epoch figures kept with it.
+//! What `train --resume` needs beyond nn's checkpoint (`checkpoint.safetensors` in the model directory,
+//! rewritten atomically after every epoch by `nn::seq_train::save_in` and read back by
+//! `nn::seq_train::load_for_resume`): which settings must match, and the per-epoch figures kept with it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, bail};
-use nn::Sequential;
-use nn::seq_train::{SeqCheckpoint, checkpoint_bytes, checkpoint_from_bytes};
+use nn::seq_train::SeqCheckpoint;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Corpus;
 use crate::train::EpochRow;
-
-/// The checkpoint's file name inside the model directory.
-pub const CHECKPOINT: &str = "checkpoint.safetensors";
-
-/// The checkpoint file in `dir`.
-pub fn path(dir: &Path) -> PathBuf {
-    dir.join(CHECKPOINT)
-}
-
-/// Writes the checkpoint into `dir` atomically (the previous one stays until the new one is complete).
-pub fn save(dir: &Path, model: &Sequential, ck: &SeqCheckpoint) -> anyhow::Result<()> {
-    let bytes = checkpoint_bytes(model, ck)?;
-    appkit::write_atomic(&path(dir), |w| Ok(w.write_all(&bytes)?))
-}
-
-/// Reads the checkpoint in `dir`.
-pub fn load(dir: &Path) -> anyhow::Result<(Sequential, SeqCheckpoint)> {
-    let file = path(dir);
-    let bytes = std::fs::read(&file).with_context(|| {
-        format!(
-            "{}: cannot read the checkpoint to resume from (written by `word-rnn train` after each epoch)",
-            file.display()
-        )
-    })?;
-    Ok(checkpoint_from_bytes(&bytes, &file.display().to_string())?)
-}
 
 /// The settings a resumed run must share with the interrupted one: every entry of the run's `training`
 /// record but `epochs`, named by its flag, and a hash of the prepared sequences.

@@ -10,17 +10,17 @@
 //! bigram baseline, which also sees the true previous word of every target.
 //!
 //! Dropout (inverted) is applied on the embedding's output, between recurrent layers and before the output
-//! layer (the non-recurrent connections, as in Zaremba et al. 2014 and PyTorch's example); never in
-//! evaluation. The output layer is one `(streams·seq_len, units) × (units, vocabulary)` product per batch
-//! and a fused softmax cross-entropy (nn's `Tape::cross_entropy`: no one-hot).
+//! layers (the non-recurrent connections, as in Zaremba et al. 2014 and PyTorch's example); never in
+//! evaluation. The output layer is one `(streams·seq_len, width) × (width, vocabulary)` product per batch
+//! (with the embedding's table when tied) and a fused softmax cross-entropy (nn's `Tape::cross_entropy`:
+//! no one-hot).
 
 use std::time::Instant;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use ndarray::{Array2, ArrayD, s};
 use nn::layers::Recurrent;
-use nn::seq_train::{BestWeights, SeqCheckpoint, SeqTrainConfig};
+use nn::seq_train::{BestWeights, SeqCheckpoint, SeqTrainConfig, checked_step, progress_bar};
 use nn::{Adam, Error, Layer, Optimizer, Sequential, Tape, Var};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -90,35 +90,45 @@ impl Streams {
 /// zeros.
 type State = Vec<(ArrayD<f32>, Option<ArrayD<f32>>)>;
 
-/// The model's parts: Embedding, recurrent layers, Dense.
+/// The model's parts: Embedding, recurrent layers, the output layers (Dense, or a projection and the output
+/// tied to the embedding).
 struct Net<'m> {
     embedding: &'m dyn Layer,
     recurrent: Vec<&'m Recurrent>,
-    head: &'m dyn Layer,
+    head: Vec<&'m dyn Layer>,
 }
 
 fn net(model: &Sequential) -> anyhow::Result<Net<'_>> {
     let layers = model.layers();
-    let (Some(first), Some(last)) = (layers.first(), layers.last()) else {
+    let Some((first, rest)) = layers.split_first() else {
         anyhow::bail!("the model has no layers");
     };
-    let recurrent = layers[1..layers.len() - 1]
+    let recurrent: Vec<&Recurrent> = rest
         .iter()
-        .map(|l| {
-            l.as_any()
-                .downcast_ref::<Recurrent>()
-                .with_context(|| format!("layer {} is not recurrent", l.name()))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .map_while(|l| l.as_any().downcast_ref::<Recurrent>())
+        .collect();
+    let head: Vec<&dyn Layer> = rest[recurrent.len()..].iter().map(AsRef::as_ref).collect();
+    if let Some(l) = head.iter().find(|l| l.as_any().is::<Recurrent>()) {
+        anyhow::bail!(
+            "layer {} is recurrent but follows the output layers",
+            l.name()
+        );
+    }
+    if recurrent.is_empty() || head.is_empty() {
+        anyhow::bail!(
+            "the model needs recurrent layers between its embedding and its output layer"
+        );
+    }
     Ok(Net {
         embedding: first.as_ref(),
         recurrent,
-        head: last.as_ref(),
+        head,
     })
 }
 
 /// Forward pass of one chunk from `state`: logits `(streams, len, vocabulary)` and the state after the
-/// chunk. Dropout (`rate` > 0, training tapes only) on the embedding, between layers and before Dense.
+/// chunk. Dropout (`rate` > 0, training tapes only) on the embedding, between layers and before the output
+/// layers.
 fn forward(
     net: &Net<'_>,
     tape: &mut Tape<'_>,
@@ -141,7 +151,10 @@ fn forward(
         next.push((tape.to_array(out.h), out.c.map(|c| tape.to_array(c))));
         v = tape.dropout(out.sequence, rate, rng)?;
     }
-    Ok((net.head.forward(tape, v)?, next))
+    for layer in &net.head {
+        v = layer.forward(tape, v)?;
+    }
+    Ok((v, next))
 }
 
 /// Mean cross-entropy per target (nats) of `model` on the word stream `ids` read as one stream with the
@@ -327,31 +340,10 @@ impl StreamTrainer {
                 }
                 (loss, tape.backward(loss_var)?, next)
             };
-            let mut grads = grads;
-            if let Some((id, index, value)) = grads.first_non_finite() {
+            let at = (self.epoch, b + 1);
+            if let Err(e) = checked_step(&mut self.adam, model, grads, self.cfg.clip_norm, at) {
                 bar.finish_and_clear();
-                return Err(Error::NonFiniteGradient {
-                    epoch: self.epoch,
-                    batch: b + 1,
-                    param: model.params().get(id).name.clone(),
-                    index,
-                    value,
-                }
-                .into());
-            }
-            if let Some(c) = self.cfg.clip_norm {
-                grads.clip_global_norm(c)?;
-            }
-            self.adam.step(model.params_mut(), &grads)?;
-            if let Some((name, index, value)) = first_non_finite_weight(model) {
-                bar.finish_and_clear();
-                return Err(Error::Invalid(format!(
-                    "a weight of {name} became {value} (flat index {index}) at epoch {}, batch {}; \
-                     training stopped (try a lower learning rate or gradient clipping)",
-                    self.epoch,
-                    b + 1
-                ))
-                .into());
+                return Err(e.into());
             }
             state = next;
             sum_nats += f64::from(loss) * y.len() as f64;
@@ -376,30 +368,10 @@ impl StreamTrainer {
     }
 }
 
-fn first_non_finite_weight(model: &Sequential) -> Option<(String, usize, f32)> {
-    model.params().iter().find_map(|(_, p)| {
-        let (index, value) = p.value.iter().enumerate().find(|(_, v)| !v.is_finite())?;
-        Some((p.name.clone(), index, *value))
-    })
-}
-
-fn progress_bar(show: bool, batches: usize) -> ProgressBar {
-    let bar = if show {
-        ProgressBar::new(batches as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    if let Ok(style) = ProgressStyle::with_template("{pos}/{len} {bar:20} {elapsed} - loss: {msg}")
-    {
-        bar.set_style(style);
-    }
-    bar
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nn::layers::{dense, embedding, lstm};
+    use nn::layers::{dense, embedding, lstm, tied_dense};
 
     #[test]
     fn streams_are_contiguous_and_targets_follow_inputs() {
@@ -432,21 +404,48 @@ mod tests {
         assert!((chunked - whole).abs() < 1e-6, "{chunked} vs {whole}");
     }
 
+    /// The periodic stream 0 1 2 3 4 0 1 …, cut into 4 streams, and a fresh trainer for it.
+    fn periodic() -> (Vec<u32>, Streams, StreamTrainer) {
+        let ids: Vec<u32> = (0..400).map(|i| (i % 5) as u32).collect();
+        let streams = Streams::new(&ids, 4).unwrap();
+        let cfg = StreamConfig {
+            seq_len: 8,
+            clip_norm: Some(5.0),
+            dropout: 0.1,
+            seed: 1,
+            progress: false,
+        };
+        let trainer = StreamTrainer::new(cfg, Adam::pytorch().with_lr(0.02));
+        (ids, streams, trainer)
+    }
+
+    /// The default output, tied to the embedding through a projection: trained over streams it learns the
+    /// periodic stream too.
+    #[test]
+    fn tied_output_learns_a_periodic_stream() {
+        let (ids, streams, mut t) = periodic();
+        let mut m = Sequential::new(&[8], 7);
+        m.add(embedding(5, 4).name("emb")).unwrap();
+        m.add(lstm(6).return_sequences(true)).unwrap();
+        m.add(dense(4)).unwrap();
+        m.add(tied_dense("emb")).unwrap();
+        let before = evaluate(&m, &ids, 8).unwrap();
+        for _ in 0..15 {
+            t.train_epoch(&mut m, &streams).unwrap();
+        }
+        let after = evaluate(&m, &ids, 8).unwrap();
+        assert!(
+            after < 0.2 && after < before,
+            "held-out nats {before} -> {after}"
+        );
+    }
+
     /// A periodic stream is learnt; one run repeats bit for bit.
     #[test]
     fn learns_a_periodic_stream_and_repeats() {
-        let ids: Vec<u32> = (0..400).map(|i| (i % 5) as u32).collect();
-        let streams = Streams::new(&ids, 4).unwrap();
         let run = || {
+            let (ids, streams, mut t) = periodic();
             let mut m = model(5, 8);
-            let cfg = StreamConfig {
-                seq_len: 8,
-                clip_norm: Some(5.0),
-                dropout: 0.1,
-                seed: 1,
-                progress: false,
-            };
-            let mut t = StreamTrainer::new(cfg, Adam::pytorch().with_lr(0.02));
             let mut last = 0.0;
             for _ in 0..15 {
                 last = t.train_epoch(&mut m, &streams).unwrap().loss;

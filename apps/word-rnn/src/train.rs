@@ -5,12 +5,12 @@
 
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use ndarray::Array2;
-use nn::layers::{RecurrentConfig, dense, embedding, gru, lstm, simple_rnn};
+use nn::layers::{RecurrentConfig, dense, embedding, gru, lstm, simple_rnn, tied_dense};
 use nn::lm_metrics::perplexity;
 use nn::sampling::Sampler;
-use nn::seq_train::BestWeights;
+use nn::seq_train::{self, BestWeights};
 use nn::{Adam, Flavor, Sequential};
 use serde_json::json;
 use textprep::ngram_lm::{KneserNeyBigram, UnigramLm};
@@ -181,7 +181,9 @@ fn layer(cell: CellKind, units: usize) -> RecurrentConfig {
     }
 }
 
-/// Embedding (the Word2Vec matrix, frozen unless fine-tuned) → `layers` recurrent layers → Dense logits.
+/// Embedding (the Word2Vec matrix, frozen unless fine-tuned) → `layers` recurrent layers → the output layer:
+/// by default tied to the embedding's table (a linear Dense(dim) projection first when `--units` is not the
+/// embedding width), with `--untie` a Dense over the vocabulary with its own kernel.
 fn build_model(args: &TrainArgs, matrix: Array2<f32>) -> anyhow::Result<Sequential> {
     let (vocab, dim) = matrix.dim();
     let units = usize::try_from(args.units).context("--units is too large")?;
@@ -195,7 +197,14 @@ fn build_model(args: &TrainArgs, matrix: Array2<f32>) -> anyhow::Result<Sequenti
     for _ in 0..args.layers {
         model.add(layer(args.cell, units).return_sequences(true))?;
     }
-    model.add(dense(vocab))?;
+    if args.untie {
+        model.add(dense(vocab))?;
+    } else {
+        if units != dim {
+            model.add(dense(dim).name("projection"))?;
+        }
+        model.add(tied_dense(EMBEDDING))?;
+    }
     Ok(model)
 }
 
@@ -224,24 +233,6 @@ fn sample(
     let words = generate::words(model, &corpus.vocab, prime, len, &sampler, false, seed)?;
     let prime: Vec<&str> = prime.iter().filter_map(|&t| corpus.vocab.word(t)).collect();
     Ok(format!("{} | {}", prime.join(" "), words.join(" ")))
-}
-
-/// What a run that stops early leaves behind, for the error message.
-fn kept_files(out: &std::path::Path, last: Option<&EpochRow>, best: &BestWeights) -> String {
-    match (last, best.best()) {
-        (Some(row), Some((_, epoch))) => format!(
-            "kept: the checkpoint after epoch {} ({}) and the best model (epoch {epoch}) in {}",
-            row.epoch,
-            resume::path(out).display(),
-            out.display()
-        ),
-        (Some(row), None) => format!(
-            "kept: the checkpoint after epoch {} ({})",
-            row.epoch,
-            resume::path(out).display()
-        ),
-        _ => format!("no epoch completed; {} is as it was", out.display()),
-    }
 }
 
 /// `word-rnn train`: trains, printing as it goes, then writes `--loss-plot` and `--metrics-json`.
@@ -339,8 +330,13 @@ fn train_on_pool(
         corpus.valid_ids.len()
     ));
     let (weights, trainable) = model.params().count();
+    let output = match (args.untie, args.units as usize == dim) {
+        (true, _) => format!("Dense({vocab})"),
+        (false, true) => "output tied to the embedding".to_string(),
+        (false, false) => format!("Dense({dim}) + output tied to the embedding"),
+    };
     say(&format!(
-        "model: Embedding({vocab}, {dim}, {}) + {} × {} {:?} + Dense({vocab}); {weights} weights, {trainable} trained; \
+        "model: Embedding({vocab}, {dim}, {}) + {} × {} {:?} + {output}; {weights} weights, {trainable} trained; \
          dropout {}, batch {}, Adam lr {} (× {} after an epoch without improvement), {threads} thread(s)",
         if args.fine_tunes() {
             "fine-tuned"
@@ -372,7 +368,7 @@ fn train_on_pool(
     let prime = &corpus.valid_ids[..corpus.valid_ids.len().min(3)];
     let training = json!({
         "input": corpus.name, "fragment_words": args.fragment_words, "vectors": vectors.origin, "vocab_size": vocab, "min_count": args.min_count, "dim": dim, "seq_len": args.seq_len,
-        "fine_tune": args.fine_tunes(), "cell": format!("{:?}", args.cell).to_lowercase(), "units": args.units,
+        "fine_tune": args.fine_tunes(), "untie": args.untie, "cell": format!("{:?}", args.cell).to_lowercase(), "units": args.units,
         "layers": args.layers, "dropout": args.dropout, "lr_decay": args.lr_decay, "batch_size": args.batch_size, "epochs": args.epochs,
         "lr": args.lr, "clip": args.clip, "valid_fraction": args.valid_fraction, "threads": args.threads,
         "seed": args.seed,
@@ -382,18 +378,8 @@ fn train_on_pool(
     let settings = resume::settings(&training, &corpus);
     if let Some(dir) = &args.resume {
         let dir = dir.as_ref().unwrap_or(&args.out);
-        let file = resume::path(dir);
-        let (saved, ck) = resume::load(dir)?;
-        ck.check_settings(&settings)
-            .with_context(|| file.display().to_string())?;
-        if ck.epochs_done as u64 > args.epochs {
-            bail!(
-                "{}: cannot resume: the checkpoint's run has done {} epochs, more than --epochs {}",
-                file.display(),
-                ck.epochs_done,
-                args.epochs
-            );
-        }
+        let file = seq_train::checkpoint_path(dir);
+        let (saved, ck) = seq_train::load_for_resume(dir, &settings, args.epochs, "word-rnn")?;
         trainer
             .resume(&ck, &corpus.train)
             .with_context(|| file.display().to_string())?;
@@ -427,7 +413,9 @@ fn train_on_pool(
         trainer.set_lr(next_lr(args, &history));
         let stats = trainer
             .train_epoch(&mut model, &corpus.train)
-            .with_context(|| kept_files(&args.out, history.last(), &best))?;
+            .with_context(|| {
+                seq_train::kept_files(&args.out, history.last().map(|r| r.epoch), &best)
+            })?;
         let valid_nats = evaluate(&model, &corpus.valid_ids, seq_len)?;
         let row = EpochRow {
             epoch: stats.epoch,
@@ -480,7 +468,7 @@ fn train_on_pool(
             settings.clone(),
             resume::history_record(&history)?,
         );
-        resume::save(&args.out, &model, &ck)?;
+        seq_train::save_in(&args.out, &model, &ck)?;
     }
     let total_seconds = started.elapsed().as_secs_f64();
     let train_seconds: f64 = history.iter().map(|r| r.seconds).sum();
