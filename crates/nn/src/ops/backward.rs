@@ -35,7 +35,9 @@ pub(crate) fn backward_node(
     let out = || tape.value(Var(i));
     match &tape.nodes[i].op {
         Op::Constant | Op::Param(_) | Op::Variable | Op::NoGrad | Op::Aux { .. } => {}
-        Op::MatMul(a, b) => {
+        Op::MatMul(a, b) | Op::MatMulT(a, b) => {
+            // out = a · b: da = g · bᵀ, db = aᵀ · g. out = a · bᵀ (MatMulT): da = g · b, db = gᵀ · a.
+            let transposed = matches!(tape.nodes[i].op, Op::MatMulT(..));
             let (av, bv) = (tape.value(*a), tape.value(*b));
             let b2 = bv
                 .view()
@@ -43,30 +45,17 @@ pub(crate) fn backward_node(
                 .map_err(|e| Error::Invalid(e.to_string()))?;
             let g2 = as_2d(&g)?;
             if tape.needs_grad(*a) {
-                let da = tensor::linalg::matmul(&g2, &b2.t())?;
+                let b_side = if transposed { b2.view() } else { b2.t() };
+                let da = tensor::linalg::matmul(&g2, &b_side)?;
                 give(tape, grads, *a, reshape(da.into_dyn(), av.shape())?);
             }
             if tape.needs_grad(*b) {
                 let a2 = as_2d(av)?;
-                let db = tensor::linalg::matmul(&a2.t(), &g2)?;
-                give(tape, grads, *b, db.into_dyn());
-            }
-        }
-        Op::MatMulT(a, b) => {
-            // out = a · bᵀ: da = g · b, db = gᵀ · a.
-            let (av, bv) = (tape.value(*a), tape.value(*b));
-            let b2 = bv
-                .view()
-                .into_dimensionality::<Ix2>()
-                .map_err(|e| Error::Invalid(e.to_string()))?;
-            let g2 = as_2d(&g)?;
-            if tape.needs_grad(*a) {
-                let da = tensor::linalg::matmul(&g2, &b2)?;
-                give(tape, grads, *a, reshape(da.into_dyn(), av.shape())?);
-            }
-            if tape.needs_grad(*b) {
-                let a2 = as_2d(av)?;
-                let db = tensor::linalg::matmul(&g2.t(), &a2)?;
+                let db = if transposed {
+                    tensor::linalg::matmul(&g2.t(), &a2)?
+                } else {
+                    tensor::linalg::matmul(&a2.t(), &g2)?
+                };
                 give(tape, grads, *b, db.into_dyn());
             }
         }
