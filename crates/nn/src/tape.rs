@@ -72,11 +72,12 @@ pub(crate) enum Op {
         /// Each row's `ln Σ e^logit` (the backward pass rebuilds the softmax from it).
         log_sum_exp: Vec<f32>,
     },
-    /// `x · w + b` (see `Tape::affine`).
+    /// `x · w + b`, or `x · wᵀ + b` when `transposed` (see `Tape::affine`, `Tape::affine_transposed`).
     Affine {
         x: Var,
         w: Var,
         b: Var,
+        transposed: bool,
     },
     Lstm(Box<LstmCache>),
     Gru(Box<GruCache>),

@@ -1,13 +1,12 @@
 //! `TiedDense`: an output layer whose kernel is the transposed table of an earlier [`Embedding`]
 //! (weight tying, Inan et al. 2016, Press & Wolf 2017), plus its own bias.
 
-use ndarray::{ArrayD, Ix2, IxDyn};
+use ndarray::ArrayD;
 
 use super::{Embedding, Layer, LayerConfig, TiedDenseConfig};
 use crate::error::shape_err;
-use crate::ops::basic::as_2d;
 use crate::params::{ParamId, Params};
-use crate::tape::{Op, Tape, Var};
+use crate::tape::{Tape, Var};
 use crate::{Error, Result};
 
 /// Maps `(..., dim)` to `(..., vocab)` as `x · Eᵀ + bias`, where `E (vocab, dim)` is the table of the
@@ -99,13 +98,12 @@ impl Layer for TiedDense {
     }
     fn forward(&self, tape: &mut Tape, x: Var) -> Result<Var> {
         let table = tape.param(self.table);
-        let y = tape.matmul_transposed(x, table)?;
         match self.bias {
             Some(b) => {
                 let b = tape.param(b);
-                tape.add(y, b)
+                tape.affine_transposed(x, table, b)
             }
-            None => Ok(y),
+            None => tape.matmul_transposed(x, table),
         }
     }
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
@@ -137,32 +135,6 @@ impl Layer for TiedDense {
     }
 }
 
-impl Tape<'_> {
-    /// Matrix product of `a: (..., k)` and the transpose of `b: (n, k)`, giving `(..., n)`, without
-    /// copying `b` (a tied output layer's product with the embedding table).
-    ///
-    /// # Errors
-    /// [`Error::Shape`] when `b` is not 2-D or the inner dimensions differ.
-    pub fn matmul_transposed(&mut self, a: Var, b: Var) -> Result<Var> {
-        let (av, bv) = (self.value(a), self.value(b));
-        if bv.ndim() != 2 || av.ndim() == 0 || av.shape()[av.ndim() - 1] != bv.shape()[1] {
-            return Err(shape_err("matmul_transposed", av.shape(), bv.shape()));
-        }
-        let b2 = bv
-            .view()
-            .into_dimensionality::<Ix2>()
-            .map_err(|_| shape_err("matmul_transposed", av.shape(), bv.shape()))?;
-        let out = tensor::linalg::matmul(&as_2d(av)?, &b2.t())?;
-        let mut shape = av.shape().to_vec();
-        let last = shape.len() - 1;
-        shape[last] = b2.nrows();
-        let out = out
-            .into_shape_with_order(IxDyn(&shape))
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        Ok(self.push(out, Op::MatMulT(a, b), &[a, b]))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -173,13 +145,16 @@ mod tests {
     use crate::layers::{dense, embedding, lstm, tied_dense};
     use crate::tape::Tape;
 
-    /// Embedding(7, 4) → LSTM(5) → Dense(4) → TiedDense: small enough for finite differences.
-    fn model() -> Sequential {
+    /// Embedding(7, 4) → LSTM(5) → Dense(4) → TiedDense (with or without its bias): small enough
+    /// for finite differences.
+    fn model(use_bias: bool) -> Sequential {
         let mut m = Sequential::new(&[3], 11);
         m.add(embedding(7, 4).name("emb")).unwrap();
         m.add(lstm(5).return_sequences(true)).unwrap();
         m.add(dense(4)).unwrap();
-        m.add(tied_dense("emb")).unwrap();
+        let tied = tied_dense("emb");
+        m.add(if use_bias { tied } else { tied.without_bias() })
+            .unwrap();
         m
     }
 
@@ -192,10 +167,16 @@ mod tests {
     }
 
     /// The table gets the gradient of both uses (lookup and output); every weight's gradient,
-    /// the shared table's included, matches central finite differences.
+    /// the shared table's included, matches central finite differences: with the bias (the fused
+    /// `affine_transposed`) and without it (`matmul_transposed`).
     #[test]
     fn gradients_match_finite_differences() {
-        let mut m = model();
+        gradients_match_finite_differences_with(true);
+        gradients_match_finite_differences_with(false);
+    }
+
+    fn gradients_match_finite_differences_with(use_bias: bool) {
+        let mut m = model(use_bias);
         let grads = {
             let mut tape = Tape::new(m.params());
             let l = loss(&m, &mut tape);
@@ -207,7 +188,12 @@ mod tests {
             f64::from(tape.value(l).iter().next().copied().unwrap())
         };
         let eps = 1e-2f32;
-        for name in ["emb/embeddings", "tied_dense/bias", "dense/kernel"] {
+        let names: &[&str] = if use_bias {
+            &["emb/embeddings", "tied_dense/bias", "dense/kernel"]
+        } else {
+            &["emb/embeddings", "dense/kernel"]
+        };
+        for &name in names {
             let id = m.param_id(name).unwrap();
             let g = grads.get(id).unwrap().clone();
             for k in 0..m.params().get(id).value.len() {
@@ -250,7 +236,7 @@ mod tests {
     /// Saved and loaded, the model has one table, used by both layers, and the same outputs.
     #[test]
     fn save_and_load_keep_the_tie() {
-        let m = model();
+        let m = model(true);
         let back = Sequential::from_bytes(&m.to_bytes().unwrap(), "mem").unwrap();
         let x = ArrayD::from_shape_vec(IxDyn(&[1, 3]), vec![4., 1., 0.]).unwrap();
         assert_eq!(m.predict(&x, 1).unwrap(), back.predict(&x, 1).unwrap());

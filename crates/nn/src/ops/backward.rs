@@ -1,11 +1,11 @@
 //! The backward rule of every op: given the gradient of a node's output, add the gradients of
 //! its inputs into the tape's gradient slots.
 
-use ndarray::{ArrayD, Axis, Ix2, IxDyn, Slice};
+use ndarray::{ArrayD, Axis, IxDyn, Slice};
 use tensor::activation::{relu_grad_from_output, sigmoid_grad_from_output, tanh_grad_from_output};
 use tensor::reduce::sum_to_shape;
 
-use super::basic::{affine_backward, as_2d};
+use super::basic::{affine_backward, as_2d, product_backward};
 use super::loss::cross_entropy_grad;
 use super::recurrent::{gru_backward, lstm_backward, rnn_backward};
 use crate::tape::{Op, Tape, Var, accumulate};
@@ -36,27 +36,9 @@ pub(crate) fn backward_node(
     match &tape.nodes[i].op {
         Op::Constant | Op::Param(_) | Op::Variable | Op::NoGrad | Op::Aux { .. } => {}
         Op::MatMul(a, b) | Op::MatMulT(a, b) => {
-            // out = a · b: da = g · bᵀ, db = aᵀ · g. out = a · bᵀ (MatMulT): da = g · b, db = gᵀ · a.
             let transposed = matches!(tape.nodes[i].op, Op::MatMulT(..));
-            let (av, bv) = (tape.value(*a), tape.value(*b));
-            let b2 = bv
-                .view()
-                .into_dimensionality::<Ix2>()
-                .map_err(|e| Error::Invalid(e.to_string()))?;
-            let g2 = as_2d(&g)?;
-            if tape.needs_grad(*a) {
-                let b_side = if transposed { b2.view() } else { b2.t() };
-                let da = tensor::linalg::matmul(&g2, &b_side)?;
-                give(tape, grads, *a, reshape(da.into_dyn(), av.shape())?);
-            }
-            if tape.needs_grad(*b) {
-                let a2 = as_2d(av)?;
-                let db = if transposed {
-                    tensor::linalg::matmul(&g2.t(), &a2)?
-                } else {
-                    tensor::linalg::matmul(&a2.t(), &g2)?
-                };
-                give(tape, grads, *b, db.into_dyn());
+            for (v, d) in product_backward(tape, (*a, *b), transposed, &g)? {
+                give(tape, grads, v, d);
             }
         }
         Op::Add(a, b) => {
@@ -214,8 +196,13 @@ pub(crate) fn backward_node(
             let d = cross_entropy_grad(tape.value(*logits), targets, log_sum_exp, upstream)?;
             give(tape, grads, *logits, d);
         }
-        Op::Affine { x, w, b } => {
-            for (v, d) in affine_backward(tape, (*x, *w, *b), &g)? {
+        Op::Affine {
+            x,
+            w,
+            b,
+            transposed,
+        } => {
+            for (v, d) in affine_backward(tape, (*x, *w, *b), *transposed, &g)? {
                 give(tape, grads, v, d);
             }
         }

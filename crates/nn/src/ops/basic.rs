@@ -27,29 +27,72 @@ pub(crate) fn as_2d(a: &ArrayD<f32>) -> Result<ArrayView2<'_, f32>> {
         .map_err(|_| Error::Invalid(format!("array of shape {:?} is not contiguous", a.shape())))
 }
 
+/// The 2-D kernel of a product with `x: (..., k)`, as a `(k, n)` view: `w` itself, or `wᵀ` when
+/// `transposed` (then `w` is `(n, k)`). [`Error::Shape`] names `op` when `w` is not 2-D or `k`
+/// differs.
+fn kernel_2d<'a>(
+    op: &str,
+    x_shape: &[usize],
+    w: &'a ArrayD<f32>,
+    transposed: bool,
+) -> Result<ArrayView2<'a, f32>> {
+    let inner = usize::from(transposed);
+    let fits = w.ndim() == 2 && x_shape.last().is_some_and(|&k| k == w.shape()[inner]);
+    if !fits {
+        return Err(shape_err(op, x_shape, w.shape()));
+    }
+    let w2 = w
+        .view()
+        .into_dimensionality::<ndarray::Ix2>()
+        .map_err(|_| shape_err(op, x_shape, w.shape()))?;
+    Ok(if transposed { w2.reversed_axes() } else { w2 })
+}
+
+/// `out: (rows, n)` reshaped to `x_shape` with its last axis replaced by `n`.
+fn with_last_axis(out: Array2<f32>, x_shape: &[usize]) -> Result<ArrayD<f32>> {
+    let mut shape = x_shape.to_vec();
+    if let Some(last) = shape.last_mut() {
+        *last = out.ncols();
+    }
+    out.into_shape_with_order(IxDyn(&shape))
+        .map_err(|e| Error::Invalid(e.to_string()))
+}
+
 impl Tape<'_> {
     /// Matrix product of `a: (..., k)` and `b: (k, n)`, giving `(..., n)`.
     ///
     /// # Errors
     /// [`Error::Shape`] when `b` is not 2-D or the inner dimensions differ.
     pub fn matmul(&mut self, a: Var, b: Var) -> Result<Var> {
+        self.product(a, b, false)
+    }
+
+    /// Matrix product of `a: (..., k)` and the transpose of `b: (n, k)`, giving `(..., n)`, without
+    /// copying `b` (a tied output layer's product with the embedding table).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `b` is not 2-D or the inner dimensions differ.
+    pub fn matmul_transposed(&mut self, a: Var, b: Var) -> Result<Var> {
+        self.product(a, b, true)
+    }
+
+    /// `a · b`, or `a · bᵀ` when `transposed`, over all leading axes of `a`.
+    fn product(&mut self, a: Var, b: Var, transposed: bool) -> Result<Var> {
+        let op_name = if transposed {
+            "matmul_transposed"
+        } else {
+            "matmul"
+        };
         let (av, bv) = (self.value(a), self.value(b));
-        if bv.ndim() != 2 || av.ndim() == 0 || av.shape()[av.ndim() - 1] != bv.shape()[0] {
-            return Err(shape_err("matmul", av.shape(), bv.shape()));
-        }
-        let b2 = bv
-            .view()
-            .into_dimensionality::<ndarray::Ix2>()
-            .map_err(|_| shape_err("matmul", av.shape(), bv.shape()))?;
-        let a2 = as_2d(av)?;
-        let out = tensor::linalg::matmul(&a2, &b2)?;
-        let mut shape = av.shape().to_vec();
-        let last = shape.len() - 1;
-        shape[last] = b2.ncols();
-        let out = out
-            .into_shape_with_order(IxDyn(&shape))
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        Ok(self.push(out, Op::MatMul(a, b), &[a, b]))
+        let b2 = kernel_2d(op_name, av.shape(), bv, transposed)?;
+        let out = tensor::linalg::matmul(&as_2d(av)?, &b2)?;
+        let out = with_last_axis(out, av.shape())?;
+        let op = if transposed {
+            Op::MatMulT(a, b)
+        } else {
+            Op::MatMul(a, b)
+        };
+        Ok(self.push(out, op, &[a, b]))
     }
 
     /// `x · w + b` for `x: (..., k)`, `w: (k, n)` and `b: (n)`, giving `(..., n)` (what a Dense
@@ -60,22 +103,26 @@ impl Tape<'_> {
     /// # Errors
     /// [`Error::Shape`] when `w` is not 2-D, the inner dimensions differ or `b` is not `(n)`.
     pub fn affine(&mut self, x: Var, w: Var, b: Var) -> Result<Var> {
+        self.affine_product(x, w, b, false)
+    }
+
+    /// `x · wᵀ + b` for `x: (..., k)`, `w: (n, k)` and `b: (n)`, giving `(..., n)`: [`Tape::affine`]
+    /// with the kernel read transposed (a tied output layer: `w` is the embedding table).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `w` is not 2-D, the inner dimensions differ or `b` is not `(n)`.
+    pub fn affine_transposed(&mut self, x: Var, w: Var, b: Var) -> Result<Var> {
+        self.affine_product(x, w, b, true)
+    }
+
+    /// `x · w + b`, or `x · wᵀ + b` when `transposed`: the product accumulated onto the bias.
+    fn affine_product(&mut self, x: Var, w: Var, b: Var, transposed: bool) -> Result<Var> {
         let (xv, wv, bv) = (self.value(x), self.value(w), self.value(b));
-        if wv.ndim() != 2 || xv.ndim() == 0 || xv.shape()[xv.ndim() - 1] != wv.shape()[0] {
-            return Err(shape_err(
-                "affine (input vs kernel)",
-                xv.shape(),
-                wv.shape(),
-            ));
-        }
-        let n = wv.shape()[1];
+        let w2 = kernel_2d("affine (input vs kernel)", xv.shape(), wv, transposed)?;
+        let n = w2.ncols();
         if bv.shape() != [n] {
             return Err(shape_err("affine (kernel vs bias)", wv.shape(), bv.shape()));
         }
-        let w2 = wv
-            .view()
-            .into_dimensionality::<ndarray::Ix2>()
-            .map_err(|_| shape_err("affine", xv.shape(), wv.shape()))?;
         let x2 = as_2d(xv)?;
         let bias = bv
             .as_slice()
@@ -88,13 +135,17 @@ impl Tape<'_> {
         let mut out =
             Array2::from_shape_vec((rows, n), data).map_err(|e| Error::Invalid(e.to_string()))?;
         tensor::linalg::matmul_into(1.0, &x2, &w2, 1.0, &mut out.view_mut())?;
-        let mut shape = xv.shape().to_vec();
-        let last = shape.len() - 1;
-        shape[last] = n;
-        let out = out
-            .into_shape_with_order(IxDyn(&shape))
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        Ok(self.push(out, Op::Affine { x, w, b }, &[x, w, b]))
+        let out = with_last_axis(out, xv.shape())?;
+        Ok(self.push(
+            out,
+            Op::Affine {
+                x,
+                w,
+                b,
+                transposed,
+            },
+            &[x, w, b],
+        ))
     }
 
     fn broadcast_check(&self, op: &'static str, a: Var, b: Var) -> Result<()> {
@@ -366,39 +417,59 @@ impl Tape<'_> {
     }
 }
 
-/// The gradients of [`Tape::affine`]'s inputs that need one, from its output gradient `g`:
-/// `g · wᵀ` for `x`, `xᵀ · g` for `w`, the column sums of `g` (over every leading axis) for `b`.
-pub(crate) fn affine_backward(
+/// The gradients of the inputs of a product `a · b` (or `a · bᵀ` when `transposed`) that need
+/// one, from its output gradient `g`: `g · bᵀ` (`g · b`) for `a`, `aᵀ · g` (`gᵀ · a`) for `b`.
+pub(crate) fn product_backward(
     tape: &Tape<'_>,
-    (x, w, b): (Var, Var, Var),
+    (a, b): (Var, Var),
+    transposed: bool,
     g: &ArrayD<f32>,
 ) -> Result<Vec<InputGrad>> {
-    let (xv, wv) = (tape.value(x), tape.value(w));
-    let w2 = wv
+    let (av, bv) = (tape.value(a), tape.value(b));
+    let b2 = bv
         .view()
         .into_dimensionality::<ndarray::Ix2>()
         .map_err(|e| Error::Invalid(e.to_string()))?;
     let g2 = as_2d(g)?;
     let mut out = Vec::with_capacity(3);
-    if tape.needs_grad(x) {
-        let dx = tensor::linalg::matmul(&g2, &w2.t())?
-            .into_shape_with_order(IxDyn(xv.shape()))
+    if tape.needs_grad(a) {
+        let b_side = if transposed { b2.view() } else { b2.t() };
+        let da = tensor::linalg::matmul(&g2, &b_side)?
+            .into_shape_with_order(IxDyn(av.shape()))
             .map_err(|e| Error::Invalid(e.to_string()))?;
-        out.push((x, dx));
+        out.push((a, da));
     }
-    if tape.needs_grad(w) {
-        let dw = tensor::linalg::matmul(&as_2d(xv)?.t(), &g2)?;
-        out.push((w, dw.into_dyn()));
+    if tape.needs_grad(b) {
+        let a2 = as_2d(av)?;
+        let db = if transposed {
+            tensor::linalg::matmul(&g2.t(), &a2)?
+        } else {
+            tensor::linalg::matmul(&a2.t(), &g2)?
+        };
+        out.push((b, db.into_dyn()));
     }
+    Ok(out)
+}
+
+/// The gradients of [`Tape::affine`]'s (or [`Tape::affine_transposed`]'s) inputs that need one,
+/// from its output gradient `g`: those of the product ([`product_backward`]), and the column sums
+/// of `g` (over every leading axis) for `b`.
+pub(crate) fn affine_backward(
+    tape: &Tape<'_>,
+    (x, w, b): (Var, Var, Var),
+    transposed: bool,
+    g: &ArrayD<f32>,
+) -> Result<Vec<InputGrad>> {
+    let mut out = product_backward(tape, (x, w), transposed, g)?;
     if tape.needs_grad(b) {
         let flat = g
             .as_slice()
             .ok_or_else(|| Error::Invalid("affine: gradient is not contiguous".into()))?;
-        let db = column_sums(flat, g2.ncols());
+        let n = *g.shape().last().unwrap_or(&1);
+        let db = column_sums(flat, n);
         out.push((
             b,
-            ArrayD::from_shape_vec(IxDyn(&[g2.ncols()]), db)
-                .map_err(|e| Error::Invalid(e.to_string()))?,
+            ArrayD::from_shape_vec(IxDyn(&[n]), db).map_err(|e| Error::Invalid(e.to_string()))?,
         ));
     }
     Ok(out)
