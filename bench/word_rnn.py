@@ -51,7 +51,13 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 # word-rnn's defaults (apps/word-rnn/src/cli.rs) where this script has the same flag.
-DEFAULTS = {"dropout": 0.4, "epochs": 20, "lr": 3e-3, "lr_decay": 0.5, "batch_size": 16, "units": 256}
+DEFAULTS = {"dropout": 0.4, "input_dropout": None, "dropout_mask": "variational", "word_dropout": 0.1,
+            "weight_decay": 0.0, "epochs": 20, "lr": 3e-3, "lr_decay": 0.5, "batch_size": 16, "units": 256}
+
+
+def input_rate(args: argparse.Namespace) -> float:
+    """The dropout rate on the embedding's output: --input-dropout, else --dropout (word-rnn's rule)."""
+    return args.dropout if args.input_dropout is None else args.input_dropout
 
 
 def ours(args: argparse.Namespace, data_dir: Path, text: Path, while_training=None) -> dict:
@@ -65,7 +71,9 @@ def ours(args: argparse.Namespace, data_dir: Path, text: Path, while_training=No
     cmd = [str(binary), "train", "--input", str(text), "--out", str(data_dir / "model"),
            "--vocab-size", str(args.vocab_size), "--seq-len", str(args.seq_len), "--batch-size", str(args.batch_size),
            "--units", str(args.units), "--layers", str(args.layers), "--cell", args.cell,
-           "--dropout", str(args.dropout), "--lr-decay", str(args.lr_decay),
+           "--dropout", str(args.dropout), "--input-dropout", str(input_rate(args)), "--dropout-mask", args.dropout_mask,
+           "--word-dropout", str(args.word_dropout), "--weight-decay", str(args.weight_decay),
+           "--lr-decay", str(args.lr_decay),
            "--epochs", str(args.epochs), "--lr", str(args.lr), "--clip", str(args.clip),
            "--threads", str(args.threads), "--seed", str(args.seed), "--valid-fraction", str(args.valid_fraction),
            "--sample-len", "0", "--metrics-json", str(metrics), "--export-data", str(data_dir)]
@@ -108,6 +116,7 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
     vocab, dim = matrix.shape
     emb = nn.Embedding.from_pretrained(matrix, freeze=args.freeze_embeddings)
     drop = nn.Dropout(args.dropout)
+    rate_in = input_rate(args)
     rnn_class = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[args.cell]
     rnn = rnn_class(dim, args.units, num_layers=args.layers, batch_first=True,
                     dropout=args.dropout if args.layers > 1 else 0.0)
@@ -126,11 +135,32 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
         def head(h: torch.Tensor) -> torch.Tensor:
             return nn.functional.linear(projection(h), emb.weight, bias)
     params = [p for p in modules.parameters() if p.requires_grad] + extra
-    opt = torch.optim.Adam(params, lr=args.lr, betas=(0.9, 0.999), eps=1e-8)
+    # --weight-decay: decoupled (AdamW: every trained weight times 1 - lr·decay at each step), as word-rnn.
+    optimizer = torch.optim.AdamW if args.weight_decay else torch.optim.Adam
+    opt = optimizer(params, lr=args.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=args.weight_decay)
+
+    def dropout(x: torch.Tensor, rate: float) -> torch.Tensor:
+        """Inverted dropout in training: --dropout-mask variational, one mask per stream (batch row) and feature,
+        the same at every step of the chunk (Gal & Ghahramani 2016), as word-rnn; per-step: nn.Dropout's."""
+        if not modules.training or rate == 0.0:
+            return x
+        if args.dropout_mask == "per-step":
+            return nn.functional.dropout(x, rate, training=True)
+        mask = x.new_empty(x.shape[0], 1, x.shape[2]).bernoulli_(1.0 - rate) / (1.0 - rate)
+        return x * mask
+
+    def embed(x: torch.Tensor) -> torch.Tensor:
+        """The embedding lookup; --word-dropout: in training, whole words of the vocabulary dropped for the chunk
+        (each row of the table kept with probability 1 - rate and scaled by 1 / (1 - rate): every occurrence of a
+        dropped word in the chunk reads zeros, Gal & Ghahramani 2016, AWD-LSTM's embedded_dropout)."""
+        if not modules.training or args.word_dropout == 0.0:
+            return emb(x)
+        keep = emb.weight.new_empty(vocab, 1).bernoulli_(1.0 - args.word_dropout) / (1.0 - args.word_dropout)
+        return nn.functional.embedding(x, emb.weight * keep)
 
     def forward(x: torch.Tensor, state):
-        h, state = rnn(drop(emb(x)), state)
-        return head(drop(h)), state
+        h, state = rnn(dropout(embed(x), rate_in), state)
+        return head(dropout(h, args.dropout)), state
 
     def detach(state):
         return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
@@ -199,6 +229,14 @@ def main() -> int:
     ap.add_argument("--layers", type=int, default=1)
     ap.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
     ap.add_argument("--dropout", type=float, default=DEFAULTS["dropout"])
+    ap.add_argument("--input-dropout", type=float, default=DEFAULTS["input_dropout"],
+                    help="dropout on the embedding's output (default: --dropout)")
+    ap.add_argument("--dropout-mask", choices=["variational", "per-step"], default=DEFAULTS["dropout_mask"],
+                    help="variational: one mask per stream and feature for every step of a batch")
+    ap.add_argument("--word-dropout", type=float, default=DEFAULTS["word_dropout"],
+                    help="whole words of the vocabulary dropped from the embedding for each training batch")
+    ap.add_argument("--weight-decay", type=float, default=DEFAULTS["weight_decay"],
+                    help="decoupled weight decay (AdamW; 0: Adam)")
     ap.add_argument("--freeze-embeddings", action="store_true", help="default: fine-tuned, as word-rnn")
     ap.add_argument("--untie", action="store_true",
                     help="an output layer with its own weights (default: tied to the embedding, as word-rnn)")
@@ -240,7 +278,8 @@ def main() -> int:
           f"{o['vocab_size']} (with <unk>), embedding {o['dim']} ({'frozen' if args.freeze_embeddings else 'fine-tuned'}, "
           f"{o['words_with_vectors']} words with a vector); {o['train_words']} training / {o['valid_words']} held-out "
           f"words; {args.layers} x {args.cell.upper()}({args.units}) + "
-          f"{'Dense' if args.untie else 'output tied to the embedding'}, dropout {args.dropout}, {o['streams']} "
+          f"{'Dense' if args.untie else 'output tied to the embedding'}, dropout {input_rate(args)} in / {args.dropout} out "
+          f"({args.dropout_mask}), whole-word {args.word_dropout}, weight decay {args.weight_decay}, {o['streams']} "
           f"streams (batch) x seq {args.seq_len}, state carried, {args.epochs} epochs, Adam {args.lr} "
           f"(x {args.lr_decay} after an epoch without improvement), clip {args.clip}, {args.threads} thread(s)")
     print("held-out scoring (both sides): one stream, state carried from the first held-out word, every later "

@@ -35,6 +35,25 @@ pub enum CellKind {
     Rnn,
 }
 
+/// How dropout masks are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DropoutMask {
+    /// One mask per stream and feature, the same at every step of a batch.
+    Variational,
+    /// A fresh mask at every step.
+    PerStep,
+}
+
+impl DropoutMask {
+    /// The flag's value naming it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Variational => "variational",
+            Self::PerStep => "per-step",
+        }
+    }
+}
+
 /// `word-rnn train` flags.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "train", args_override_self = true)]
@@ -103,9 +122,30 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     pub layers: u64,
 
-    /// Dropout rate on the embedding's output, between recurrent layers and before the output layer, in [0, 1).
+    /// Dropout rate on every recurrent layer's output (between recurrent layers and before the output
+    /// layer), in [0, 1); also on the embedding's output unless --input-dropout is given.
     #[arg(long, default_value_t = 0.4)]
     pub dropout: f32,
+
+    /// Dropout rate on the embedding's output (the first recurrent layer's input), in [0, 1) (default: --dropout).
+    #[arg(long, value_name = "RATE")]
+    pub input_dropout: Option<f32>,
+
+    /// How dropout masks are drawn: `variational`, one mask per stream and feature shared by every step of a
+    /// batch (Gal & Ghahramani 2016), or `per-step`, a fresh mask for every word.
+    #[arg(long, value_enum, default_value_t = DropoutMask::Variational)]
+    pub dropout_mask: DropoutMask,
+
+    /// Embedding (whole-word) dropout: the fraction of the vocabulary dropped for each training batch; every
+    /// occurrence of a dropped word in the batch reads a zero vector (the others are scaled by 1 / (1 − rate)),
+    /// in [0, 1).
+    #[arg(long, value_name = "RATE", default_value_t = 0.1)]
+    pub word_dropout: f32,
+
+    /// Decoupled weight decay (AdamW): after each step every trained weight is multiplied by
+    /// 1 − lr · DECAY (0: off).
+    #[arg(long, value_name = "DECAY", default_value_t = 0.0)]
+    pub weight_decay: f32,
 
     /// Contiguous streams of the text read side by side: the rows of each batch.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
@@ -169,6 +209,11 @@ impl TrainArgs {
     /// The settings of `word-rnn` without arguments: every default, on the fixture story.
     pub fn demo() -> Self {
         Self::parse_from(["train"])
+    }
+
+    /// The dropout rate on the embedding's output: `--input-dropout`, else `--dropout`.
+    pub fn input_dropout(&self) -> f32 {
+        self.input_dropout.unwrap_or(self.dropout)
     }
 
     /// Whether the embedding is trained: unless `--freeze-embeddings`.

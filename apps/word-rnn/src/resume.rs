@@ -36,7 +36,11 @@ pub fn settings(training: &serde_json::Value, corpus: &Corpus) -> Vec<(String, S
             };
             let value = match (k.as_str(), v) {
                 // f32 flags as typed (the record holds them as f64).
-                ("lr" | "dropout" | "clip" | "lr_decay", serde_json::Value::Number(n)) => n
+                (
+                    "lr" | "dropout" | "clip" | "lr_decay" | "input_dropout" | "word_dropout"
+                    | "weight_decay",
+                    serde_json::Value::Number(n),
+                ) => n
                     .as_f64()
                     .map_or_else(|| v.to_string(), |x| (x as f32).to_string()),
                 // The vectors' description ends with the seconds Word2Vec took.

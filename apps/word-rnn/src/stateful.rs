@@ -9,16 +9,18 @@
 //! target, predicted with the state carried from the start of the held-out text — the conditions of the
 //! bigram baseline, which also sees the true previous word of every target.
 //!
-//! Dropout (inverted) is applied on the embedding's output, between recurrent layers and before the output
-//! layers (the non-recurrent connections, as in Zaremba et al. 2014 and PyTorch's example); never in
-//! evaluation. The output layer is one `(streams·seq_len, width) × (width, vocabulary)` product per batch
+//! Dropout (inverted; [`Dropout`]) is applied on the embedding's output, between recurrent layers and before
+//! the output layers (the non-recurrent connections, as in Zaremba et al. 2014 and PyTorch's example), by
+//! default with one mask per stream shared by every step of the batch (variational dropout, Gal & Ghahramani
+//! 2016); whole words can be dropped from the embedding for a batch (every occurrence of a dropped word reads
+//! zeros, AWD-LSTM's embedding dropout). Never in evaluation. The output layer is one `(streams·seq_len, width) × (width, vocabulary)` product per batch
 //! (with the embedding's table when tied) and a fused softmax cross-entropy (nn's `Tape::cross_entropy`:
 //! no one-hot).
 
 use std::time::Instant;
 
 use anyhow::Context;
-use ndarray::{Array2, ArrayD, s};
+use ndarray::{Array2, ArrayD, IxDyn, s};
 use nn::layers::Recurrent;
 use nn::seq_train::{BestWeights, SeqCheckpoint, SeqTrainConfig, checked_step, progress_bar};
 use nn::{Adam, Error, Layer, Optimizer, Sequential, Tape, Var};
@@ -126,20 +128,109 @@ fn net(model: &Sequential) -> anyhow::Result<Net<'_>> {
     })
 }
 
+/// The dropout of training (inverted: kept values are scaled by `1 / (1 − rate)`; none on inference tapes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dropout {
+    /// Rate on the embedding's output (the recurrent network's input), in `[0, 1)`.
+    pub input: f32,
+    /// Rate on every recurrent layer's output (between layers and before the output layers), in `[0, 1)`.
+    pub output: f32,
+    /// Rate at which whole words of the vocabulary are dropped from the embedding for a batch, in `[0, 1)`.
+    pub word: f32,
+    /// One mask per stream (batch row) and feature, the same at every step of the batch (variational),
+    /// instead of a fresh one at every step.
+    pub variational: bool,
+}
+
+impl Dropout {
+    /// No dropout at all.
+    pub const NONE: Self = Self {
+        input: 0.0,
+        output: 0.0,
+        word: 0.0,
+        variational: false,
+    };
+}
+
+/// An inverted-dropout mask value: 0 with probability `rate`, else `1 / (1 − rate)`.
+fn keep_or_drop(rng: &mut ChaCha8Rng, rate: f32) -> f32 {
+    if rng.random::<f32>() < rate {
+        0.0
+    } else {
+        1.0 / (1.0 - rate)
+    }
+}
+
+/// The variational mask of a `(streams, steps, features)` activation: `(streams, 1, features)`, broadcast
+/// over the steps.
+pub fn variational_mask(shape: &[usize], rate: f32, rng: &mut ChaCha8Rng) -> ArrayD<f32> {
+    let mut shape = shape.to_vec();
+    if let Some(steps) = shape.get_mut(1) {
+        *steps = 1;
+    }
+    ArrayD::from_shape_simple_fn(IxDyn(&shape), || keep_or_drop(rng, rate))
+}
+
+/// The whole-word mask of a chunk of word ids `(streams, steps)` (as the embedding's f32 indices) over a
+/// `vocab`-word vocabulary: one keep-or-drop value per vocabulary word, drawn in word order, read at every
+/// position: `(streams, steps, 1)`, broadcast over the embedding's features.
+pub fn word_mask(ids: &ArrayD<f32>, vocab: usize, rate: f32, rng: &mut ChaCha8Rng) -> ArrayD<f32> {
+    let keep: Vec<f32> = (0..vocab).map(|_| keep_or_drop(rng, rate)).collect();
+    let mut shape = ids.shape().to_vec();
+    shape.push(1);
+    let values = ids
+        .iter()
+        .map(|&w| keep.get(w as usize).copied().unwrap_or(0.0))
+        .collect();
+    ArrayD::from_shape_vec(IxDyn(&shape), values).unwrap_or_else(|_| ArrayD::zeros(IxDyn(&shape)))
+}
+
+/// Dropout at `rate` of a `(streams, steps, features)` activation on a training tape: variational (one mask
+/// per stream and feature, shared over the steps) or a fresh mask per element; the identity on an inference
+/// tape or at rate 0.
+///
+/// # Errors
+/// A rate outside `[0, 1)`.
+pub fn drop(
+    tape: &mut Tape<'_>,
+    v: Var,
+    rate: f32,
+    variational: bool,
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<Var> {
+    if !variational || !tape.is_training() || rate == 0.0 {
+        return Ok(tape.dropout(v, rate, rng)?);
+    }
+    let mask = variational_mask(tape.shape(v), rate, rng);
+    let mask = tape.constant(mask);
+    Ok(tape.mul(v, mask)?)
+}
+
 /// Forward pass of one chunk from `state`: logits `(streams, len, vocabulary)` and the state after the
-/// chunk. Dropout (`rate` > 0, training tapes only) on the embedding, between layers and before the output
-/// layers.
+/// chunk. Dropout (training tapes only) on the embedding, between layers and before the output layers.
 fn forward(
     net: &Net<'_>,
     tape: &mut Tape<'_>,
     x: ArrayD<f32>,
     state: &State,
-    rate: f32,
+    dropout: Dropout,
     rng: &mut ChaCha8Rng,
 ) -> anyhow::Result<(Var, State)> {
+    let words = (tape.is_training() && dropout.word > 0.0).then(|| {
+        let vocab = net
+            .embedding
+            .params()
+            .first()
+            .map_or(0, |&id| tape.params().get(id).value.shape()[0]);
+        word_mask(&x, vocab, dropout.word, rng)
+    });
     let x = tape.constant(x);
     let mut v = net.embedding.forward(tape, x)?;
-    v = tape.dropout(v, rate, rng)?;
+    if let Some(mask) = words {
+        let mask = tape.constant(mask);
+        v = tape.mul(v, mask)?;
+    }
+    v = drop(tape, v, dropout.input, dropout.variational, rng)?;
     let mut next = Vec::with_capacity(net.recurrent.len());
     for (k, layer) in net.recurrent.iter().enumerate() {
         let initial = state.get(k).map(|(h, c)| {
@@ -149,7 +240,7 @@ fn forward(
         });
         let out = layer.forward_full(tape, v, initial)?;
         next.push((tape.to_array(out.h), out.c.map(|c| tape.to_array(c))));
-        v = tape.dropout(out.sequence, rate, rng)?;
+        v = drop(tape, out.sequence, dropout.output, dropout.variational, rng)?;
     }
     for layer in &net.head {
         v = layer.forward(tape, v)?;
@@ -171,7 +262,7 @@ pub fn evaluate(model: &Sequential, ids: &[u32], seq_len: usize) -> anyhow::Resu
     for (start, len) in stream.chunks(seq_len) {
         let (x, y) = stream.chunk(start, len);
         let mut tape = Tape::inference(model.params());
-        let (logits, next) = forward(&net, &mut tape, x, &state, 0.0, &mut rng)?;
+        let (logits, next) = forward(&net, &mut tape, x, &state, Dropout::NONE, &mut rng)?;
         let loss = tape.cross_entropy(logits, &y)?;
         nats += f64::from(first(tape.value(loss))) * y.len() as f64;
         state = next;
@@ -190,8 +281,11 @@ pub struct StreamConfig {
     pub seq_len: usize,
     /// Clip the gradients' global norm to this value before each step.
     pub clip_norm: Option<f32>,
-    /// Dropout rate, in `[0, 1)`.
-    pub dropout: f32,
+    /// Dropout of training.
+    pub dropout: Dropout,
+    /// Decoupled weight decay (AdamW, Loshchilov & Hutter 2019): after each step every trained weight is
+    /// multiplied by `1 − lr · weight_decay` (0: off).
+    pub weight_decay: f32,
     /// Seed of the dropout stream.
     pub seed: u64,
     /// Show a progress bar (on stderr) during each epoch.
@@ -266,7 +360,7 @@ impl StreamTrainer {
             config: SeqTrainConfig {
                 batch_size: streams.streams(),
                 clip_norm: self.cfg.clip_norm,
-                dropout: self.cfg.dropout,
+                dropout: self.cfg.dropout.output,
                 threads: 1,
                 shuffle: false,
                 seed: self.cfg.seed,
@@ -299,6 +393,28 @@ impl StreamTrainer {
         self.rng.set_word_pos(ck.rng_word_pos);
         self.epoch = ck.epochs_done;
         Ok(())
+    }
+
+    /// Decoupled weight decay: every trained weight times `1 − lr · weight_decay` (PyTorch's `AdamW`; its
+    /// Adam update does not depend on the weight, so decaying after the update is the same step).
+    fn decay_weights(&self, model: &mut Sequential) {
+        if self.cfg.weight_decay == 0.0 {
+            return;
+        }
+        let factor = 1.0 - self.adam.lr * self.cfg.weight_decay;
+        let trained: Vec<_> = model
+            .params()
+            .iter()
+            .filter(|(_, p)| p.trainable)
+            .map(|(id, _)| id)
+            .collect();
+        for id in trained {
+            model
+                .params_mut()
+                .get_mut(id)
+                .value
+                .mapv_inplace(|w| w * factor);
+        }
     }
 
     /// One pass over `streams` from a zero state, one Adam step per chunk of `seq_len` steps.
@@ -345,6 +461,7 @@ impl StreamTrainer {
                 bar.finish_and_clear();
                 return Err(e.into());
             }
+            self.decay_weights(model);
             state = next;
             sum_nats += f64::from(loss) * y.len() as f64;
             tokens += y.len();
@@ -404,6 +521,108 @@ mod tests {
         assert!((chunked - whole).abs() < 1e-6, "{chunked} vs {whole}");
     }
 
+    /// Runs `drop` on ones of shape `(streams, steps, features)` and returns the output.
+    fn dropped(training: bool, variational: bool, shape: [usize; 3]) -> ArrayD<f32> {
+        let params = nn::Params::new();
+        let mut tape = if training {
+            Tape::new(&params)
+        } else {
+            Tape::inference(&params)
+        };
+        let ones = tape.constant(ArrayD::ones(IxDyn(&shape)));
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let out = drop(&mut tape, ones, 0.5, variational, &mut rng).unwrap();
+        tape.to_array(out)
+    }
+
+    /// A variational mask is the same at every step of a stream, differs between streams and between
+    /// features, and keeps the inverted scale (0 or 1 / (1 − rate)); a per-step mask changes from step to
+    /// step.
+    #[test]
+    fn variational_mask_is_shared_over_steps_only() {
+        let out = dropped(true, true, [6, 7, 16]);
+        assert!(out.iter().all(|&v| v == 0.0 || v == 2.0), "{out:?}");
+        for b in 0..6 {
+            for t in 1..7 {
+                assert_eq!(
+                    out.slice(s![b, t, ..]),
+                    out.slice(s![b, 0, ..]),
+                    "stream {b}, step {t}"
+                );
+            }
+        }
+        assert!((1..6).any(|b| out.slice(s![b, 0, ..]) != out.slice(s![0, 0, ..])));
+        let zeros = out.iter().filter(|&&v| v == 0.0).count() as f64 / out.len() as f64;
+        assert!((0.3..0.7).contains(&zeros), "{zeros}");
+        let per_step = dropped(true, false, [6, 7, 16]);
+        assert!((1..7).any(|t| per_step.slice(s![0, t, ..]) != per_step.slice(s![0, 0, ..])));
+    }
+
+    /// No dropout of either kind on an inference tape.
+    #[test]
+    fn no_dropout_in_inference() {
+        for variational in [true, false] {
+            let out = dropped(false, variational, [2, 3, 4]);
+            assert!(out.iter().all(|&v| v == 1.0), "{out:?}");
+        }
+    }
+
+    /// The gradient through a variational mask is the mask (the mask is applied, not just drawn).
+    #[test]
+    fn variational_dropout_gradient_is_the_mask() {
+        let mut params = nn::Params::new();
+        let w = params.add("w", ArrayD::ones(IxDyn(&[3, 4, 5])), true);
+        let mut tape = Tape::new(&params);
+        let v = tape.param(w);
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let out = drop(&mut tape, v, 0.25, true, &mut rng).unwrap();
+        let loss = tape.sum(out);
+        let value = tape.to_array(out);
+        let grads = tape.backward(loss).unwrap();
+        assert_eq!(grads.get(w).unwrap(), &value);
+    }
+
+    /// Whole-word dropout: every occurrence of a word in the chunk gets the same value, 0 or 1 / (1 − rate);
+    /// about `rate` of the words are dropped.
+    #[test]
+    fn word_mask_drops_whole_words() {
+        let ids = ArrayD::from_shape_fn(IxDyn(&[4, 50]), |i| ((i[0] * 50 + i[1]) % 100) as f32);
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mask = word_mask(&ids, 100, 0.2, &mut rng);
+        assert_eq!(mask.shape(), &[4, 50, 1]);
+        let mut seen = [None; 100];
+        for (id, m) in ids.iter().zip(mask.iter()) {
+            assert!(*m == 0.0 || *m == 1.25, "{m}");
+            let slot = &mut seen[*id as usize];
+            assert_eq!(*slot.get_or_insert(*m), *m, "word {id}");
+        }
+        let dropped = seen.iter().filter(|m| **m == Some(0.0)).count();
+        assert!(
+            (8..=35).contains(&dropped),
+            "{dropped} of 100 words dropped"
+        );
+    }
+
+    /// Weight decay multiplies every trained weight by 1 − lr · decay after the step, and leaves frozen ones.
+    #[test]
+    fn weight_decay_shrinks_trained_weights_only() {
+        let mut m = Sequential::new(&[3], 7);
+        m.add(embedding(5, 4).trainable(false)).unwrap();
+        m.add(lstm(6).return_sequences(true)).unwrap();
+        m.add(dense(5)).unwrap();
+        let before = m.params().clone();
+        let (_, _, mut t) = periodic();
+        t.cfg.weight_decay = 10.0;
+        t.set_lr(0.01);
+        t.decay_weights(&mut m);
+        for ((_, a), (_, b)) in before.iter().zip(m.params().iter()) {
+            let factor = if a.trainable { 0.9 } else { 1.0 };
+            for (x, y) in a.value.iter().zip(&b.value) {
+                assert!((x * factor - y).abs() < 1e-7, "{}: {x} -> {y}", a.name);
+            }
+        }
+    }
+
     /// The periodic stream 0 1 2 3 4 0 1 …, cut into 4 streams, and a fresh trainer for it.
     fn periodic() -> (Vec<u32>, Streams, StreamTrainer) {
         let ids: Vec<u32> = (0..400).map(|i| (i % 5) as u32).collect();
@@ -411,7 +630,13 @@ mod tests {
         let cfg = StreamConfig {
             seq_len: 8,
             clip_norm: Some(5.0),
-            dropout: 0.1,
+            dropout: Dropout {
+                input: 0.1,
+                output: 0.1,
+                word: 0.0,
+                variational: false,
+            },
+            weight_decay: 0.0,
             seed: 1,
             progress: false,
         };
@@ -419,11 +644,17 @@ mod tests {
         (ids, streams, trainer)
     }
 
-    /// The default output, tied to the embedding through a projection: trained over streams it learns the
-    /// periodic stream too.
+    /// The default output, tied to the embedding through a projection, with the default kinds of dropout
+    /// (variational, whole-word): trained over streams it learns the periodic stream too.
     #[test]
     fn tied_output_learns_a_periodic_stream() {
         let (ids, streams, mut t) = periodic();
+        t.cfg.dropout = Dropout {
+            input: 0.1,
+            output: 0.1,
+            word: 0.1,
+            variational: true,
+        };
         let mut m = Sequential::new(&[8], 7);
         m.add(embedding(5, 4).name("emb")).unwrap();
         m.add(lstm(6).return_sequences(true)).unwrap();

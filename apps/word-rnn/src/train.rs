@@ -15,10 +15,10 @@ use nn::{Adam, Flavor, Sequential};
 use serde_json::json;
 use textprep::ngram_lm::{KneserNeyBigram, UnigramLm};
 
-use crate::cli::{CellKind, TrainArgs};
+use crate::cli::{CellKind, DropoutMask, TrainArgs};
 use crate::data::{self, Corpus};
 use crate::resume;
-use crate::stateful::{StreamConfig, StreamTrainer, evaluate};
+use crate::stateful::{Dropout, StreamConfig, StreamTrainer, evaluate};
 use crate::{bundle, generate, vectors};
 
 /// The name of the embedding layer (its table is `embedding/embeddings`).
@@ -146,10 +146,27 @@ impl Outcome {
 }
 
 fn check_flags(args: &TrainArgs) -> anyhow::Result<()> {
-    if !(0.0..1.0).contains(&args.dropout) {
+    for (flag, rate) in [
+        ("--dropout", args.dropout),
+        ("--input-dropout", args.input_dropout()),
+        ("--word-dropout", args.word_dropout),
+    ] {
+        if !(0.0..1.0).contains(&rate) {
+            return Err(appkit::usage(format!(
+                "{flag} must be in [0, 1), got {rate}"
+            )));
+        }
+    }
+    if !(args.weight_decay.is_finite() && args.weight_decay >= 0.0) {
         return Err(appkit::usage(format!(
-            "--dropout must be in [0, 1), got {}",
-            args.dropout
+            "--weight-decay must be a non-negative number (0: off), got {}",
+            args.weight_decay
+        )));
+    }
+    if args.weight_decay * args.lr >= 1.0 {
+        return Err(appkit::usage(format!(
+            "--weight-decay times --lr must be below 1 (each step multiplies the weights by 1 - lr * decay), got {} * {}",
+            args.weight_decay, args.lr
         )));
     }
     if !(args.lr.is_finite() && args.lr > 0.0) {
@@ -337,7 +354,8 @@ fn train_on_pool(
     };
     say(&format!(
         "model: Embedding({vocab}, {dim}, {}) + {} × {} {:?} + {output}; {weights} weights, {trainable} trained; \
-         dropout {}, batch {}, Adam lr {} (× {} after an epoch without improvement), {threads} thread(s)",
+         dropout {} on the embedding, {} on the recurrent outputs ({}), whole-word {}; batch {}, Adam lr {} (× {} after an \
+         epoch without improvement){}, {threads} thread(s)",
         if args.fine_tunes() {
             "fine-tuned"
         } else {
@@ -346,10 +364,21 @@ fn train_on_pool(
         args.layers,
         args.units,
         args.cell,
+        args.input_dropout(),
         args.dropout,
+        match args.dropout_mask {
+            DropoutMask::Variational => "one mask per stream for every step",
+            DropoutMask::PerStep => "a fresh mask at every step",
+        },
+        args.word_dropout,
         corpus.train.streams(),
         args.lr,
-        args.lr_decay
+        args.lr_decay,
+        if args.weight_decay > 0.0 {
+            format!(", weight decay {} (decoupled)", args.weight_decay)
+        } else {
+            String::new()
+        }
     ));
     say(&format!(
         "baselines on the held-out words: unigram perplexity {unigram_pp:.1}, Kneser-Ney bigram perplexity {bigram_pp:.1}"
@@ -358,7 +387,13 @@ fn train_on_pool(
     let cfg = StreamConfig {
         seq_len,
         clip_norm: (args.clip > 0.0).then_some(args.clip),
-        dropout: args.dropout,
+        dropout: Dropout {
+            input: args.input_dropout(),
+            output: args.dropout,
+            word: args.word_dropout,
+            variational: args.dropout_mask == DropoutMask::Variational,
+        },
+        weight_decay: args.weight_decay,
         seed: args.seed,
         progress: batch_progress,
     };
@@ -369,7 +404,8 @@ fn train_on_pool(
     let training = json!({
         "input": corpus.name, "fragment_words": args.fragment_words, "vectors": vectors.origin, "vocab_size": vocab, "min_count": args.min_count, "dim": dim, "seq_len": args.seq_len,
         "fine_tune": args.fine_tunes(), "untie": args.untie, "cell": format!("{:?}", args.cell).to_lowercase(), "units": args.units,
-        "layers": args.layers, "dropout": args.dropout, "lr_decay": args.lr_decay, "batch_size": args.batch_size, "epochs": args.epochs,
+        "layers": args.layers, "dropout": args.dropout, "input_dropout": args.input_dropout(), "dropout_mask": args.dropout_mask.name(),
+        "word_dropout": args.word_dropout, "weight_decay": args.weight_decay, "lr_decay": args.lr_decay, "batch_size": args.batch_size, "epochs": args.epochs,
         "lr": args.lr, "clip": args.clip, "valid_fraction": args.valid_fraction, "threads": args.threads,
         "seed": args.seed,
     });

@@ -557,3 +557,85 @@ fn generate_temperature_negative() {
         "--temperature / --top-k: temperature must be a positive number, got -1",
     );
 }
+
+/// Runs `train` on a small text with the one bad flag `bad` and checks the usage error and that no model
+/// directory was written.
+fn train_usage_error(bad: &str, message: &str) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let text =
+        "Кот сидел на окне. Пёс лежал у двери. Кот и пёс спали. Окно было открыто. ".repeat(40);
+    write(dir.path(), "in.txt", text.as_bytes());
+    let out = run(
+        dir.path(),
+        &[
+            "train",
+            "--epochs",
+            "1",
+            "--units",
+            "8",
+            "--dim",
+            "8",
+            "--threads",
+            "1",
+            "--seq-len",
+            "5",
+            "--out",
+            "m",
+            "--input",
+            "in.txt",
+            bad,
+        ],
+    );
+    check(&out, 2, message);
+    assert!(!dir.path().join("m").exists(), "m was written");
+}
+
+/// train --input-dropout: not in [0, 1).
+#[test]
+fn train_input_dropout_one() {
+    train_usage_error(
+        "--input-dropout=1",
+        "--input-dropout must be in [0, 1), got 1",
+    );
+}
+
+/// train --word-dropout: not in [0, 1).
+#[test]
+fn train_word_dropout_negative() {
+    train_usage_error(
+        "--word-dropout=-0.1",
+        "--word-dropout must be in [0, 1), got -0.1",
+    );
+}
+
+/// train --weight-decay: negative.
+#[test]
+fn train_weight_decay_negative() {
+    train_usage_error(
+        "--weight-decay=-1",
+        "--weight-decay must be a non-negative number (0: off), got -1",
+    );
+}
+
+/// train --weight-decay: so large that a step would flip the weights' sign (with the default --lr 0.003).
+#[test]
+fn train_weight_decay_too_large() {
+    train_usage_error(
+        "--weight-decay=1000",
+        "--weight-decay times --lr must be below 1 (each step multiplies the weights by 1 - lr * decay), got 1000 * 0.003",
+    );
+}
+
+/// train --dropout-mask: not a mask kind.
+#[test]
+fn train_dropout_mask_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["train", "--dropout-mask", "sometimes"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid value 'sometimes' for '--dropout-mask <DROPOUT_MASK>'")
+            && stderr.contains("[possible values: variational, per-step]"),
+        "{stderr}"
+    );
+}

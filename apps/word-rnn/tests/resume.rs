@@ -37,6 +37,8 @@ fn train(out: &Path, extra: &[&str]) -> Output {
         "3",
         "--dropout",
         "0.1",
+        "--weight-decay",
+        "0.01",
         "--out",
         &out,
     ];
@@ -95,6 +97,29 @@ fn resume_with_other_settings_is_refused() {
         e.contains("cannot resume: the checkpoint's run has --lr 0.003, this run has 0.01"),
         "{e}"
     );
+    for (flag, value, message) in [
+        (
+            "--word-dropout",
+            "0.2",
+            "--word-dropout 0.1, this run has 0.2",
+        ),
+        (
+            "--input-dropout",
+            "0.3",
+            "--input-dropout 0.1, this run has 0.3",
+        ),
+        (
+            "--dropout-mask",
+            "per-step",
+            "--dropout-mask \"variational\", this run has \"per-step\"",
+        ),
+        ("--weight-decay", "0", "--weight-decay 0.01, this run has 0"),
+    ] {
+        let o = train(&out, &["--epochs", "2", "--resume", flag, value]);
+        assert_eq!(o.status.code(), Some(1), "{flag}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains(message), "{flag}: {e}");
+    }
     let o = train(&tmp.path().join("none"), &["--epochs", "2", "--resume"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read the checkpoint"));
@@ -109,7 +134,11 @@ fn divergence_stops_naming_epoch_and_batch_and_keeps_the_files() {
         read(&out, "checkpoint.safetensors"),
         read(&out, "model.safetensors"),
     );
-    let o = train(&out, &["--epochs", "2", "--lr", "3e38"]);
+    // (No weight decay: with it, --lr 3e38 is refused as a usage error before training.)
+    let o = train(
+        &out,
+        &["--epochs", "2", "--lr", "3e38", "--weight-decay", "0"],
+    );
     assert_eq!(o.status.code(), Some(1));
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("no epoch completed"), "{e}");
