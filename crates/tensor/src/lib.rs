@@ -11,6 +11,7 @@ pub mod linalg;
 pub mod reduce;
 pub mod rng;
 pub mod softmax;
+mod tiled;
 
 pub use error::{Error, Result};
 pub use ndarray;

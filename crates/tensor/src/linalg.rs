@@ -130,6 +130,123 @@ pub fn matmul_into_serial(
     Ok(())
 }
 
+/// Inner dimensions up to which [`matmul_packed_into`] uses the register-tiled kernel; beyond it
+/// `gemm` (whose packed, cache-blocked kernels keep their speed on long inner dimensions) is
+/// faster. Measured with `examples/gemm_rate` (fastest call of many, one thread, AVX-512): at
+/// `(16, 32)·(32, 128)` (the lesson's step) 130–140 against 110–120 GFLOP/s; at
+/// `(64, 128)·(128, 512)` 135–145 against 130–140; at `(32, 1024)·(1024, 256)` 90–135 against
+/// 115–155.
+pub const TILED_MAX_INNER: usize = 256;
+
+/// A right-hand matrix prepared once for many [`matmul_packed_into`] products: a recurrent layer
+/// prepares its recurrent kernel `U` (and `Uᵀ` for backward) once per sequence and multiplies by
+/// it at every time step.
+///
+/// With at most [`TILED_MAX_INNER`] rows it is packed for the tiled kernel: column panels of 64
+/// columns, each row-major and contiguous, so a product streams contiguous vectors (the rows of a
+/// plain row-major matrix whose length is a power of two, such as a `(128, 512)` kernel, fall into
+/// a few L1 cache sets and evict each other). Taller matrices are kept as a row-major copy for
+/// `gemm`.
+#[derive(Debug, Clone)]
+pub struct PackedMatrix {
+    kind: Packed,
+}
+
+#[derive(Debug, Clone)]
+enum Packed {
+    Panels(crate::tiled::Panels),
+    Plain(Array2<f32>),
+}
+
+impl PackedMatrix {
+    /// Prepare `b (k, n)` (any layout).
+    #[must_use]
+    pub fn new(b: &ArrayView2<f32>) -> Self {
+        let (k, n) = b.dim();
+        let b = b.as_standard_layout();
+        let kind = match b.as_slice() {
+            Some(s) if k <= TILED_MAX_INNER => {
+                Packed::Panels(crate::tiled::Panels::pack(s, n, k, n))
+            }
+            _ => Packed::Plain(b.into_owned()),
+        };
+        Self { kind }
+    }
+
+    /// `(rows, columns)` of the matrix.
+    #[must_use]
+    pub fn dim(&self) -> (usize, usize) {
+        match &self.kind {
+            Packed::Panels(p) => (p.k, p.n),
+            Packed::Plain(b) => b.dim(),
+        }
+    }
+}
+
+/// `out = a · b` (`accumulate` false) or `out += a · b` (true) for a prepared `b`, always on the
+/// calling thread: the register-tiled kernel (`b` with at most [`TILED_MAX_INNER`] rows), else
+/// `gemm`. The tiled kernel packs nothing per call and keeps no thread-local buffers, and
+/// computes each output element as an `fma` chain over the inner dimension in order, so its bits
+/// depend neither on the instruction set (AVX-512, AVX2 + FMA, or scalar `f32::mul_add`) nor on
+/// how many rows a call covers. Either way the rows of a product over some rows of `a` equal those
+/// rows of the whole product, so a recurrent layer may cut its batch into per-thread parts.
+///
+/// `a` and `out` that are not row-major with contiguous rows are copied.
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] when `a`, `b` and `out` do not fit together.
+pub fn matmul_packed_into(
+    a: &ArrayView2<f32>,
+    b: &PackedMatrix,
+    accumulate: bool,
+    out: &mut ArrayViewMut2<f32>,
+) -> Result<()> {
+    let (k, n) = b.dim();
+    if a.ncols() != k {
+        return Err(Error::ShapeMismatch {
+            op: "matmul_packed_into",
+            left: a.shape().to_vec(),
+            right: vec![k, n],
+        });
+    }
+    let m = a.nrows();
+    if out.dim() != (m, n) {
+        return Err(Error::ShapeMismatch {
+            op: "matmul_packed_into (output)",
+            left: vec![m, n],
+            right: out.shape().to_vec(),
+        });
+    }
+    let panels = match &b.kind {
+        Packed::Panels(p) => p,
+        Packed::Plain(b) => {
+            let beta = if accumulate { 1.0 } else { 0.0 };
+            gemm_checked(1.0, a, &b.view(), beta, out, Parallelism::None);
+            return Ok(());
+        }
+    };
+    let a = a.as_standard_layout();
+    let a_s = a.as_slice().ok_or(Error::ShapeMismatch {
+        op: "matmul_packed_into (layout)",
+        left: vec![m, k],
+        right: vec![k, n],
+    })?;
+    if let Some(c) = out.as_slice_mut() {
+        crate::tiled::product(a_s, k, panels, c, n, m, accumulate);
+        return Ok(());
+    }
+    let mut tmp = if accumulate {
+        out.as_standard_layout().into_owned()
+    } else {
+        Array2::zeros((m, n))
+    };
+    if let Some(c) = tmp.as_slice_mut() {
+        crate::tiled::product(a_s, k, panels, c, n, m, accumulate);
+    }
+    out.assign(&tmp);
+    Ok(())
+}
+
 fn check_inner(op: &'static str, a: &ArrayView2<f32>, b: &ArrayView2<f32>) -> Result<()> {
     if a.ncols() == b.nrows() {
         Ok(())
@@ -482,6 +599,131 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `out (+)= a·b` with every element an `fma` chain over the inner dimension in order, in f32:
+    /// what the tiled kernel promises, bit for bit.
+    fn fma_chain(a: &Array2<f32>, b: &Array2<f32>, start: Option<&Array2<f32>>) -> Array2<f32> {
+        Array2::from_shape_fn((a.nrows(), b.ncols()), |(i, j)| {
+            let mut acc = start.map_or(0.0, |c| c[[i, j]]);
+            for q in 0..a.ncols() {
+                acc = a[[i, q]].mul_add(b[[q, j]], acc);
+            }
+            acc
+        })
+    }
+
+    fn bits(x: &Array2<f32>) -> Vec<u32> {
+        x.iter().map(|v| v.to_bits()).collect()
+    }
+
+    /// The tiled kernel on shapes that exercise every tile (row tiles of 8, 4, 2, 1; column blocks
+    /// of 4, 3, 2, 1 vectors and single leftover columns; several 64-column panels; inner
+    /// dimensions across the 128-row blocks) gives exactly the bits of an in-order `fma` chain,
+    /// overwriting or accumulating, and for plain or strided (transposed) operands.
+    #[test]
+    fn packed_products_are_in_order_fma_chains() {
+        let shapes = [
+            (1, 1, 1),
+            (3, 5, 7),
+            (16, 32, 128),
+            (16, 128, 32),
+            (15, 33, 200),
+            (9, 130, 47),
+            (8, 256, 16),
+            (7, 129, 64),
+            (2, 300, 250),
+        ];
+        for (case, &(m, k, n)) in shapes.iter().enumerate() {
+            let salt = 100 + case as u64 * 10;
+            let a = filled(m, k, salt);
+            let b = filled(k, n, salt + 1);
+            let start = filled(m, n, salt + 2);
+            let packed = PackedMatrix::new(&b.view());
+            assert_eq!(packed.dim(), (k, n));
+            let mut out = Array2::from_elem((m, n), f32::NAN);
+            matmul_packed_into(&a.view(), &packed, false, &mut out.view_mut()).unwrap();
+            let what = format!("({m},{k},{n})");
+            if k <= TILED_MAX_INNER {
+                assert_eq!(bits(&out), bits(&fma_chain(&a, &b, None)), "{what}");
+            } else {
+                let want = naive(1.0, &a.view(), &b.view(), 0.0, &out);
+                assert_near(&out.view_mut(), &want, k, &what);
+            }
+            let mut acc = start.clone();
+            matmul_packed_into(&a.view(), &packed, true, &mut acc.view_mut()).unwrap();
+            if k <= TILED_MAX_INNER {
+                assert_eq!(
+                    bits(&acc),
+                    bits(&fma_chain(&a, &b, Some(&start))),
+                    "{what} +="
+                );
+            }
+            let want = naive(1.0, &a.view(), &b.view(), 1.0, &start);
+            assert_near(&acc.view_mut(), &want, k, &what);
+            // A transposed left operand and a column-major output give the same bits.
+            let a_t = a.t().to_owned();
+            let mut store = start.t().to_owned();
+            let mut out_cm = store.view_mut().reversed_axes();
+            matmul_packed_into(&a_t.t(), &packed, true, &mut out_cm).unwrap();
+            assert_eq!(bits(&out_cm.to_owned()), bits(&acc), "{what} strided");
+            // Packing a transposed view packs its values.
+            let b_t = b.t().to_owned();
+            let mut again = start.clone();
+            let repacked = PackedMatrix::new(&b_t.t());
+            matmul_packed_into(&a.view(), &repacked, true, &mut again.view_mut()).unwrap();
+            assert_eq!(
+                bits(&again),
+                bits(&acc),
+                "{what} packed from a transposed view"
+            );
+        }
+    }
+
+    /// The rows of a product over some rows of `a` are those rows of the whole product (a
+    /// recurrent layer cuts its batch into per-thread parts).
+    #[test]
+    fn packed_product_rows_do_not_depend_on_the_cut() {
+        let (m, k, n) = (21, 64, 256);
+        let a = filled(m, k, 7);
+        let b = PackedMatrix::new(&filled(k, n, 8).view());
+        let mut whole = Array2::zeros((m, n));
+        matmul_packed_into(&a.view(), &b, false, &mut whole.view_mut()).unwrap();
+        for cut in [1, 5, 8, 13] {
+            let mut top = Array2::zeros((cut, n));
+            let a_top = a.slice(ndarray::s![..cut, ..]);
+            matmul_packed_into(&a_top, &b, false, &mut top.view_mut()).unwrap();
+            let mut bottom = Array2::zeros((m - cut, n));
+            let a_bottom = a.slice(ndarray::s![cut.., ..]);
+            matmul_packed_into(&a_bottom, &b, false, &mut bottom.view_mut()).unwrap();
+            assert_eq!(
+                bits(&top),
+                bits(&whole.slice(ndarray::s![..cut, ..]).to_owned())
+            );
+            assert_eq!(
+                bits(&bottom),
+                bits(&whole.slice(ndarray::s![cut.., ..]).to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn packed_product_mismatch_names_both_shapes() {
+        let b = PackedMatrix::new(&Array2::<f32>::zeros((3, 4)).view());
+        let a = Array2::<f32>::zeros((2, 5));
+        let mut out = Array2::<f32>::zeros((2, 4));
+        let err = matmul_packed_into(&a.view(), &b, false, &mut out.view_mut()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "matmul_packed_into: shapes [2, 5] and [3, 4] do not fit"
+        );
+        let a = Array2::<f32>::zeros((2, 3));
+        let mut out = Array2::<f32>::zeros((2, 5));
+        let err = matmul_packed_into(&a.view(), &b, true, &mut out.view_mut()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "matmul_packed_into (output): shapes [2, 4] and [2, 5] do not fit"
+        );
     }
 
     #[test]

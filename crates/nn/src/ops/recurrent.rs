@@ -15,7 +15,7 @@
 
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Ix2, IxDyn};
 use tensor::activation::{fast_sigmoid, fast_tanh, tanh_slice, with_widest_simd};
-use tensor::linalg::{matmul_into, matmul_into_serial};
+use tensor::linalg::{PackedMatrix, matmul_into, matmul_packed_into};
 use tensor::rayon::prelude::*;
 
 use crate::error::shape_err;
@@ -476,8 +476,8 @@ impl Tape<'_> {
                 tanh_c,
             })
             .collect();
-        let gate_act = GateActivation::lstm(&bias);
-        run_parts(work, |part, serial| part.run(&uv, &gate_act, serial))?;
+        let u_packed = PackedMatrix::new(&uv);
+        run_parts(work, |part| part.run(&u_packed, &bias))?;
         let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
         let c_last = to_dyn(c[steps * bh..].to_vec(), &[batch, hd])?;
         let xv = input_var(x);
@@ -552,17 +552,17 @@ impl Tape<'_> {
         h.resize((steps + 1) * bh, 0.0);
         let mut hph = vec![0.0f32; steps * bh];
         let mut hp = vec![0.0f32; batch * g3];
+        let u_packed = PackedMatrix::new(&uv);
         for t in 0..steps {
             for row in hp.chunks_exact_mut(g3) {
                 row.copy_from_slice(&b_rec);
             }
             let (h_done, h_rest) = h.split_at_mut((t + 1) * bh);
             let h_prev = &h_done[t * bh..];
-            matmul_into(
-                1.0,
+            matmul_packed_into(
                 &view2(h_prev, batch, hd)?,
-                &uv,
-                1.0,
+                &u_packed,
+                true,
                 &mut view2_mut(&mut hp, batch, g3)?,
             )?;
             let a_t = &mut act[t * batch * g3..(t + 1) * batch * g3];
@@ -639,15 +639,15 @@ impl Tape<'_> {
         let bh = batch * hd;
         let mut h = initial_state(self, h0, batch, hd, "initial h", layer)?;
         h.resize((steps + 1) * bh, 0.0);
+        let u_packed = PackedMatrix::new(&uv);
         for t in 0..steps {
             let (h_done, h_rest) = h.split_at_mut((t + 1) * bh);
             let h_new = &mut h_rest[..bh];
             h_new.copy_from_slice(&pre[t * bh..(t + 1) * bh]);
-            matmul_into(
-                1.0,
+            matmul_packed_into(
                 &view2(&h_done[t * bh..], batch, hd)?,
-                &uv,
-                1.0,
+                &u_packed,
+                true,
                 &mut view2_mut(h_new, batch, hd)?,
             )?;
             tanh_slice(h_new);
@@ -754,33 +754,16 @@ fn part_rows_ref<'a>(
     out
 }
 
-/// Run `f` on every part: on this thread for one part (its products may still use the pool),
-/// else one rayon task per part, each making its products on its own thread (`serial`).
-fn run_parts<P: Send>(parts: Vec<P>, f: impl Fn(P, bool) -> Result<()> + Sync) -> Result<()> {
+/// Run `f` on every part: on this thread for one part, else one rayon task per part.
+fn run_parts<P: Send>(parts: Vec<P>, f: impl Fn(P) -> Result<()> + Sync) -> Result<()> {
     if parts.len() == 1 {
-        return parts.into_iter().try_for_each(|p| f(p, false));
+        return parts.into_iter().try_for_each(f);
     }
     parts
         .into_par_iter()
-        .map(|p| f(p, true))
+        .map(&f)
         .collect::<Result<Vec<()>>>()
         .map(|_| ())
-}
-
-/// `out = a·b` (`beta` 0) or `out += a·b` (`beta` 1), on this thread only when `serial`.
-fn product(
-    a: &ArrayView2<f32>,
-    b: &ArrayView2<f32>,
-    beta: f32,
-    out: &mut ArrayViewMut2<f32>,
-    serial: bool,
-) -> Result<()> {
-    if serial {
-        matmul_into_serial(1.0, a, b, beta, out)?;
-    } else {
-        matmul_into(1.0, a, b, beta, out)?;
-    }
-    Ok(())
 }
 
 /// One part's forward time loop: per step `gates += h_{t-1}·U`, then the gate pass.
@@ -796,61 +779,27 @@ struct LstmPartForward<'a> {
 }
 
 impl LstmPartForward<'_> {
-    fn run(mut self, u: &ArrayView2<f32>, gate_act: &GateActivation, serial: bool) -> Result<()> {
-        let hd = gate_act.hidden();
+    fn run(mut self, u: &PackedMatrix, bias: &[f32]) -> Result<()> {
+        let hd = bias.len() / 4;
         let rows = self.h.first().map_or(0, |b| b.len() / hd.max(1));
         for t in 0..self.gates.len() {
             let g_t = &mut *self.gates[t];
             let (h_done, h_rest) = self.h.split_at_mut(t + 1);
             let (c_done, c_rest) = self.c.split_at_mut(t + 1);
-            product(
+            matmul_packed_into(
                 &view2(h_done[t], rows, hd)?,
                 u,
-                1.0,
+                true,
                 &mut view2_mut(g_t, rows, 4 * hd)?,
-                serial,
             )?;
             let (c_prev, c_new, h_new) = (&*c_done[t], &mut *c_rest[0], &mut *h_rest[0]);
             let tc = &mut *self.tanh_c[t];
             with_widest_simd(
                 #[inline(always)]
-                || lstm_gate_pass(g_t, gate_act, c_prev, c_new, h_new, tc),
+                || lstm_gate_pass(g_t, bias, c_prev, c_new, h_new, tc),
             );
         }
         Ok(())
-    }
-}
-
-/// Per gate column `j` of `(4H)`: `y = a_j·σ(s_j·(x + b_j)) + c_j`, which is the sigmoid
-/// (`s, a, c = 1, 1, 0`) for the `i, f, o` blocks and `tanh(x) = 2σ(2x) − 1` (`2, 2, −1`) for the
-/// candidate block: one formula, so a step's whole gate block is one long vectorised loop instead
-/// of short per-row loops that wait on the latency of `exp` and division.
-struct GateActivation {
-    bias: Vec<f32>,
-    scale: Vec<f32>,
-    mul: Vec<f32>,
-    add: Vec<f32>,
-}
-
-impl GateActivation {
-    fn lstm(bias: &[f32]) -> Self {
-        let hd = bias.len() / 4;
-        let cand = |j: usize| (2 * hd..3 * hd).contains(&j);
-        let pick = |yes: f32, no: f32| -> Vec<f32> {
-            (0..4 * hd)
-                .map(|j| if cand(j) { yes } else { no })
-                .collect()
-        };
-        Self {
-            bias: bias.to_vec(),
-            scale: pick(2.0, 1.0),
-            mul: pick(2.0, 1.0),
-            add: pick(-1.0, 0.0),
-        }
-    }
-
-    fn hidden(&self) -> usize {
-        self.bias.len() / 4
     }
 }
 
@@ -860,30 +809,33 @@ impl GateActivation {
 /// (16 lanes, unrolled 4 times) and never entered it.
 const LANES: usize = 16;
 
-/// The LSTM gate pass of one step over `rows` batch rows: `g = x·W + h·U` `(rows, 4H)` becomes the
-/// activated gates `i, f, c̃, o` (bias added first); writes `c_t = f·c_{t-1} + i·c̃`, `tanh(c_t)`
-/// and `h_t = o·tanh(c_t)` `(rows, H)`.
+/// The LSTM gate pass of one step over `rows` batch rows: `g = x·W + h·U` `(rows, 4H)` plus the
+/// bias becomes the activated gates `i, f, c̃, o` (`σ, σ, tanh, σ`); then `c_t = f·c_{t-1} + i·c̃`,
+/// `tanh(c_t)` and `h_t = o·tanh(c_t)` `(rows, H)`. Two passes over the step: first every gate of
+/// every row (independent `exp`s and divisions, whose latencies overlap), then the cells. A single
+/// pass per block of units measured slower: its second `tanh` waits on the first four.
 #[inline(always)]
 fn lstm_gate_pass(
     g: &mut [f32],
-    act: &GateActivation,
+    bias: &[f32],
     c_prev: &[f32],
     c_new: &mut [f32],
     h_new: &mut [f32],
     tanh_c: &mut [f32],
 ) {
-    let hd = act.hidden();
+    let hd = bias.len() / 4;
     let g4 = 4 * hd;
+    let full = hd / LANES;
+    for row in g.chunks_exact_mut(g4) {
+        activate_gates::<LANES>(row, bias, 0..full);
+        activate_gates::<1>(row, bias, full * LANES..hd);
+    }
     let rows = g
-        .chunks_exact_mut(g4)
+        .chunks_exact(g4)
         .zip(c_prev.chunks_exact(hd))
         .zip(c_new.chunks_exact_mut(hd))
         .zip(h_new.chunks_exact_mut(hd).zip(tanh_c.chunks_exact_mut(hd)));
     for (((row, cp), cn), (hn, tc)) in rows {
-        let full = g4 / LANES;
-        gate_row::<LANES>(row, act, 0..full);
-        gate_row::<1>(row, act, full * LANES..g4);
-        let full = hd / LANES;
         let mut cells = Cells {
             row,
             cp,
@@ -893,6 +845,43 @@ fn lstm_gate_pass(
         };
         cells.run::<LANES>(0..full);
         cells.run::<1>(full * LANES..hd);
+    }
+}
+
+/// Activate the unit blocks `qs` (of `L` units) of one row's four gates in place, bias added:
+/// `σ` for `i, f, o`, `tanh` for `c̃`.
+#[inline(always)]
+fn activate_gates<const L: usize>(row: &mut [f32], bias: &[f32], qs: std::ops::Range<usize>) {
+    let hd = bias.len() / 4;
+    let (i, rest) = row.split_at_mut(hd);
+    let (f, rest) = rest.split_at_mut(hd);
+    let (c, o) = rest.split_at_mut(hd);
+    let (bi, rest) = bias.split_at(hd);
+    let (bf, rest) = rest.split_at(hd);
+    let (bc, bo) = rest.split_at(hd);
+    for q in qs {
+        let (Some(i), Some(f), Some(c), Some(o)) = (
+            block_mut::<L>(i, q),
+            block_mut::<L>(f, q),
+            block_mut::<L>(c, q),
+            block_mut::<L>(o, q),
+        ) else {
+            continue;
+        };
+        let (Some(bi), Some(bf), Some(bc), Some(bo)) = (
+            block::<L>(bi, q),
+            block::<L>(bf, q),
+            block::<L>(bc, q),
+            block::<L>(bo, q),
+        ) else {
+            continue;
+        };
+        for l in 0..L {
+            i[l] = fast_sigmoid(i[l] + bi[l]);
+            f[l] = fast_sigmoid(f[l] + bf[l]);
+            c[l] = fast_tanh(c[l] + bc[l]);
+            o[l] = fast_sigmoid(o[l] + bo[l]);
+        }
     }
 }
 
@@ -908,33 +897,6 @@ fn block_mut<const L: usize>(s: &mut [f32], q: usize) -> Option<&mut [f32; L]> {
     s.get_mut(q * L..)?.first_chunk_mut::<L>()
 }
 
-/// Activate the gate blocks `qs` (of `L` values) of one row.
-#[inline(always)]
-fn gate_row<const L: usize>(row: &mut [f32], act: &GateActivation, qs: std::ops::Range<usize>) {
-    let span = qs.start * L..qs.end * L;
-    let blocks = row[span.clone()]
-        .chunks_exact_mut(L)
-        .zip(act.bias[span.clone()].chunks_exact(L))
-        .zip(act.scale[span.clone()].chunks_exact(L))
-        .zip(
-            act.mul[span.clone()]
-                .chunks_exact(L)
-                .zip(act.add[span].chunks_exact(L)),
-        );
-    for (((x, b), s), (m, a)) in blocks {
-        let (Some(x), Some(b), Some(s), Some(m), Some(a)) = (
-            x.first_chunk_mut::<L>(),
-            b.first_chunk::<L>(),
-            s.first_chunk::<L>(),
-            m.first_chunk::<L>(),
-            a.first_chunk::<L>(),
-        ) else {
-            continue;
-        };
-        gate_block(x, b, s, m, a);
-    }
-}
-
 /// One row's activated gates `(4H)` and its cell and output slices `(H)`.
 struct Cells<'a> {
     row: &'a [f32],
@@ -945,81 +907,39 @@ struct Cells<'a> {
 }
 
 impl Cells<'_> {
-    /// The unit blocks `qs` (of `L` units).
+    /// The unit blocks `qs` (of `L` units): `c_t = f·c_{t-1} + i·c̃`, `tanh(c_t)`,
+    /// `h_t = o·tanh(c_t)`.
     #[inline(always)]
     fn run<const L: usize>(&mut self, qs: std::ops::Range<usize>) {
         let hd = self.cp.len();
-        let span = qs.start * L..qs.end * L;
         let (i, rest) = self.row.split_at(hd);
         let (f, rest) = rest.split_at(hd);
         let (c, o) = rest.split_at(hd);
-        let gates = i[span.clone()]
-            .chunks_exact(L)
-            .zip(f[span.clone()].chunks_exact(L))
-            .zip(
-                c[span.clone()]
-                    .chunks_exact(L)
-                    .zip(o[span.clone()].chunks_exact(L)),
-            );
-        let cells = self.cp[span.clone()]
-            .chunks_exact(L)
-            .zip(self.cn[span.clone()].chunks_exact_mut(L))
-            .zip(
-                self.tc[span.clone()]
-                    .chunks_exact_mut(L)
-                    .zip(self.hn[span].chunks_exact_mut(L)),
-            );
-        for (((i, f), (c, o)), ((cp, cn), (tc, hn))) in gates.zip(cells) {
+        for q in qs {
             let (Some(i), Some(f), Some(c), Some(o), Some(cp)) = (
-                i.first_chunk::<L>(),
-                f.first_chunk::<L>(),
-                c.first_chunk::<L>(),
-                o.first_chunk::<L>(),
-                cp.first_chunk::<L>(),
+                block::<L>(i, q),
+                block::<L>(f, q),
+                block::<L>(c, q),
+                block::<L>(o, q),
+                block::<L>(self.cp, q),
             ) else {
                 continue;
             };
             let (Some(cn), Some(tc), Some(hn)) = (
-                cn.first_chunk_mut::<L>(),
-                tc.first_chunk_mut::<L>(),
-                hn.first_chunk_mut::<L>(),
+                block_mut::<L>(self.cn, q),
+                block_mut::<L>(self.tc, q),
+                block_mut::<L>(self.hn, q),
             ) else {
                 continue;
             };
-            cell_block(LstmGates { i, f, c, o }, cp, cn, tc, hn);
+            for l in 0..L {
+                let cell = f[l] * cp[l] + i[l] * c[l];
+                cn[l] = cell;
+                let t = fast_tanh(cell);
+                tc[l] = t;
+                hn[l] = o[l] * t;
+            }
         }
-    }
-}
-
-/// Activate `L` gate pre-activations in place: `y = mul·σ(scale·(x + bias)) + add`.
-#[inline(always)]
-fn gate_block<const L: usize>(
-    x: &mut [f32; L],
-    bias: &[f32; L],
-    scale: &[f32; L],
-    mul: &[f32; L],
-    add: &[f32; L],
-) {
-    for l in 0..L {
-        x[l] = mul[l] * fast_sigmoid(scale[l] * (x[l] + bias[l])) + add[l];
-    }
-}
-
-/// `L` units of one row: `c_t = f·c_{t-1} + i·c̃`, `tanh(c_t)`, `h_t = o·tanh(c_t)`.
-#[inline(always)]
-fn cell_block<const L: usize>(
-    g: LstmGates<'_, L>,
-    cp: &[f32; L],
-    cn: &mut [f32; L],
-    tc: &mut [f32; L],
-    hn: &mut [f32; L],
-) {
-    for l in 0..L {
-        let c = g.f[l] * cp[l] + g.i[l] * g.c[l];
-        cn[l] = c;
-        let t = fast_tanh(c);
-        tc[l] = t;
-        hn[l] = g.o[l] * t;
     }
 }
 
@@ -1039,7 +959,7 @@ struct LstmPartBackward<'a> {
 }
 
 impl LstmPartBackward<'_> {
-    fn run(mut self, u_t: &ArrayView2<f32>, hd: usize, serial: bool) -> Result<()> {
+    fn run(mut self, u_t: &PackedMatrix, hd: usize) -> Result<()> {
         let steps = self.gates.len();
         let rows = self.dh_next.len() / hd.max(1);
         let mut dh_carry = vec![0.0f32; self.dh_next.len()];
@@ -1068,12 +988,11 @@ impl LstmPartBackward<'_> {
                     }
                 },
             );
-            product(
+            matmul_packed_into(
                 &view2(dg, rows, 4 * hd)?,
                 u_t,
-                0.0,
+                false,
                 &mut view2_mut(&mut dh_carry, rows, hd)?,
-                serial,
             )?;
         }
         self.dh_next.copy_from_slice(&dh_carry);
@@ -1265,11 +1184,8 @@ pub(crate) fn lstm_backward(
     let c = &k.common;
     let (batch, hd) = (c.batch, c.hidden);
     let (bh, g4) = (batch * hd, 4 * hd);
-    // `Uᵀ` copied once to row-major: the per-step product `dh·Uᵀ` then reads a plain matrix.
-    let u_t = mat(tape, c.u, "recurrent kernel", "backward")?
-        .t()
-        .as_standard_layout()
-        .into_owned();
+    // `Uᵀ` prepared once for the per-step products `dgates·Uᵀ`.
+    let u_t = PackedMatrix::new(&mat(tape, c.u, "recurrent kernel", "backward")?.t());
     if g.shape() != [batch, c.steps, hd] {
         return Err(shape_err(
             "lstm backward: sequence gradient",
@@ -1312,7 +1228,7 @@ pub(crate) fn lstm_backward(
             },
         )
         .collect();
-    run_parts(work, |part, serial| part.run(&u_t.view(), hd, serial))?;
+    run_parts(work, |part| part.run(&u_t, hd))?;
     let dgates = Array2::from_shape_vec((rows, g4), dgates)
         .map_err(|e| Error::Invalid(format!("internal layout: {e}")))?;
     let mut out = Vec::with_capacity(7);
@@ -1359,11 +1275,8 @@ pub(crate) fn gru_backward(tape: &Tape<'_>, k: &GruCache, g: &ArrayD<f32>) -> Re
     let c = &k.common;
     let (batch, hd) = (c.batch, c.hidden);
     let (bh, g3) = (batch * hd, 3 * hd);
-    // `Uᵀ` copied once to row-major: the per-step product `dh·Uᵀ` then reads a plain matrix.
-    let u_t = mat(tape, c.u, "recurrent kernel", "backward")?
-        .t()
-        .as_standard_layout()
-        .into_owned();
+    // `Uᵀ` prepared once for the per-step products `dgates·Uᵀ`.
+    let u_t = PackedMatrix::new(&mat(tape, c.u, "recurrent kernel", "backward")?.t());
     let dh_seq = seq_grad_time_major(g, c)?;
     let dh_seq = dh_seq.as_slice().unwrap_or(&[]);
     let rows = c.steps * batch;
@@ -1410,11 +1323,10 @@ pub(crate) fn gru_backward(tape: &Tape<'_>, k: &GruCache, g: &ArrayD<f32>) -> Re
             },
         );
         dh_next.copy_from_slice(&dh_direct);
-        matmul_into(
-            1.0,
+        matmul_packed_into(
             &view2(dp, batch, g3)?,
-            &u_t.view(),
-            1.0,
+            &u_t,
+            true,
             &mut view2_mut(&mut dh_next, batch, hd)?,
         )?;
     }
@@ -1558,11 +1470,8 @@ pub(crate) fn rnn_backward(tape: &Tape<'_>, k: &RnnCache, g: &ArrayD<f32>) -> Re
     let c = &k.common;
     let (batch, hd) = (c.batch, c.hidden);
     let bh = batch * hd;
-    // `Uᵀ` copied once to row-major: the per-step product `dh·Uᵀ` then reads a plain matrix.
-    let u_t = mat(tape, c.u, "recurrent kernel", "backward")?
-        .t()
-        .as_standard_layout()
-        .into_owned();
+    // `Uᵀ` prepared once for the per-step products `dgates·Uᵀ`.
+    let u_t = PackedMatrix::new(&mat(tape, c.u, "recurrent kernel", "backward")?.t());
     let dh_seq = seq_grad_time_major(g, c)?;
     let dh_seq = dh_seq.as_slice().unwrap_or(&[]);
     let mut dpre = Array2::<f32>::zeros((c.steps * batch, hd));
@@ -1584,11 +1493,10 @@ pub(crate) fn rnn_backward(tape: &Tape<'_>, k: &RnnCache, g: &ArrayD<f32>) -> Re
                 }
             },
         );
-        matmul_into(
-            1.0,
+        matmul_packed_into(
             &view2(d, batch, hd)?,
-            &u_t.view(),
-            0.0,
+            &u_t,
+            false,
             &mut view2_mut(&mut dh_next, batch, hd)?,
         )?;
     }
