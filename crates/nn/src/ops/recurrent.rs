@@ -826,9 +826,16 @@ fn lstm_gate_pass(
     let hd = bias.len() / 4;
     let g4 = 4 * hd;
     let full = hd / LANES;
-    for row in g.chunks_exact_mut(g4) {
-        activate_gates::<LANES>(row, bias, 0..full);
-        activate_gates::<1>(row, bias, full * LANES..hd);
+    // One gate at a time over every row: one `exp` per block in flight keeps the polynomial's
+    // constants in registers (all four at once spilled them).
+    for gate in 0..4 {
+        let b = &bias[gate * hd..(gate + 1) * hd];
+        let tanh = gate == 2;
+        for row in g.chunks_exact_mut(g4) {
+            let x = &mut row[gate * hd..(gate + 1) * hd];
+            activate::<LANES>(x, b, tanh, 0..full);
+            activate::<1>(x, b, tanh, full * LANES..hd);
+        }
     }
     let rows = g
         .chunks_exact(g4)
@@ -848,39 +855,22 @@ fn lstm_gate_pass(
     }
 }
 
-/// Activate the unit blocks `qs` (of `L` units) of one row's four gates in place, bias added:
-/// `σ` for `i, f, o`, `tanh` for `c̃`.
+/// Activate the unit blocks `qs` (of `L` units) of one row's gate in place, bias added: `σ`, or
+/// `tanh` for the candidate.
 #[inline(always)]
-fn activate_gates<const L: usize>(row: &mut [f32], bias: &[f32], qs: std::ops::Range<usize>) {
-    let hd = bias.len() / 4;
-    let (i, rest) = row.split_at_mut(hd);
-    let (f, rest) = rest.split_at_mut(hd);
-    let (c, o) = rest.split_at_mut(hd);
-    let (bi, rest) = bias.split_at(hd);
-    let (bf, rest) = rest.split_at(hd);
-    let (bc, bo) = rest.split_at(hd);
+fn activate<const L: usize>(x: &mut [f32], bias: &[f32], tanh: bool, qs: std::ops::Range<usize>) {
     for q in qs {
-        let (Some(i), Some(f), Some(c), Some(o)) = (
-            block_mut::<L>(i, q),
-            block_mut::<L>(f, q),
-            block_mut::<L>(c, q),
-            block_mut::<L>(o, q),
-        ) else {
+        let (Some(x), Some(b)) = (block_mut::<L>(x, q), block::<L>(bias, q)) else {
             continue;
         };
-        let (Some(bi), Some(bf), Some(bc), Some(bo)) = (
-            block::<L>(bi, q),
-            block::<L>(bf, q),
-            block::<L>(bc, q),
-            block::<L>(bo, q),
-        ) else {
-            continue;
-        };
-        for l in 0..L {
-            i[l] = fast_sigmoid(i[l] + bi[l]);
-            f[l] = fast_sigmoid(f[l] + bf[l]);
-            c[l] = fast_tanh(c[l] + bc[l]);
-            o[l] = fast_sigmoid(o[l] + bo[l]);
+        if tanh {
+            for l in 0..L {
+                x[l] = fast_tanh(x[l] + b[l]);
+            }
+        } else {
+            for l in 0..L {
+                x[l] = fast_sigmoid(x[l] + b[l]);
+            }
         }
     }
 }
