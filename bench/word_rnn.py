@@ -5,13 +5,16 @@ Our binary prepares everything (the cleaning of assignment 1, the held-out tail 
 vocabulary with <unk>, Word2Vec vectors trained first unless --vectors is given, the training words cut into
 --batch-size contiguous streams) and trains; it exports what it trained on (`--export-data`: the training streams,
 the held-out words and the embedding matrix built from the vectors). PyTorch then trains the same model on them:
-`nn.Embedding.from_pretrained(matrix, freeze=--freeze-embeddings)`, `nn.Dropout` on its output, `nn.LSTM`/`nn.GRU`/
-`nn.RNN` (`--layers` stacked, `--units` each, dropout between layers), `nn.Dropout`, then one logit per word: by
+`nn.Embedding.from_pretrained(matrix, freeze=--freeze-embeddings)` (with --word-dropout, whole rows of its table
+zeroed for each training batch and the rest scaled, AWD-LSTM's embedded_dropout), dropout (--input-dropout) on its
+output, `nn.LSTM`/`nn.GRU`/`nn.RNN` (`--layers` stacked, `--units` each, dropout between layers), dropout
+(--dropout), the masks variational (one per stream and feature, shared by the batch's steps) unless
+--dropout-mask per-step, then one logit per word: by
 default tied to the embedding (an `nn.Linear(units, dim)` projection when --units is not the embedding width, then
 `F.linear(h, embedding.weight, bias)` with a zero-initialised bias: the table is shared, as word-rnn's TiedDense),
 with --untie an `nn.Linear(units, vocabulary)`; truncated back-propagation through time over the streams (batch k is the next --seq-len words of every
 stream, the state carried from batch to batch and detached, reset at each epoch), cross-entropy at every step, Adam
-(lr, betas 0.9/0.999, eps 1e-8), the learning rate times --lr-decay after an epoch whose held-out perplexity is not
+(lr, betas 0.9/0.999, eps 1e-8; AdamW with --weight-decay), the learning rate times --lr-decay after an epoch whose held-out perplexity is not
 the best so far, global-norm clipping, same epochs and threads. Both report per epoch the training loss, the held-out
 perplexity (the held-out words as one stream, the state carried from the first; every later word is a target: exp of
 the mean cross-entropy) and the training throughput (target words per second of the training loop, evaluation
@@ -28,10 +31,12 @@ Run from the repository root (CARGO_TARGET_DIR is honoured; the binary is built 
 
     /work/venv/bin/python bench/word_rnn.py [--input ../shared/data/crime_and_punishment.txt]
         [--fragment-chars 400000] [--vocab-size 10000] [--seq-len 20] [--batch-size 16] [--units 256] [--layers 1]
-        [--cell lstm] [--dropout D] [--untie] [--freeze-embeddings] [--epochs E] [--lr 3e-3] [--lr-decay 0.5] [--clip 5] [--threads 1]
+        [--cell lstm] [--dropout D] [--input-dropout D] [--dropout-mask variational] [--word-dropout 0.1]
+        [--weight-decay 0.2] [--untie] [--freeze-embeddings] [--epochs E] [--lr 3e-3] [--lr-decay 0.5] [--clip 5] [--threads 1]
         [--seed 1] [--json out.json]
 
-The defaults of --units, --dropout, --epochs, --lr, --lr-decay and --batch-size are word-rnn's (DEFAULTS below). The figures in
+The defaults of --units, the dropout flags, --weight-decay, --epochs, --lr, --lr-decay and --batch-size are word-rnn's
+(DEFAULTS below). The figures in
 apps/word-rnn/README.md come from `--fragment-chars 0` (the whole novel) with the defaults.
 """
 
@@ -52,7 +57,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 # word-rnn's defaults (apps/word-rnn/src/cli.rs) where this script has the same flag.
 DEFAULTS = {"dropout": 0.4, "input_dropout": None, "dropout_mask": "variational", "word_dropout": 0.1,
-            "weight_decay": 0.0, "epochs": 20, "lr": 3e-3, "lr_decay": 0.5, "batch_size": 16, "units": 256}
+            "weight_decay": 0.2, "epochs": 20, "lr": 3e-3, "lr_decay": 0.5, "batch_size": 16, "units": 256}
 
 
 def input_rate(args: argparse.Namespace) -> float:

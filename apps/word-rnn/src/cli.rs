@@ -144,7 +144,7 @@ pub struct TrainArgs {
 
     /// Decoupled weight decay (AdamW): after each step every trained weight is multiplied by
     /// 1 − lr · DECAY (0: off).
-    #[arg(long, value_name = "DECAY", default_value_t = 0.0)]
+    #[arg(long, value_name = "DECAY", default_value_t = 0.2)]
     pub weight_decay: f32,
 
     /// Contiguous streams of the text read side by side: the rows of each batch.
