@@ -131,12 +131,13 @@ pub fn matmul_into_serial(
 }
 
 /// Inner dimensions up to which [`matmul_packed_into`] uses the register-tiled kernel; beyond it
-/// `gemm` (whose packed, cache-blocked kernels keep their speed on long inner dimensions) is
-/// faster. Measured with `examples/gemm_rate` (fastest call of many, one thread, AVX-512): at
-/// `(16, 32)·(32, 128)` (the lesson's step) 130–140 against 110–120 GFLOP/s; at
-/// `(64, 128)·(128, 512)` 135–145 against 130–140; at `(32, 1024)·(1024, 256)` 90–135 against
-/// 115–155.
-pub const TILED_MAX_INNER: usize = 256;
+/// `gemm` (whose packed, cache-blocked kernels keep their speed on long inner dimensions) is as
+/// fast or faster. Measured with `examples/gemm_rate` (fastest call of many, one thread,
+/// AVX-512, loaded machine), tiled against `gemm`: `(16, 32)·(32, 128)` (the lesson's step)
+/// 130–140 against 110–120 GFLOP/s; `(64, 128)·(128, 512)` 135–149 against 130–140;
+/// `(32, 256)·(256, 1024)` about equal; `(32, 1024)·(1024, 256)` 90–135 against 115–155. A
+/// 128-row panel of 64 columns (32 KB) stays in L1 during a product.
+pub const TILED_MAX_INNER: usize = 128;
 
 /// A right-hand matrix prepared once for many [`matmul_packed_into`] products: a recurrent layer
 /// prepares its recurrent kernel `U` (and `Uᵀ` for backward) once per sequence and multiplies by

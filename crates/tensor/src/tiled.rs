@@ -22,9 +22,6 @@ const WIDE_ROWS: usize = 4;
 const NARROW_ROWS: usize = 8;
 /// Columns of a packed panel of `b`: four AVX-512 vectors (one tile's width), eight AVX2 ones.
 pub(crate) const PANEL: usize = 64;
-/// Rows of `b` per inner block: a panel block of 128 × 64 values (32 KB) stays in L1 while every
-/// row tile of `a` passes over it.
-const K_BLOCK: usize = 128;
 
 /// A right-hand matrix `(k, n)` stored as column panels of [`PANEL`] columns (the last one
 /// narrower), each panel row-major and contiguous. Reading a panel is a stream of contiguous
@@ -151,52 +148,48 @@ impl WithSimd for Tiled<'_, '_> {
             accumulate,
         } = self;
         let vectors = n / lanes;
-        for q0 in (0..k.max(1)).step_by(K_BLOCK) {
-            let p = Block {
-                a,
-                b,
-                q0,
-                kc: K_BLOCK.min(k - q0),
-                accumulate: accumulate || q0 > 0,
-            };
-            let mut v = 0;
-            while v + 4 <= vectors {
-                column_block::<S, WIDE_ROWS, 4>(simd, &p, c, m, v * lanes, c_col);
-                v += 4;
-            }
-            match vectors - v {
-                3 => column_block::<S, WIDE_ROWS, 3>(simd, &p, c, m, v * lanes, c_col),
-                2 => column_block::<S, NARROW_ROWS, 2>(simd, &p, c, m, v * lanes, c_col),
-                1 => column_block::<S, NARROW_ROWS, 1>(simd, &p, c, m, v * lanes, c_col),
-                _ => {}
-            }
-            // Columns past the last full vector: one at a time, the same fused operations in the
-            // same order as the vector lanes.
-            for j in vectors * lanes..n {
-                for i in 0..m {
-                    let a_row = a.row(i, p.q0, p.kc);
-                    let mut acc = if p.accumulate {
-                        c.row(i, c_col + j, 1)[0]
-                    } else {
-                        0.0
-                    };
-                    for (q, &x) in a_row.iter().enumerate() {
-                        acc = x.mul_add(b.row(p.q0 + q, j, 1)[0], acc);
-                    }
-                    c.row(i, c_col + j, 1)[0] = acc;
+        let p = Block {
+            a,
+            b,
+            k,
+            accumulate,
+        };
+        let mut v = 0;
+        while v + 4 <= vectors {
+            column_block::<S, WIDE_ROWS, 4>(simd, &p, c, m, v * lanes, c_col);
+            v += 4;
+        }
+        match vectors - v {
+            3 => column_block::<S, WIDE_ROWS, 3>(simd, &p, c, m, v * lanes, c_col),
+            2 => column_block::<S, NARROW_ROWS, 2>(simd, &p, c, m, v * lanes, c_col),
+            1 => column_block::<S, NARROW_ROWS, 1>(simd, &p, c, m, v * lanes, c_col),
+            _ => {}
+        }
+        // Columns past the last full vector: one at a time, the same fused operations in the same
+        // order as the vector lanes.
+        for j in vectors * lanes..n {
+            for i in 0..m {
+                let a_row = a.row(i, 0, k);
+                let mut acc = if accumulate {
+                    c.row(i, c_col + j, 1)[0]
+                } else {
+                    0.0
+                };
+                for (q, &x) in a_row.iter().enumerate() {
+                    acc = x.mul_add(b.row(q, j, 1)[0], acc);
                 }
+                c.row(i, c_col + j, 1)[0] = acc;
             }
         }
     }
 }
 
-/// The read side of one inner block: rows `q0 .. q0 + kc` of `b`, the same columns of `a`.
+/// The read side of a panel's product: `a (m, k)`, the panel `b (k, width)`, and whether `c` is
+/// added to.
 struct Block<'a> {
     a: Mat<'a>,
     b: Mat<'a>,
-    q0: usize,
-    kc: usize,
-    /// Add to `c` (false only for the first block of a product that overwrites `c`).
+    k: usize,
     accumulate: bool,
 }
 
@@ -229,8 +222,9 @@ fn column_block<S: Simd, const MR: usize, const NR: usize>(
     }
 }
 
-/// One `MR × NR`-vector output tile at row `i0`, panel column `j0`, summed over the block's
-/// inner rows in registers.
+/// One `MR × NR`-vector output tile at row `i0`, panel column `j0`, summed over the whole inner
+/// dimension in registers (at most 128 rows of a 64-column panel: 32 KB, which stays in L1 while
+/// every row tile of `a` passes over it).
 #[inline(always)]
 fn tile<S: Simd, const MR: usize, const NR: usize>(
     simd: S,
@@ -250,9 +244,9 @@ fn tile<S: Simd, const MR: usize, const NR: usize>(
             }
         }
     }
-    let a_rows: [&[f32]; MR] = core::array::from_fn(|r| p.a.row(i0 + r, p.q0, p.kc));
-    for q in 0..p.kc {
-        let (b_vecs, _) = S::as_simd_f32s(p.b.row(p.q0 + q, j0, width));
+    let a_rows: [&[f32]; MR] = core::array::from_fn(|r| p.a.row(i0 + r, 0, p.k));
+    for q in 0..p.k {
+        let (b_vecs, _) = S::as_simd_f32s(p.b.row(q, j0, width));
         let Some(b_vecs) = b_vecs.first_chunk::<NR>() else {
             return;
         };
