@@ -175,8 +175,10 @@ impl Grads {
             .by_param
             .iter()
             .flatten()
-            .flat_map(|g| g.iter())
-            .map(|&v| f64::from(v).powi(2))
+            .map(|g| match g.as_slice_memory_order() {
+                Some(s) => sum_of_squares(s),
+                None => g.iter().map(|&v| f64::from(v).powi(2)).sum(),
+            })
             .sum();
         sq.sqrt() as f32
     }
@@ -242,9 +244,33 @@ impl Grads {
     }
 }
 
+/// `Σ v²` in f64 over 8 partial sums (added up in a fixed order, so every instruction set gives
+/// the same bits): vectorised, where one running f64 sum waited on each addition's latency
+/// (measured: 3% of a word-rnn batch for 1.3 M gradients).
+fn sum_of_squares(s: &[f32]) -> f64 {
+    tensor::activation::with_widest_simd(
+        #[inline(always)]
+        || {
+            let mut acc = [0.0f64; 8];
+            let mut chunks = s.chunks_exact(8);
+            for c in &mut chunks {
+                for (a, &v) in acc.iter_mut().zip(c) {
+                    *a += f64::from(v) * f64::from(v);
+                }
+            }
+            let tail: f64 = chunks
+                .remainder()
+                .iter()
+                .map(|&v| f64::from(v) * f64::from(v))
+                .sum();
+            acc.iter().sum::<f64>() + tail
+        },
+    )
+}
+
 /// Whether `s` holds a NaN or an infinity (all exponent bits set), as one OR-reduction the
 /// compiler vectorises.
-fn any_non_finite(s: &[f32]) -> bool {
+pub(crate) fn any_non_finite(s: &[f32]) -> bool {
     const EXP: u32 = 0x7f80_0000;
     s.iter()
         .fold(0u32, |acc, v| acc | u32::from(v.to_bits() & EXP == EXP))

@@ -708,7 +708,12 @@ pub fn checked_step(
 /// The first NaN or infinite weight: the parameter's name, the flat index and the value.
 fn first_non_finite_weight(params: &Params) -> Option<(String, usize, f32)> {
     params.iter().find_map(|(_, p)| {
-        if p.value.iter().all(|v| v.is_finite()) {
+        // A vectorised scan first (a short-circuiting `all` ran one element at a time).
+        let clean = match p.value.as_slice_memory_order() {
+            Some(s) => !crate::params::any_non_finite(s),
+            None => p.value.iter().all(|v| v.is_finite()),
+        };
+        if clean {
             return None;
         }
         let (index, value) = p.value.iter().enumerate().find(|(_, v)| !v.is_finite())?;

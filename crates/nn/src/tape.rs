@@ -7,7 +7,7 @@
 
 use ndarray::{ArrayD, IxDyn};
 
-use crate::ops::backward::backward_node;
+use crate::ops::backward::{backward_node, gather_backward_into};
 use crate::ops::recurrent::{GruCache, LstmCache, RnnCache};
 use crate::params::{Grads, ParamId, Params};
 use crate::{Error, Result};
@@ -265,6 +265,18 @@ impl<'p> Tape<'p> {
             let Some(g) = grads[i].take() else { continue };
             match &self.nodes[i].op {
                 Op::Param(id) => out.accumulate(*id, g),
+                // An embedding lookup straight from a stored table: its rows go into the table's
+                // gradient in place (no dense zeros of the table's size, no second pass adding it
+                // to the gradient a tied output layer already left there).
+                Op::Gather { table, indices } if self.param_of(*table).is_some() => {
+                    if let Some(id) = self.param_of(*table) {
+                        if out.by_param.len() <= id.0 {
+                            out.by_param.resize(id.0 + 1, None);
+                        }
+                        let slot = &mut out.by_param[id.0];
+                        gather_backward_into(slot, self.shape(*table), indices, &g)?;
+                    }
+                }
                 Op::Variable => {
                     out.vars.insert(i, g);
                 }
@@ -276,6 +288,16 @@ impl<'p> Tape<'p> {
             }
         }
         Ok(out)
+    }
+}
+
+impl Tape<'_> {
+    /// The stored parameter `v` refers to, when `v` is a parameter node that needs a gradient.
+    fn param_of(&self, v: Var) -> Option<crate::params::ParamId> {
+        match self.nodes[v.0].op {
+            Op::Param(id) if self.nodes[v.0].needs_grad => Some(id),
+            _ => None,
+        }
     }
 }
 

@@ -46,6 +46,22 @@ pub fn sum_to_shape(grad: &ArrayD<f32>, shape: &[usize]) -> Result<ArrayD<f32>> 
     if grad.shape() == shape {
         return Ok(grad.clone());
     }
+    sum_stretched_axes(grad, shape)
+}
+
+/// [`sum_to_shape`] of a gradient the caller no longer needs: returned as it is (no copy) when
+/// it already has `shape`.
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] when `shape` does not broadcast to `grad`'s shape.
+pub fn sum_to_shape_owned(grad: ArrayD<f32>, shape: &[usize]) -> Result<ArrayD<f32>> {
+    if grad.shape() == shape {
+        return Ok(grad);
+    }
+    sum_stretched_axes(&grad, shape)
+}
+
+fn sum_stretched_axes(grad: &ArrayD<f32>, shape: &[usize]) -> Result<ArrayD<f32>> {
     let mismatch = || Error::ShapeMismatch {
         op: "sum_to_shape",
         left: grad.shape().to_vec(),

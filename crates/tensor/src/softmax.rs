@@ -113,10 +113,28 @@ pub fn softmax_row(xs: &mut [f32]) {
 
 /// Append `scale · e^(x - shift)` for every `x` of `xs` to `out` (one pass: e.g. the gradient
 /// of a cross-entropy, `scale · softmax`, from the logits and their log-sum-exp).
+///
+/// Computed [`LANES`] at a time into a register-sized buffer that is then appended:
+/// `Vec::extend` over a mapped iterator kept the exponential scalar (measured: 13% of a word-rnn
+/// batch, twice the cost of the log-sum-exp pass that does the same work), and zeroing the new
+/// elements before writing them cost a pass of its own.
 pub fn exp_shifted_into(xs: &[f32], shift: f32, scale: f32, out: &mut Vec<f32>) {
+    out.reserve(xs.len());
     with_widest_simd(
         #[inline(always)]
-        || out.extend(xs.iter().map(|&v| scale * fast_exp(v - shift))),
+        || {
+            let mut chunks = xs.chunks_exact(LANES);
+            for c in &mut chunks {
+                let mut lane = [0.0f32; LANES];
+                for (o, &v) in lane.iter_mut().zip(c) {
+                    *o = scale * fast_exp(v - shift);
+                }
+                out.extend_from_slice(&lane);
+            }
+            for &v in chunks.remainder() {
+                out.push(scale * fast_exp(v - shift));
+            }
+        },
     );
 }
 
@@ -215,6 +233,8 @@ mod tests {
                 for (&x, &v) in xs.iter().zip(&g[1..]) {
                     let want = 0.5 * (f64::from(x) - f64::from(shift)).exp();
                     assert!((f64::from(v) - want).abs() < 1e-6 * want.max(1e-3));
+                    // The vectorised pass gives the scalar formula's bits.
+                    assert_eq!(v.to_bits(), (0.5 * fast_exp(x - shift)).to_bits());
                 }
             }
         }

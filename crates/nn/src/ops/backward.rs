@@ -3,9 +3,9 @@
 
 use ndarray::{ArrayD, Axis, IxDyn, Slice};
 use tensor::activation::{relu_grad_from_output, sigmoid_grad_from_output, tanh_grad_from_output};
-use tensor::reduce::sum_to_shape;
+use tensor::reduce::{sum_to_shape, sum_to_shape_owned};
 
-use super::basic::{affine_backward, as_2d, product_backward};
+use super::basic::{affine_backward, product_backward};
 use super::loss::cross_entropy_grad;
 use super::recurrent::{gru_backward, lstm_backward, rnn_backward};
 use crate::tape::{Op, Tape, Var, accumulate};
@@ -22,6 +22,45 @@ fn give(tape: &Tape<'_>, grads: &mut Slots, v: Var, g: ArrayD<f32>) {
 fn reshape(a: ArrayD<f32>, shape: &[usize]) -> Result<ArrayD<f32>> {
     a.into_shape_with_order(IxDyn(shape))
         .map_err(|e| Error::Invalid(format!("internal layout: {e}")))
+}
+
+/// Add the gradient of an embedding lookup (`Tape::gather`) into the table's gradient `acc`
+/// (zeros of `table_shape` first when it is `None`): row `r` of `g` goes to row `indices[r]`.
+///
+/// Only the looked-up rows are touched. The rows of one index are summed first, in the order they
+/// were looked up, and that sum is added to `acc`, so the result has the bits of the dense
+/// formulation (a zero table with every row added in order, then added to `acc`) without the
+/// table-sized zeros and the table-sized sum.
+pub(crate) fn gather_backward_into(
+    acc: &mut Option<ArrayD<f32>>,
+    table_shape: &[usize],
+    indices: &[usize],
+    g: &ArrayD<f32>,
+) -> Result<()> {
+    let acc = acc.get_or_insert_with(|| ArrayD::zeros(IxDyn(table_shape)));
+    let dim = table_shape.get(1).copied().unwrap_or(0);
+    let (Some(table), Some(rows)) = (acc.as_slice_mut(), g.as_slice()) else {
+        return Err(Error::Invalid("gather: gradient is not contiguous".into()));
+    };
+    if dim == 0 {
+        return Ok(());
+    }
+    let mut order: Vec<(usize, usize)> = indices.iter().copied().zip(0..).collect();
+    order.sort_unstable();
+    let mut sum = vec![0.0f32; dim];
+    for group in order.chunk_by(|a, b| a.0 == b.0) {
+        let ix = group[0].0;
+        sum.fill(0.0);
+        for &(_, r) in group {
+            for (s, &v) in sum.iter_mut().zip(&rows[r * dim..(r + 1) * dim]) {
+                *s += v;
+            }
+        }
+        for (t, &s) in table[ix * dim..(ix + 1) * dim].iter_mut().zip(&sum) {
+            *t += s;
+        }
+    }
+    Ok(())
 }
 
 /// Run the backward rule of node `i` with output gradient `g`.
@@ -42,11 +81,15 @@ pub(crate) fn backward_node(
             }
         }
         Op::Add(a, b) => {
-            if tape.needs_grad(*a) {
-                give(tape, grads, *a, sum_to_shape(&g, tape.shape(*a))?);
-            }
-            if tape.needs_grad(*b) {
-                give(tape, grads, *b, sum_to_shape(&g, tape.shape(*b))?);
+            // The gradient itself goes to the last operand that needs it (no copy).
+            match (tape.needs_grad(*a), tape.needs_grad(*b)) {
+                (true, true) => {
+                    give(tape, grads, *a, sum_to_shape(&g, tape.shape(*a))?);
+                    give(tape, grads, *b, sum_to_shape_owned(g, tape.shape(*b))?);
+                }
+                (true, false) => give(tape, grads, *a, sum_to_shape_owned(g, tape.shape(*a))?),
+                (false, true) => give(tape, grads, *b, sum_to_shape_owned(g, tape.shape(*b))?),
+                (false, false) => {}
             }
         }
         Op::Sub(a, b) => {
@@ -58,7 +101,7 @@ pub(crate) fn backward_node(
                     tape,
                     grads,
                     *b,
-                    sum_to_shape(&g.mapv(|v| -v), tape.shape(*b))?,
+                    sum_to_shape_owned(g.mapv(|v| -v), tape.shape(*b))?,
                 );
             }
         }
@@ -68,7 +111,7 @@ pub(crate) fn backward_node(
                     tape,
                     grads,
                     *a,
-                    sum_to_shape(&(&g * tape.value(*b)), tape.shape(*a))?,
+                    sum_to_shape_owned(&g * tape.value(*b), tape.shape(*a))?,
                 );
             }
             if tape.needs_grad(*b) {
@@ -76,7 +119,7 @@ pub(crate) fn backward_node(
                     tape,
                     grads,
                     *b,
-                    sum_to_shape(&(&g * tape.value(*a)), tape.shape(*b))?,
+                    sum_to_shape_owned(&g * tape.value(*a), tape.shape(*b))?,
                 );
             }
         }
@@ -154,15 +197,11 @@ pub(crate) fn backward_node(
             give(tape, grads, *a, ArrayD::from_elem(IxDyn(tape.shape(*a)), s));
         }
         Op::Gather { table, indices } => {
-            let shape = tape.shape(*table);
-            let dim = shape[1];
-            let mut d = ndarray::Array2::<f32>::zeros((shape[0], dim));
-            let g2 = as_2d(&g)?;
-            for (r, &ix) in indices.iter().enumerate() {
-                let mut row = d.row_mut(ix);
-                row += &g2.row(r);
+            let mut d = None;
+            gather_backward_into(&mut d, tape.shape(*table), indices, &g)?;
+            if let Some(d) = d {
+                give(tape, grads, *table, d);
             }
-            give(tape, grads, *table, d.into_dyn());
         }
         Op::Dropout { a, mask } => give(tape, grads, *a, g * mask),
         Op::Mse { pred, target } => {
@@ -223,4 +262,49 @@ pub(crate) fn backward_node(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn wave(n: usize, seed: u32) -> Vec<f32> {
+        (0..n)
+            .map(|i| {
+                let h = (i as u32 ^ seed).wrapping_mul(2_654_435_761) >> 8;
+                h as f32 / (1u32 << 24) as f32 - 0.5
+            })
+            .collect()
+    }
+
+    /// The lookup gradient added in place has the bits of the dense formulation (a zero table
+    /// with each looked-up row added in order, then added to the existing gradient), with repeated
+    /// indices, and is the dense table alone when there was no gradient yet.
+    #[test]
+    fn gather_gradient_in_place_equals_the_dense_sum() {
+        let (vocab, dim) = (11, 7);
+        let indices = [3usize, 0, 3, 10, 5, 3, 0, 9];
+        let g = ArrayD::from_shape_vec(IxDyn(&[2, 4, dim]), wave(8 * dim, 1)).unwrap();
+        let before = ArrayD::from_shape_vec(IxDyn(&[vocab, dim]), wave(vocab * dim, 2)).unwrap();
+        let mut dense = ndarray::Array2::<f32>::zeros((vocab, dim));
+        let g2 = g.view().into_shape_with_order((8, dim)).unwrap();
+        for (r, &ix) in indices.iter().enumerate() {
+            let mut row = dense.row_mut(ix);
+            row += &g2.row(r);
+        }
+        let dense = dense.into_dyn();
+        let mut acc = Some(before.clone());
+        gather_backward_into(&mut acc, &[vocab, dim], &indices, &g).unwrap();
+        let want = &before + &dense;
+        let got = acc.unwrap();
+        assert!(
+            got.iter()
+                .zip(want.iter())
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+        let mut fresh = None;
+        gather_backward_into(&mut fresh, &[vocab, dim], &indices, &g).unwrap();
+        assert_eq!(fresh.unwrap(), dense);
+    }
 }
