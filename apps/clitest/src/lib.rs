@@ -4,10 +4,15 @@
 
 mod damage;
 mod outcome;
+mod resume;
 mod trained;
 
 pub use damage::{edit_safetensors_header, flip_byte_from_end, replace, truncate, write};
 pub use outcome::{check, check_code};
+pub use resume::{
+    Train, check_divergence_keeps_files, check_missing_checkpoint_refused,
+    check_resumed_equals_straight, ok, read,
+};
 pub use trained::{copy_dir, trained_once};
 
 use std::path::Path;

@@ -46,50 +46,31 @@ fn train(out: &Path, extra: &[&str]) -> Output {
     Command::new(BIN).args(&args).output().unwrap()
 }
 
-fn ok(o: &Output) {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
-fn read(dir: &Path, name: &str) -> Vec<u8> {
-    std::fs::read(dir.join(name)).unwrap()
-}
-
 #[test]
 fn resumed_run_equals_uninterrupted_run() {
     let tmp = tempfile::tempdir().unwrap();
-    let (straight, split) = (tmp.path().join("straight"), tmp.path().join("split"));
-    ok(&train(&straight, &["--epochs", "3"]));
-    ok(&train(&split, &["--epochs", "1"]));
-    let o = train(&split, &["--epochs", "3", "--resume"]);
-    ok(&o);
-    assert!(String::from_utf8_lossy(&o.stdout).contains("after epoch 1 of 3"));
-    assert!(read(&straight, "model.safetensors") == read(&split, "model.safetensors"));
-    // The description too, but for the seconds Word2Vec took.
-    let meta = |dir: &Path| {
-        let mut v: serde_json::Value = serde_json::from_slice(&read(dir, "word-rnn.json")).unwrap();
-        v["training"]["vectors"] = serde_json::Value::Null;
-        v
-    };
-    assert_eq!(meta(&straight), meta(&split));
-    assert_eq!(
-        meta(&split)["epoch"],
-        3,
-        "the resumed epochs improved the model"
-    );
-    // --resume DIR reads another directory's checkpoint.
-    let other = tmp.path().join("other");
-    ok(&train(
-        &other,
-        &["--epochs", "3", "--resume", split.to_str().unwrap()],
-    ));
-    assert!(read(&other, "model.safetensors") == read(&straight, "model.safetensors"));
+    clitest::check_resumed_equals_straight(tmp.path(), &train, &|straight, split| {
+        // The description too, but for the seconds Word2Vec took.
+        let meta = |dir: &Path| {
+            let mut v: serde_json::Value =
+                serde_json::from_slice(&clitest::read(dir, "word-rnn.json")).unwrap();
+            v["training"]["vectors"] = serde_json::Value::Null;
+            v
+        };
+        assert_eq!(meta(straight), meta(split));
+        assert_eq!(
+            meta(split)["epoch"],
+            3,
+            "the resumed epochs improved the model"
+        );
+    });
 }
 
 #[test]
 fn resume_with_other_settings_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("m");
-    ok(&train(&out, &["--epochs", "1"]));
+    clitest::ok(&train(&out, &["--epochs", "1"]));
     let o = train(&out, &["--epochs", "2", "--resume", "--lr", "0.01"]);
     assert_eq!(o.status.code(), Some(1));
     let e = String::from_utf8_lossy(&o.stderr);
@@ -120,29 +101,17 @@ fn resume_with_other_settings_is_refused() {
         let e = String::from_utf8_lossy(&o.stderr);
         assert!(e.contains(message), "{flag}: {e}");
     }
-    let o = train(&tmp.path().join("none"), &["--epochs", "2", "--resume"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read the checkpoint"));
+    clitest::check_missing_checkpoint_refused(tmp.path(), &train);
 }
 
 #[test]
 fn divergence_stops_naming_epoch_and_batch_and_keeps_the_files() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("m");
-    ok(&train(&out, &["--epochs", "1"]));
-    let (ck, model) = (
-        read(&out, "checkpoint.safetensors"),
-        read(&out, "model.safetensors"),
-    );
     // (No weight decay: with it, --lr 3e38 is refused as a usage error before training.)
-    let o = train(
-        &out,
-        &["--epochs", "2", "--lr", "3e38", "--weight-decay", "0"],
+    clitest::check_divergence_keeps_files(
+        tmp.path(),
+        &train,
+        &["--lr", "3e38", "--weight-decay", "0"],
+        "at epoch 1, batch 1; training stopped",
     );
-    assert_eq!(o.status.code(), Some(1));
-    let e = String::from_utf8_lossy(&o.stderr);
-    assert!(e.contains("no epoch completed"), "{e}");
-    assert!(e.contains("at epoch 1, batch 1; training stopped"), "{e}");
-    assert!(read(&out, "checkpoint.safetensors") == ck);
-    assert!(read(&out, "model.safetensors") == model);
 }
