@@ -12,7 +12,8 @@
 //!
 //! Library crates never depend on this crate; they read from `impl Read` and write to `impl Write`.
 
-pub mod cpu;
+/// CPU time of the running process (`tensor::cpu_time`, where the crates' benchmark examples read it too).
+pub use tensor::cpu_time as cpu;
 pub mod exit;
 pub mod hash;
 pub mod heatmap;

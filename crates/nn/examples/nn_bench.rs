@@ -17,6 +17,7 @@ use ndarray::{Array2, ArrayD, Axis, IxDyn};
 use nn::layers::{dense, lstm};
 use nn::{Activation, Adam, FitConfig, Loss, Params, SeqInput, Sequential, Tape};
 use rand::Rng;
+use tensor::cpu_time::process_cpu_seconds;
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -66,19 +67,9 @@ fn run() -> AnyResult<()> {
     Ok(())
 }
 
-/// CPU seconds (user + system, all threads) used by this process so far, from `/proc/self/stat`
-/// (Linux; clock ticks assumed to be 1/100 s, the kernel's `USER_HZ`). `None` elsewhere.
-fn process_cpu_s() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
-    Some(ticks / 100.0)
-}
-
-/// CPU seconds spent since `start` (a [`process_cpu_s`] reading).
+/// CPU seconds spent since `start` (a [`process_cpu_seconds`] reading).
 fn cpu_since(start: Option<f64>) -> Option<f64> {
-    Some(process_cpu_s()? - start?)
+    Some(process_cpu_seconds()? - start?)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -108,7 +99,7 @@ fn lesson(data: &str, epochs: usize, batch: usize, seed: u64) -> AnyResult<serde
         verbose: false,
         ..FitConfig::default()
     };
-    let (start, cpu0) = (Instant::now(), process_cpu_s());
+    let (start, cpu0) = (Instant::now(), process_cpu_seconds());
     let history = m.fit(x, y, None, &cfg)?;
     let fit_s = start.elapsed().as_secs_f64();
     let fit_cpu_s = cpu_since(cpu0);
@@ -172,7 +163,7 @@ fn recurrent_pass(
         let max_reps = if seconds > 3.0 { usize::MAX } else { 200 };
         for rep in 0..max_reps {
             if rep == 2 {
-                cpu0 = process_cpu_s();
+                cpu0 = process_cpu_seconds();
             }
             let t0 = Instant::now();
             let mut tape = Tape::new(&params);
@@ -241,7 +232,7 @@ fn char_lstm(
         verbose: false,
         ..FitConfig::default()
     };
-    let cpu0 = process_cpu_s();
+    let cpu0 = process_cpu_seconds();
     let history = m.fit(&x, &y, None, &cfg)?;
     let fit_cpu_s = cpu_since(cpu0);
     let epoch_s: Vec<f64> = history.epochs.iter().map(|e| e.seconds).collect();

@@ -29,6 +29,7 @@ use nn::seq_train::checked_step;
 use nn::{Adam, Flavor, Sequential, Tape, Var};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use tensor::cpu_time::process_cpu_seconds;
 
 const STREAMS: usize = 16;
 const SEQ: usize = 20;
@@ -54,18 +55,9 @@ fn variational(tape: &mut Tape<'_>, v: Var, rng: &mut ChaCha8Rng) -> Var {
     tape.mul(v, mask).unwrap()
 }
 
+/// CPU seconds this process has used (NaN where `/proc/self/stat` is missing).
 fn process_cpu_s() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let Some(at) = stat.rfind(')') else {
-        return f64::NAN;
-    };
-    let f: Vec<&str> = stat[at + 1..].split_whitespace().collect();
-    let tick = |i: usize| {
-        f.get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(f64::NAN)
-    };
-    (tick(11) + tick(12)) / 100.0
+    process_cpu_seconds().unwrap_or(f64::NAN)
 }
 
 fn main() {

@@ -15,20 +15,12 @@
 use std::time::Instant;
 
 use ndarray::Array2;
+use tensor::cpu_time::process_cpu_seconds;
 use tensor::linalg::{PackedMatrix, matmul_into, matmul_packed_into};
 
+/// CPU seconds this process has used (NaN where `/proc/self/stat` is missing).
 fn process_cpu_s() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let Some(at) = stat.rfind(')') else {
-        return f64::NAN;
-    };
-    let f: Vec<&str> = stat[at + 1..].split_whitespace().collect();
-    let tick = |i: usize| {
-        f.get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(f64::NAN)
-    };
-    (tick(11) + tick(12)) / 100.0
+    process_cpu_seconds().unwrap_or(f64::NAN)
 }
 
 /// `(label, m, k, n, a transposed, b transposed)`.

@@ -5,6 +5,7 @@
 //! reductions), [`init`] (Keras / PyTorch initialisers), [`rng`] (the seeded ChaCha8 RNG).
 
 pub mod activation;
+pub mod cpu_time;
 pub mod error;
 pub mod init;
 pub mod linalg;
