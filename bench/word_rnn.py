@@ -140,7 +140,8 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
         def head(h: torch.Tensor) -> torch.Tensor:
             return nn.functional.linear(projection(h), emb.weight, bias)
     params = [p for p in modules.parameters() if p.requires_grad] + extra
-    # --weight-decay: decoupled (AdamW: every trained weight times 1 - lr·decay at each step), as word-rnn.
+    # --weight-decay: decoupled (AdamW: every trained weight times 1 - lr·decay at each step), as word-rnn;
+    # AdamW decays before its update, word-rnn after it (a difference of lr·decay times the update).
     optimizer = torch.optim.AdamW if args.weight_decay else torch.optim.Adam
     opt = optimizer(params, lr=args.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=args.weight_decay)
 

@@ -20,7 +20,7 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use ndarray::{Array2, ArrayD, IxDyn, s};
+use ndarray::{Array2, ArrayD, Axis, IxDyn, s};
 use nn::layers::Recurrent;
 use nn::seq_train::{BestWeights, SeqCheckpoint, SeqTrainConfig, checked_step, progress_bar};
 use nn::{Adam, Error, Layer, Optimizer, Sequential, Tape, Var};
@@ -176,13 +176,8 @@ pub fn variational_mask(shape: &[usize], rate: f32, rng: &mut ChaCha8Rng) -> Arr
 /// position: `(streams, steps, 1)`, broadcast over the embedding's features.
 pub fn word_mask(ids: &ArrayD<f32>, vocab: usize, rate: f32, rng: &mut ChaCha8Rng) -> ArrayD<f32> {
     let keep: Vec<f32> = (0..vocab).map(|_| keep_or_drop(rng, rate)).collect();
-    let mut shape = ids.shape().to_vec();
-    shape.push(1);
-    let values = ids
-        .iter()
-        .map(|&w| keep.get(w as usize).copied().unwrap_or(0.0))
-        .collect();
-    ArrayD::from_shape_vec(IxDyn(&shape), values).unwrap_or_else(|_| ArrayD::zeros(IxDyn(&shape)))
+    ids.mapv(|w| keep.get(w as usize).copied().unwrap_or(0.0))
+        .insert_axis(Axis(ids.ndim()))
 }
 
 /// Dropout at `rate` of a `(streams, steps, features)` activation on a training tape: variational (one mask
@@ -395,8 +390,9 @@ impl StreamTrainer {
         Ok(())
     }
 
-    /// Decoupled weight decay: every trained weight times `1 − lr · weight_decay` (PyTorch's `AdamW`; its
-    /// Adam update does not depend on the weight, so decaying after the update is the same step).
+    /// Decoupled weight decay: every trained weight times `1 − lr · weight_decay`, applied after the Adam
+    /// update. PyTorch's `AdamW` decays before it, so the two steps differ by `lr · weight_decay` (6·10⁻⁴ at
+    /// the defaults) times the update itself: a second-order difference, not the same bits.
     fn decay_weights(&self, model: &mut Sequential) {
         if self.cfg.weight_decay == 0.0 {
             return;
