@@ -20,6 +20,7 @@ pub mod heatmap;
 pub mod malloc;
 pub mod output;
 pub mod plot;
+pub mod pool;
 pub mod report;
 
 pub use exit::{UsageError, run, usage};

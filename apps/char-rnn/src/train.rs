@@ -215,13 +215,25 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
 /// checkpoint in `args.out` (and `--export-data` if asked), and returns the figures. With `--resume` it
 /// continues the checkpoint's run up to `--epochs`. A NaN or infinite loss, gradient or weight stops training
 /// with an error naming the epoch and batch; the files written before stay as they were. Each line of the log goes to `say`; `batch_progress`
-/// shows nn's per-batch progress bar on stderr.
+/// shows nn's per-batch progress bar on stderr. Everything runs on a pool of `--threads` threads: the batch is cut
+/// into one shard per thread, and nothing inside a shard splits again.
 pub fn train(
     args: &TrainArgs,
     say: &(dyn Fn(&str) + Sync),
     batch_progress: bool,
 ) -> anyhow::Result<Outcome> {
     check_flags(args)?;
+    appkit::pool::run_on_threads(args.threads as usize, || {
+        train_on_pool(args, say, batch_progress)
+    })
+}
+
+/// [`train`] on the pool of `--threads` threads it runs in.
+fn train_on_pool(
+    args: &TrainArgs,
+    say: &(dyn Fn(&str) + Sync),
+    batch_progress: bool,
+) -> anyhow::Result<Outcome> {
     let corpus = data::load(args)?;
     let vocab = corpus.alphabet.len();
     let threads = args.threads as usize;

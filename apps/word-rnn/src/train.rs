@@ -278,11 +278,9 @@ pub fn train(
     batch_progress: bool,
 ) -> anyhow::Result<Outcome> {
     check_flags(args)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads as usize)
-        .build()
-        .context("cannot start the thread pool")?;
-    pool.install(|| train_on_pool(args, say, batch_progress))
+    appkit::pool::run_on_threads(args.threads as usize, || {
+        train_on_pool(args, say, batch_progress)
+    })
 }
 
 /// The learning rate of the epoch after `history`: `--lr`, times `--lr-decay` after every epoch whose

@@ -27,10 +27,10 @@ pub(crate) struct BatchResult {
     pub(crate) grads: Grads,
 }
 
-/// How many shards a batch of `rows` rows is cut into: one per thread of the current rayon pool,
-/// each of at least [`MIN_SHARD_ROWS`] rows, at least one.
+/// How many shards a batch of `rows` rows is cut into: one per thread of the current rayon pool
+/// ([`tensor::threads::available`]), each of at least [`MIN_SHARD_ROWS`] rows, at least one.
 pub(crate) fn shard_count(rows: usize) -> usize {
-    rayon::current_num_threads()
+    tensor::threads::available()
         .min(rows / MIN_SHARD_ROWS)
         .max(1)
 }
@@ -103,7 +103,12 @@ pub(crate) fn run_batch(
     }
     let per = idx.len().div_ceil(shards);
     let parts: Vec<&[usize]> = idx.chunks(per).collect();
-    let results: Vec<Result<ShardResult>> = parts.par_iter().map(|p| pass(p)).collect();
+    // Each shard has a thread of its own: nothing inside it splits again (more busy threads
+    // than cores measured slower).
+    let results: Vec<Result<ShardResult>> = parts
+        .par_iter()
+        .map(|p| tensor::threads::serial(|| pass(p)))
+        .collect();
     let total = idx.len() as f32;
     let mut out = BatchResult {
         loss: 0.0,

@@ -2,7 +2,8 @@
 //!
 //! Modules: [`linalg`] (matrix products), [`activation`] (element-wise functions and derivatives),
 //! [`softmax`] (stable softmax / log-softmax), [`reduce`] (broadcast shapes and gradient
-//! reductions), [`init`] (Keras / PyTorch initialisers), [`rng`] (the seeded ChaCha8 RNG).
+//! reductions), [`init`] (Keras / PyTorch initialisers), [`rng`] (the seeded ChaCha8 RNG),
+//! [`threads`] (how many threads work may split over).
 
 pub mod activation;
 pub mod cpu_time;
@@ -12,6 +13,7 @@ pub mod linalg;
 pub mod reduce;
 pub mod rng;
 pub mod softmax;
+pub mod threads;
 mod tiled;
 
 pub use error::{Error, Result};

@@ -8,7 +8,8 @@
 //! matrixmultiply's 60–90.
 //!
 //! Threads: a product is split over the current rayon pool (`RAYON_NUM_THREADS`) only when it has
-//! at least [`PARALLEL_MIN_WORK`] multiply-adds; smaller ones (the per-step products of small
+//! at least [`PARALLEL_MIN_WORK`] multiply-adds and [`crate::threads::available`] allows more than
+//! one thread (not inside [`crate::threads::serial`]); smaller ones (the per-step products of small
 //! recurrent layers) run on the calling thread, where spawning would cost more than it saves.
 //! `gemm` splits the *output* into blocks and never the inner dimension, so every output element
 //! is summed in the same order whatever the thread count: results are bit-identical with 1 or
@@ -261,7 +262,7 @@ fn check_inner(op: &'static str, a: &ArrayView2<f32>, b: &ArrayView2<f32>) -> Re
 }
 
 fn parallelism(m: usize, k: usize, n: usize) -> Parallelism {
-    let threads = rayon::current_num_threads();
+    let threads = crate::threads::available();
     let work = m.saturating_mul(k).saturating_mul(n);
     if threads > 1 && work >= PARALLEL_MIN_WORK {
         Parallelism::Rayon(threads)

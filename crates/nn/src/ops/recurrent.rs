@@ -688,12 +688,13 @@ const MIN_PART_ROWS: usize = 8;
 
 /// The batch rows `[start, end)` of each part that runs its whole time loop (forward, and later
 /// backward) on its own thread: one part per thread of the rayon pool when the layer is big
-/// enough, else one part. Batch rows never interact inside a recurrent layer, and every product
+/// enough and [`tensor::threads::available`] allows it (not inside a data-parallel trainer's
+/// shard, which already has its thread), else one part. Batch rows never interact inside a recurrent layer, and every product
 /// a part makes sums each output element over the same inner dimension in the same order as the
 /// whole-batch product (the `gemm` kernels block the inner dimension by cache sizes only), so the
 /// results are bit-identical whatever the cut (a test checks this at 1 and 2 threads).
 fn batch_parts(batch: usize, steps: usize, hd: usize, width: usize) -> Vec<(usize, usize)> {
-    let threads = tensor::rayon::current_num_threads();
+    let threads = tensor::threads::available();
     let work = steps
         .saturating_mul(batch)
         .saturating_mul(hd)
