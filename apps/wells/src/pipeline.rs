@@ -293,6 +293,7 @@ fn train_model(
                 patience: args.patience,
                 ..EarlyStopping::default()
             }),
+            ..FitConfig::default()
         };
         let history = model.fit(&x, &y, None, &config)?;
         if let (Some(best), false) = (history.best_epoch, args.quiet) {

@@ -28,11 +28,24 @@ pub(crate) struct BatchResult {
 }
 
 /// How many shards a batch of `rows` rows is cut into: one per thread of the current rayon pool
-/// ([`tensor::threads::available`]), each of at least [`MIN_SHARD_ROWS`] rows, at least one.
-pub(crate) fn shard_count(rows: usize) -> usize {
+/// ([`tensor::threads::available`]), each of at least [`MIN_SHARD_ROWS`] rows and `min_work`
+/// multiply-adds (at `work_per_row` each; `min_work` 0: no work limit), at least one.
+pub(crate) fn shard_count(rows: usize, work_per_row: usize, min_work: usize) -> usize {
+    let by_work = rows
+        .saturating_mul(work_per_row)
+        .checked_div(min_work)
+        .unwrap_or(usize::MAX);
     tensor::threads::available()
         .min(rows / MIN_SHARD_ROWS)
+        .min(by_work)
         .max(1)
+}
+
+/// Multiply-adds of one row's forward pass, roughly: its time steps (axis 1 of a sequence
+/// input, else 1) times the model's weights.
+fn work_per_row(x: &ArrayD<f32>, params: &Params) -> usize {
+    let steps = if x.ndim() >= 3 { x.shape()[1] } else { 1 };
+    steps.saturating_mul(params.count().0)
 }
 
 struct ShardResult {
@@ -80,7 +93,9 @@ fn shard_pass(
     })
 }
 
-/// Run one batch (the rows `idx` of `x` and `y`), cut into [`shard_count`] shards.
+/// Run one batch (the rows `idx` of `x` and `y`), cut into [`shard_count`] shards of at least
+/// `min_shard_work` multiply-adds.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_batch(
     layers: &[Box<dyn Layer>],
     params: &Params,
@@ -89,8 +104,9 @@ pub(crate) fn run_batch(
     x: &ArrayD<f32>,
     y: &ArrayD<f32>,
     idx: &[usize],
+    min_shard_work: usize,
 ) -> Result<BatchResult> {
-    let shards = shard_count(idx.len());
+    let shards = shard_count(idx.len(), work_per_row(x, params), min_shard_work);
     let pass = |part: &[usize]| shard_pass(layers, params, loss, metrics, x, y, part);
     if shards == 1 {
         let r = pass(idx)?;

@@ -55,6 +55,8 @@ fn config(epochs: usize) -> FitConfig {
             patience: 100,
             ..EarlyStopping::default()
         }),
+        // Every batch cut into one shard per thread, however small the model.
+        min_shard_work: 0,
     }
 }
 
