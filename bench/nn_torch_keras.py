@@ -393,7 +393,10 @@ def num(v, fmt: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=7)
+    # Seed 2: every side's lesson model trains. At seed 7 (the old default) Keras' and our Keras-style initial
+    # weights leave the ReLU output dead (every prediction 0, the loss flat at 0.0571 from the first epoch), so
+    # those sides timed a network that learns nothing; the lesson table now flags such a side.
+    ap.add_argument("--seed", type=int, default=2)
     ap.add_argument("--only", default="lesson,lstm,char")
     ap.add_argument("--skip-rust", action="store_true")
     ap.add_argument("--json", type=Path, help="also write all measurements to this file")
@@ -462,6 +465,12 @@ def main() -> None:
                 key = {"pytorch": "torch", "keras-jax": "keras", "rnnlab": "rust"}[side]
                 print(f"  {side:10s} {num(v.get('fit_s'), '12.3f')} {num(v.get('fit_cpu_s'), '10.3f')} "
                       f"{num(steady[key], '16.2f')} {num(v.get('final_loss'), '11.5f')}")
+            trained = [v.get("final_loss") for v in (t, k, r) if v.get("final_loss") is not None]
+            for side, v in (("pytorch", t), ("keras-jax", k), ("rnnlab", r)):
+                loss = v.get("final_loss")
+                if loss is not None and trained and loss > 10 * min(trained):
+                    print(f"  WARNING: {side}'s final loss {loss:.5f} is over 10x the best side's: it did not train "
+                          f"(a dead ReLU output at this seed?), so its times are not comparable; try another --seed")
             print(f"  rnnlab speed-up: fit {fmt_ratio(r.get('fit_s'), t.get('fit_s'))} vs pytorch, "
                   f"{fmt_ratio(r.get('fit_s'), k.get('fit_s'))} vs keras; steady epoch "
                   f"{fmt_ratio(steady['rust'], steady['torch'])} vs pytorch, "
