@@ -103,7 +103,8 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0.1)]
     pub valid_fraction: f64,
 
-    /// Threads sharing each batch (results are reproducible for a given thread count).
+    /// Threads: each batch is cut into one shard per thread, and nothing else runs in parallel
+    /// (results are reproducible for a given thread count).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub threads: u64,
 
