@@ -24,7 +24,7 @@ fn copy_model(dir: &Path) {
 /// A small model trained once per test run (under the target directory), which the model rows copy and damage.
 fn trained_model() -> &'static Path {
     static MODEL: OnceLock<PathBuf> = OnceLock::new();
-    let text = "Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! ".repeat(40);
+    let text = small_text();
     clitest::trained_once(
         &MODEL,
         env!("CARGO_TARGET_TMPDIR"),
@@ -50,150 +50,109 @@ fn trained_model() -> &'static Path {
     )
 }
 
+/// The small text the training rows read and the shared model is trained on.
+fn small_text() -> String {
+    "Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! ".repeat(40)
+}
+
+/// Runs `train --input INPUT` with the small settings plus `extra` in a fresh directory (INPUT written there with
+/// `content`, if given) and checks the exit code, the message and that no model directory `m` was written.
+fn train_rejects(input: &str, content: Option<&[u8]>, extra: &[&str], code: i32, message: &str) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    if let Some(content) = content {
+        write(dir.path(), input, content);
+    }
+    let mut args = vec![
+        "train",
+        "--epochs",
+        "1",
+        "--units",
+        "8",
+        "--threads",
+        "1",
+        "--sentence-len",
+        "16",
+        "--out",
+        "m",
+        "--input",
+        input,
+    ];
+    args.extend_from_slice(extra);
+    let out = run(dir.path(), &args);
+    check(&out, code, message);
+    assert!(!dir.path().join("m").exists(), "m was written");
+}
+
+/// Runs `generate --model model --len 5` plus `extra` on a copy of the trained model after `damage` (given the
+/// directory that holds `model/`), and checks the exit code and the message.
+fn generate_rejects(damage: impl FnOnce(&Path), extra: &[&str], code: i32, message: &str) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    copy_model(dir.path());
+    damage(dir.path());
+    let mut args = vec!["generate", "--model", "model", "--len", "5"];
+    args.extend_from_slice(extra);
+    let out = run(dir.path(), &args);
+    check(&out, code, message);
+}
+
 /// train --input: the file does not exist.
 #[test]
 fn train_input_missing() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = run(
-        dir.path(),
-        &[
-            "train",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "m",
-            "--input",
-            "missing.txt",
-        ],
-    );
-    check(
-        &out,
+    train_rejects(
+        "missing.txt",
+        None,
+        &[],
         1,
         "cannot open missing.txt: No such file or directory (os error 2)",
     );
-    assert!(!dir.path().join("m").exists(), "m was written");
 }
 
 /// train --input: bytes that are not UTF-8.
 #[test]
 fn train_input_not_utf8() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "bad.txt", b"\xff\xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! \xd0\x9a\xd0\xbe\xd1\x82 \xd1\x81\xd0\xb8\xd0\xb4\xd0\xb5\xd0\xbb \xd0\xbd\xd0\xb0 \xd0\xbe\xd0\xba\xd0\xbd\xd0\xb5, \xd0\xbf\xd1\x91\xd1\x81 \xd0\xbb\xd0\xb5\xd0\xb6\xd0\xb0\xd0\xbb \xd1\x83 \xd0\xb4\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb8. \xd0\x9a\xd0\xbe\xd1\x82 \xd0\xb8 \xd0\xbf\xd1\x91\xd1\x81 \xd1\x81\xd0\xbf\xd0\xb0\xd0\xbb\xd0\xb8! ");
-    let out = run(
-        dir.path(),
-        &[
-            "train",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "m",
-            "--input",
-            "bad.txt",
-        ],
+    train_rejects(
+        "bad.txt",
+        Some(&[b"\xff".as_slice(), small_text().as_bytes()].concat()),
+        &[],
+        1,
+        "bad.txt: invalid UTF-8 at byte offset 0",
     );
-    check(&out, 1, "bad.txt: invalid UTF-8 at byte offset 0");
-    assert!(!dir.path().join("m").exists(), "m was written");
 }
 
 /// train --input: an empty file.
 #[test]
 fn train_input_empty() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "empty.txt", "".as_bytes());
-    let out = run(
-        dir.path(),
-        &[
-            "train",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "m",
-            "--input",
-            "empty.txt",
-        ],
+    train_rejects(
+        "empty.txt",
+        Some("".as_bytes()),
+        &[],
+        1,
+        "empty.txt: the input is empty",
     );
-    check(&out, 1, "empty.txt: the input is empty");
-    assert!(!dir.path().join("m").exists(), "m was written");
 }
 
 /// train --input: nothing left after cleaning.
 #[test]
 fn train_input_no_letters() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "digits.txt", "123 456 789\n".as_bytes());
-    let out = run(
-        dir.path(),
-        &[
-            "train",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "m",
-            "--input",
-            "digits.txt",
-        ],
-    );
-    check(
-        &out,
+    train_rejects(
+        "digits.txt",
+        Some("123 456 789\n".as_bytes()),
+        &[],
         1,
         "digits.txt: nothing is left after cleaning (no letters)",
     );
-    assert!(!dir.path().join("m").exists(), "m was written");
 }
 
 /// train --input: too short for one training and one held-out sentence.
 #[test]
 fn train_input_too_short() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "short.txt", "кот сидел на окне".as_bytes());
-    let out = run(
-        dir.path(),
-        &[
-            "train",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "m",
-            "--input",
-            "short.txt",
-        ],
-    );
-    check(
-        &out,
+    train_rejects(
+        "short.txt",
+        Some("кот сидел на окне".as_bytes()),
+        &[],
         1,
         "short.txt: too little text for a validation split: 17 characters, 15 for training and 2 held out (--valid-fraction 0.1), but each part needs at least one sentence of 16 characters plus one; give more text, or lower --sentence-len",
     );
-    assert!(!dir.path().join("m").exists(), "m was written");
 }
 
 /// train --sentence-len: 0.
@@ -223,190 +182,73 @@ fn train_units_zero() {
 /// train --dropout: not in [0, 1).
 #[test]
 fn train_dropout_one() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "in.txt", "Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! ".as_bytes());
-    let out = run(
-        dir.path(),
-        &[
-            "train",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "m",
-            "--input",
-            "in.txt",
-            "--dropout",
-            "1",
-        ],
+    train_rejects(
+        "in.txt",
+        Some(small_text().as_bytes()),
+        &["--dropout", "1"],
+        2,
+        "--dropout must be in [0, 1), got 1",
     );
-    check(&out, 2, "--dropout must be in [0, 1), got 1");
-    assert!(!dir.path().join("m").exists(), "m was written");
 }
 
 /// train --lr: not positive.
 #[test]
 fn train_lr_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "in.txt", "Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! ".as_bytes());
-    let out = run(
-        dir.path(),
-        &[
-            "train",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "m",
-            "--input",
-            "in.txt",
-            "--lr",
-            "0",
-        ],
+    train_rejects(
+        "in.txt",
+        Some(small_text().as_bytes()),
+        &["--lr", "0"],
+        2,
+        "--lr must be a positive number, got 0",
     );
-    check(&out, 2, "--lr must be a positive number, got 0");
-    assert!(!dir.path().join("m").exists(), "m was written");
 }
 
 /// train --valid-fraction: not in (0, 1).
 #[test]
 fn train_valid_fraction_one() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "in.txt", "Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! ".as_bytes());
-    let out = run(
-        dir.path(),
-        &[
-            "train",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "m",
-            "--input",
-            "in.txt",
-            "--valid-fraction",
-            "1",
-        ],
-    );
-    check(
-        &out,
+    train_rejects(
+        "in.txt",
+        Some(small_text().as_bytes()),
+        &["--valid-fraction", "1"],
         2,
         "--valid-fraction must be between 0 and 1 (exclusive), got 1",
     );
-    assert!(!dir.path().join("m").exists(), "m was written");
 }
 
 /// train --clip: negative.
 #[test]
 fn train_clip_negative() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "in.txt", "Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! ".as_bytes());
-    let out = run(
-        dir.path(),
-        &[
-            "train",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "m",
-            "--input",
-            "in.txt",
-            "--clip=-1",
-        ],
-    );
-    check(
-        &out,
+    train_rejects(
+        "in.txt",
+        Some(small_text().as_bytes()),
+        &["--clip=-1"],
         2,
         "--clip must be a non-negative number (0: off), got -1",
     );
-    assert!(!dir.path().join("m").exists(), "m was written");
 }
 
 /// train --keep: an uppercase character while lowercasing.
 #[test]
 fn train_keep_uppercase() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "in.txt", "Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! ".as_bytes());
-    let out = run(
-        dir.path(),
-        &[
-            "train",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "m",
-            "--input",
-            "in.txt",
-            "--keep",
-            "A",
-        ],
-    );
-    check(
-        &out,
+    train_rejects(
+        "in.txt",
+        Some(small_text().as_bytes()),
+        &["--keep", "A"],
         2,
         "--keep: invalid extra characters: 'A' is changed by lowercasing, so it could never be kept",
     );
-    assert!(!dir.path().join("m").exists(), "m was written");
 }
 
 /// train --sample-temperature: not positive.
 #[test]
 fn train_sample_temperature_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "in.txt", "Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! Кот сидел на окне, пёс лежал у двери. Кот и пёс спали! ".as_bytes());
-    let out = run(
-        dir.path(),
-        &[
-            "train",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "m",
-            "--input",
-            "in.txt",
-            "--sample-temperature",
-            "0",
-        ],
-    );
-    check(
-        &out,
+    train_rejects(
+        "in.txt",
+        Some(small_text().as_bytes()),
+        &["--sample-temperature", "0"],
         2,
         "--sample-temperature: temperature must be a positive number, got 0",
     );
-    assert!(!dir.path().join("m").exists(), "m was written");
 }
 
 /// train --cell: not lstm, gru or simple-rnn.
@@ -432,12 +274,11 @@ fn generate_model_missing() {
 /// generate --model: char-rnn.json missing.
 #[test]
 fn generate_meta_missing() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_model(dir.path());
-    std::fs::remove_file(dir.path().join("model/char-rnn.json")).unwrap();
-    let out = run(dir.path(), &["generate", "--model", "model", "--len", "5"]);
-    check(
-        &out,
+    generate_rejects(
+        |dir| {
+            std::fs::remove_file(dir.join("model/char-rnn.json")).unwrap();
+        },
+        &[],
         1,
         "model/char-rnn.json: cannot read it; is model a char-rnn model directory?: No such file or directory (os error 2)",
     );
@@ -446,12 +287,11 @@ fn generate_meta_missing() {
 /// generate --model: char-rnn.json is not JSON.
 #[test]
 fn generate_meta_not_json() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_model(dir.path());
-    write(dir.path(), "model/char-rnn.json", "not json".as_bytes());
-    let out = run(dir.path(), &["generate", "--model", "model", "--len", "5"]);
-    check(
-        &out,
+    generate_rejects(
+        |dir| {
+            write(dir, "model/char-rnn.json", "not json".as_bytes());
+        },
+        &[],
         1,
         "model/char-rnn.json: not a valid char-rnn model description: expected ident at line 1 column 2",
     );
@@ -460,16 +300,15 @@ fn generate_meta_not_json() {
 /// generate --model: char-rnn.json of another app.
 #[test]
 fn generate_meta_other_format() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_model(dir.path());
-    replace(
-        &dir.path().join("model/char-rnn.json"),
-        "rnnlab-char-rnn",
-        "rnnlab-word-rnn",
-    );
-    let out = run(dir.path(), &["generate", "--model", "model", "--len", "5"]);
-    check(
-        &out,
+    generate_rejects(
+        |dir| {
+            replace(
+                &dir.join("model/char-rnn.json"),
+                "rnnlab-char-rnn",
+                "rnnlab-word-rnn",
+            );
+        },
+        &[],
         1,
         "model/char-rnn.json: format \"rnnlab-word-rnn\" is not \"rnnlab-char-rnn\"",
     );
@@ -478,12 +317,11 @@ fn generate_meta_other_format() {
 /// generate --model: model.safetensors missing.
 #[test]
 fn generate_weights_missing() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_model(dir.path());
-    std::fs::remove_file(dir.path().join("model/model.safetensors")).unwrap();
-    let out = run(dir.path(), &["generate", "--model", "model", "--len", "5"]);
-    check(
-        &out,
+    generate_rejects(
+        |dir| {
+            std::fs::remove_file(dir.join("model/model.safetensors")).unwrap();
+        },
+        &[],
         1,
         "model/model.safetensors: cannot read the weights: No such file or directory (os error 2)",
     );
@@ -492,12 +330,11 @@ fn generate_weights_missing() {
 /// generate --model: model.safetensors cut short.
 #[test]
 fn generate_weights_truncated() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_model(dir.path());
-    truncate(&dir.path().join("model/model.safetensors"), 200);
-    let out = run(dir.path(), &["generate", "--model", "model", "--len", "5"]);
-    check(
-        &out,
+    generate_rejects(
+        |dir| {
+            truncate(&dir.join("model/model.safetensors"), 200);
+        },
+        &[],
         1,
         "model/model.safetensors: the weights do not match char-rnn.json (corrupted, or an interrupted save over another model); retrain",
     );
@@ -506,12 +343,11 @@ fn generate_weights_truncated() {
 /// generate --model: model.safetensors does not match its description (a byte changed).
 #[test]
 fn generate_weights_changed() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_model(dir.path());
-    flip_byte_from_end(&dir.path().join("model/model.safetensors"), 3);
-    let out = run(dir.path(), &["generate", "--model", "model", "--len", "5"]);
-    check(
-        &out,
+    generate_rejects(
+        |dir| {
+            flip_byte_from_end(&dir.join("model/model.safetensors"), 3);
+        },
+        &[],
         1,
         "model/model.safetensors: the weights do not match char-rnn.json (corrupted, or an interrupted save over another model); retrain",
     );
@@ -520,16 +356,9 @@ fn generate_weights_changed() {
 /// generate --prime: characters not in the alphabet.
 #[test]
 fn generate_prime_unknown_chars() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_model(dir.path());
-    let out = run(
-        dir.path(),
-        &[
-            "generate", "--model", "model", "--len", "5", "--prime", "xyz",
-        ],
-    );
-    check(
-        &out,
+    generate_rejects(
+        |_| {},
+        &["--prime", "xyz"],
         1,
         "--prime \"xyz\": the model's alphabet is [\" \",\"!\",\",\",\".\",\"а\",\"в\",\"д\",\"е\",\"ж\",\"и\",\"к\",\"л\",\"н\",\"о\",\"п\",\"р\",\"с\",\"т\",\"у\",\"ё\"]: character 'x' (U+0078) at position 0 is not in the alphabet",
     );
@@ -538,14 +367,9 @@ fn generate_prime_unknown_chars() {
 /// generate --prime: empty.
 #[test]
 fn generate_prime_empty() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_model(dir.path());
-    let out = run(
-        dir.path(),
-        &["generate", "--model", "model", "--len", "5", "--prime", ""],
-    );
-    check(
-        &out,
+    generate_rejects(
+        |_| {},
+        &["--prime", ""],
         2,
         "--prime is empty: give at least one character to start from",
     );
@@ -554,22 +378,9 @@ fn generate_prime_empty() {
 /// generate --temperature: not positive.
 #[test]
 fn generate_temperature_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_model(dir.path());
-    let out = run(
-        dir.path(),
-        &[
-            "generate",
-            "--model",
-            "model",
-            "--len",
-            "5",
-            "--temperature",
-            "0",
-        ],
-    );
-    check(
-        &out,
+    generate_rejects(
+        |_| {},
+        &["--temperature", "0"],
         2,
         "--temperature / --top-k: temperature must be a positive number, got 0",
     );
@@ -578,11 +389,10 @@ fn generate_temperature_zero() {
 /// generate --top-k: 0.
 #[test]
 fn generate_top_k_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_model(dir.path());
-    let out = run(
-        dir.path(),
-        &["generate", "--model", "model", "--len", "5", "--top-k", "0"],
+    generate_rejects(
+        |_| {},
+        &["--top-k", "0"],
+        2,
+        "--temperature / --top-k: top-k must be at least 1",
     );
-    check(&out, 2, "--temperature / --top-k: top-k must be at least 1");
 }
