@@ -21,7 +21,7 @@ Environment: the venv described in tools/nn_reference.py (torch 2.15 CPU, keras 
 Run from the repository root:
 
     KERAS_BACKEND=jax /work/venv/bin/python bench/nn_torch_keras.py [--threads 2] [--only lesson,lstm,char]
-        [--skip-rust] [--json out.json]
+        [--keep-freed-memory] [--skip-rust] [--json out.json]
     KERAS_BACKEND=jax /work/venv/bin/python bench/nn_torch_keras.py --torch-matmul [--threads 1]
 
 `--torch-matmul` prints torch.matmul's GFLOP/s (wall and CPU) on the products an LSTM makes; ours come from
@@ -325,8 +325,17 @@ def torch_matmul_rates(threads: int, seconds: float = 1.0) -> None:
         print(f"{label:<34} {flop / wall / 1e9:>10.1f} {flop / cpu / 1e9:>10.1f} {1e6 * wall / calls:>9.1f}")
 
 
-def thread_env(threads: int) -> dict[str, str]:
+# glibc's malloc settings that the training apps set for themselves (apps/appkit/src/malloc.rs): blocks up to 32 MiB
+# come from the heap and freed memory stays with the process, instead of an mmap and page faults per big array.
+# With --keep-freed-memory every side (PyTorch, Keras, ours) gets them through the environment, which glibc reads at
+# start-up; without it every side runs on glibc's defaults.
+KEEP_FREED_MEMORY = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "1073741824"}
+
+
+def thread_env(threads: int, keep_freed_memory: bool = False) -> dict[str, str]:
     env = dict(os.environ)
+    if keep_freed_memory:
+        env.update(KEEP_FREED_MEMORY)
     env.update(
         KERAS_BACKEND="jax",
         TF_CPP_MIN_LOG_LEVEL="3",
@@ -398,6 +407,8 @@ def main() -> None:
     # those sides timed a network that learns nothing; the lesson table now flags such a side.
     ap.add_argument("--seed", type=int, default=2)
     ap.add_argument("--only", default="lesson,lstm,char")
+    ap.add_argument("--keep-freed-memory", action="store_true",
+                    help="give every side glibc's MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ as the apps set them")
     ap.add_argument("--skip-rust", action="store_true")
     ap.add_argument("--json", type=Path, help="also write all measurements to this file")
     ap.add_argument("--worker", choices=["torch", "keras"], help=argparse.SUPPRESS)
@@ -420,13 +431,13 @@ def main() -> None:
         return
 
     tasks = [t for t in args.only.split(",") if t]
-    env = thread_env(args.threads)
+    env = thread_env(args.threads, args.keep_freed_memory)
     results: dict = {
         "threads": args.threads,
         "loadavg_before": os.getloadavg(),
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
-        "env": {k: env[k] for k in ("XLA_FLAGS", "OMP_NUM_THREADS", "RAYON_NUM_THREADS")},
+        "env": {k: env.get(k) for k in ("XLA_FLAGS", "OMP_NUM_THREADS", "RAYON_NUM_THREADS", *KEEP_FREED_MEMORY)},
     }
     bin_dir, why = (None, "--skip-rust") if args.skip_rust else build_rust(env)
     with tempfile.TemporaryDirectory(prefix="nn_bench_") as tmp:
@@ -447,7 +458,8 @@ def main() -> None:
     results["loadavg_after"] = os.getloadavg()
 
     print(f"threads {args.threads}, load average before {results['loadavg_before'][0]:.2f}, "
-          f"after {results['loadavg_after'][0]:.2f}, {env['XLA_FLAGS']}")
+          f"after {results['loadavg_after'][0]:.2f}, {env['XLA_FLAGS']}"
+          + (", glibc keeps freed memory (every side)" if args.keep_freed_memory else ""))
     for task in tasks:
         row = results[task]
         for side in ("torch", "keras", "rust"):
