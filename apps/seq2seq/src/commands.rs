@@ -241,6 +241,11 @@ pub struct Trained {
 /// evaluates on the test split, saves to `--out`. Each line of the log goes to `say` (from two threads when the
 /// comparison model trains alongside).
 pub fn train_command(args: &TrainArgs, say: &(dyn Fn(&str) + Sync)) -> anyhow::Result<Trained> {
+    appkit::pool::run_on_threads(args.threads, || train_on_pool(args, say))
+}
+
+/// [`train_command`] on the pool of `--threads` threads it runs in.
+fn train_on_pool(args: &TrainArgs, say: &(dyn Fn(&str) + Sync)) -> anyhow::Result<Trained> {
     if args.epochs == 0
         || args.batch_size == 0
         || args.train_size == 0
@@ -321,10 +326,17 @@ pub fn train_command(args: &TrainArgs, say: &(dyn Fn(&str) + Sync)) -> anyhow::R
         .then(|| build(args, false, max))
         .transpose()?;
     let (history, history_base) = if args.threads >= 2 && baseline.is_some() {
+        // One model per thread: nothing inside either splits again over the pool.
         std::thread::scope(|s| -> anyhow::Result<_> {
             let base = baseline.as_mut().context("no baseline")?;
-            let handle = s.spawn(|| train::train(base, &tr, &va, &opts("[no attention]"), say));
-            let h = train::train(&mut model, &tr, &va, &opts(main_label), say)?;
+            let handle = s.spawn(|| {
+                tensor::threads::serial(|| {
+                    train::train(base, &tr, &va, &opts("[no attention]"), say)
+                })
+            });
+            let h = tensor::threads::serial(|| {
+                train::train(&mut model, &tr, &va, &opts(main_label), say)
+            })?;
             let hb = handle
                 .join()
                 .map_err(|_| anyhow::anyhow!("the baseline thread panicked"))??;
