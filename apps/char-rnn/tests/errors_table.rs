@@ -32,23 +32,25 @@ fn trained_model() -> &'static Path {
         APP,
         |root| write(root, "text.txt", text.as_bytes()),
         &[
-            "train",
-            "--input",
-            "text.txt",
-            "--epochs",
-            "1",
-            "--units",
-            "8",
-            "--threads",
-            "1",
-            "--sentence-len",
-            "16",
-            "--out",
-            "model",
-        ],
+            &["train", "--input", "text.txt", "--out", "model"],
+            SMALL_RUN,
+        ]
+        .concat(),
         "model",
     )
 }
+
+/// The settings of every training run here: one epoch of a tiny model on one thread.
+const SMALL_RUN: &[&str] = &[
+    "--epochs",
+    "1",
+    "--units",
+    "8",
+    "--threads",
+    "1",
+    "--sentence-len",
+    "16",
+];
 
 /// The small text the training rows read and the shared model is trained on.
 fn small_text() -> String {
@@ -62,22 +64,7 @@ fn train_rejects(input: &str, content: Option<&[u8]>, extra: &[&str], code: i32,
     if let Some(content) = content {
         write(dir.path(), input, content);
     }
-    let mut args = vec![
-        "train",
-        "--epochs",
-        "1",
-        "--units",
-        "8",
-        "--threads",
-        "1",
-        "--sentence-len",
-        "16",
-        "--out",
-        "m",
-        "--input",
-        input,
-    ];
-    args.extend_from_slice(extra);
+    let args = [&["train", "--out", "m", "--input", input], SMALL_RUN, extra].concat();
     let out = run(dir.path(), &args);
     check(&out, code, message);
     assert!(!dir.path().join("m").exists(), "m was written");
