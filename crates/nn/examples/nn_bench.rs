@@ -6,7 +6,12 @@
 //! nn_bench lstm <B>x<T>x<IN>x<H>[,...] [--seed S] [--seconds S]
 //! nn_bench gru <B>x<T>x<IN>x<H>[,...] [--seed S] [--seconds S]
 //! nn_bench char <data.safetensors> <batch> <seq> <epochs> [--seed S]
+//! nn_bench lesson-parts <data.safetensors> <batch> [--seed S] [--seconds S]
 //! ```
+//!
+//! `lesson-parts` times one batch of the lesson's network by phase (the same first batch over
+//! and over, no weight update): each LSTM's forward, the Dense + MSE tail, and the whole backward;
+//! medians in µs, plus CPU µs per batch.
 //!
 //! `data.safetensors` is written by the script: `lesson_x`, `lesson_y` `(N, 12, 1)` and
 //! `char_text` (a stream of symbol indices). Threads: `RAYON_NUM_THREADS`, set by the script.
@@ -50,6 +55,7 @@ fn run() -> AnyResult<()> {
     };
     let out = match arg(0)? {
         "lesson" => lesson(arg(1)?, arg(2)?.parse()?, arg(3)?.parse()?, seed)?,
+        "lesson-parts" => lesson_parts(arg(1)?, arg(2)?.parse()?, seed, seconds)?,
         "lstm" => recurrent_pass(Cell::Lstm, arg(1)?, seed, seconds)?,
         "gru" => recurrent_pass(Cell::Gru, arg(1)?, seed, seconds)?,
         "char" => char_lstm(
@@ -111,6 +117,62 @@ fn lesson(data: &str, epochs: usize, batch: usize, seed: u64) -> AnyResult<serde
         "final_loss": history.loss().last().copied(),
         "loss": history.loss(),
     }))
+}
+
+/// One lesson batch by phase: LSTM 1 forward, LSTM 2 forward, Dense + ReLU + MSE, backward.
+fn lesson_parts(data: &str, batch: usize, seed: u64, seconds: f64) -> AnyResult<serde_json::Value> {
+    let file = nn::read_safetensors(data)?;
+    let (x, y) = (file.get("lesson_x")?, file.get("lesson_y")?);
+    let steps = x.shape()[1];
+    let mut m = Sequential::new(&[steps, 1], seed);
+    m.add(lstm(32).return_sequences(true))?;
+    m.add(lstm(32).return_sequences(true))?;
+    m.add(dense(1).activation(Activation::Relu))?;
+    let rows: Vec<usize> = (0..batch.min(x.shape()[0])).collect();
+    let (xb, yb) = (x.select(Axis(0), &rows), y.select(Axis(0), &rows));
+    let names = ["lstm1", "lstm2", "dense_mse", "backward"];
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    let deadline = Instant::now() + std::time::Duration::from_secs_f64(seconds);
+    let (mut cpu0, mut reps) = (None, 0usize);
+    for rep in 0.. {
+        if rep == 20 {
+            cpu0 = process_cpu_seconds();
+        }
+        let params = m.params();
+        let mut tape = Tape::new(params);
+        let t0 = Instant::now();
+        let xv = tape.constant(xb.clone());
+        let h1 = m.layers()[0].forward(&mut tape, xv)?;
+        let t1 = Instant::now();
+        let h2 = m.layers()[1].forward(&mut tape, h1)?;
+        let t2 = Instant::now();
+        let out = m.layers()[2].forward(&mut tape, h2)?;
+        let loss = tape.mse(out, yb.clone())?;
+        let t3 = Instant::now();
+        let grads = tape.backward(loss)?;
+        std::hint::black_box(&grads);
+        let t4 = Instant::now();
+        if rep >= 20 {
+            reps += 1;
+            for (v, (a, b)) in times
+                .iter_mut()
+                .zip([(t0, t1), (t1, t2), (t2, t3), (t3, t4)])
+            {
+                v.push(1e6 * (b - a).as_secs_f64());
+            }
+        }
+        if rep >= 200 && Instant::now() > deadline {
+            break;
+        }
+    }
+    let cpu_us = cpu_since(cpu0).map(|c| 1e6 * c / reps as f64);
+    let mut out = serde_json::Map::new();
+    for (name, v) in names.iter().zip(times) {
+        out.insert(format!("{name}_us"), median(v).into());
+    }
+    out.insert("cpu_us_per_batch".into(), cpu_us.into());
+    out.insert("reps".into(), reps.into());
+    Ok(out.into())
 }
 
 /// Which fused kernel `recurrent_pass` times.

@@ -164,13 +164,10 @@ impl PackedMatrix {
     /// Prepare `b (k, n)` (any layout).
     #[must_use]
     pub fn new(b: &ArrayView2<f32>) -> Self {
-        let (k, n) = b.dim();
-        let b = b.as_standard_layout();
-        let kind = match b.as_slice() {
-            Some(s) if k <= TILED_MAX_INNER => {
-                Packed::Panels(crate::tiled::Panels::pack(s, n, k, n))
-            }
-            _ => Packed::Plain(b.into_owned()),
+        let kind = if b.nrows() <= TILED_MAX_INNER {
+            Packed::Panels(crate::tiled::Panels::pack_view(b))
+        } else {
+            Packed::Plain(b.as_standard_layout().into_owned())
         };
         Self { kind }
     }
@@ -246,6 +243,56 @@ pub fn matmul_packed_into(
         crate::tiled::product(a_s, k, panels, c, n, m, accumulate);
     }
     out.assign(&tmp);
+    Ok(())
+}
+
+/// Products `aᵀ·b` with at most this many multiply-adds (`m·k·n`) run on the register-tiled
+/// kernel ([`matmul_tn_into`]); larger ones on `gemm`, whose cache blocking and threads pay off
+/// there. The lesson's weight gradients `(32, 192)·(192, 128)` (786k) are below it: on `gemm`
+/// they spent a fifth of their time packing and dispatching.
+pub const TILED_TN_MAX_WORK: usize = PARALLEL_MIN_WORK;
+
+/// `out = aᵀ · b` (`accumulate` false) or `out += aᵀ · b` (true) for `a (k, m)` and `b (k, n)`:
+/// a weight gradient `xᵀ·dz` from time-major rows, without a transposed copy of `x`.
+///
+/// Small products (at most [`TILED_TN_MAX_WORK`] multiply-adds) with row-major `a`, `b` and
+/// `out` run on the calling thread on the register-tiled kernel, reading both operands in place:
+/// each output element is an `fma` chain over the inner dimension in order, the same bits on
+/// every instruction set. Others go to `gemm` (split over threads as [`matmul_into`] does).
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] when `a`, `b` and `out` do not fit together.
+pub fn matmul_tn_into(
+    a: &ArrayView2<f32>,
+    b: &ArrayView2<f32>,
+    accumulate: bool,
+    out: &mut ArrayViewMut2<f32>,
+) -> Result<()> {
+    let (k, m) = a.dim();
+    let n = b.ncols();
+    if b.nrows() != k {
+        return Err(Error::ShapeMismatch {
+            op: "matmul_tn_into",
+            left: vec![m, k],
+            right: b.shape().to_vec(),
+        });
+    }
+    if out.dim() != (m, n) {
+        return Err(Error::ShapeMismatch {
+            op: "matmul_tn_into (output)",
+            left: vec![m, n],
+            right: out.shape().to_vec(),
+        });
+    }
+    let small = m.saturating_mul(k).saturating_mul(n) <= TILED_TN_MAX_WORK;
+    if let (true, Some(a_s), Some(b_s)) = (small, a.as_slice(), b.as_slice()) {
+        if let Some(c) = out.as_slice_mut() {
+            crate::tiled::product_tn(a_s, m, b_s, n, c, n, [m, k, n], accumulate);
+            return Ok(());
+        }
+    }
+    let beta = if accumulate { 1.0 } else { 0.0 };
+    gemm_checked(1.0, &a.t(), b, beta, out, parallelism(m, k, n));
     Ok(())
 }
 
@@ -679,7 +726,74 @@ mod tests {
                 bits(&acc),
                 "{what} packed from a transposed view"
             );
+            // ... and so does packing a view that is neither row- nor column-major.
+            let mut wide = Array2::from_elem((k, 2 * n), f32::NAN);
+            wide.slice_mut(ndarray::s![.., ..;2]).assign(&b);
+            let mut third = start.clone();
+            let strided = PackedMatrix::new(&wide.slice(ndarray::s![.., ..;2]));
+            matmul_packed_into(&a.view(), &strided, true, &mut third.view_mut()).unwrap();
+            assert_eq!(
+                bits(&third),
+                bits(&acc),
+                "{what} packed from a strided view"
+            );
         }
+    }
+
+    /// `aᵀ·b` from `a (k, m)` read in place: the bits of an in-order `fma` chain (over inner
+    /// dimensions across several chunks, with every row and column tile), overwriting and
+    /// accumulating; a product too large for the tiled kernel, or a strided operand, agrees with
+    /// the triple loop.
+    #[test]
+    fn transposed_left_products_are_in_order_fma_chains() {
+        let shapes = [
+            (1, 1, 1),
+            (3, 5, 7),
+            (32, 192, 128),
+            (1, 192, 128),
+            (17, 65, 50),
+            (9, 300, 33),
+            (64, 0, 16),
+            (40, 2000, 40),
+        ];
+        for (case, &(m, k, n)) in shapes.iter().enumerate() {
+            let salt = 500 + case as u64 * 10;
+            let a_km = filled(k, m, salt);
+            let b = filled(k, n, salt + 1);
+            let start = filled(m, n, salt + 2);
+            let a = a_km.t().to_owned();
+            let what = format!("({m},{k},{n})");
+            let tiled = m * k * n <= TILED_TN_MAX_WORK;
+            let mut out = Array2::from_elem((m, n), f32::NAN);
+            matmul_tn_into(&a_km.view(), &b.view(), false, &mut out.view_mut()).unwrap();
+            let mut acc = start.clone();
+            matmul_tn_into(&a_km.view(), &b.view(), true, &mut acc.view_mut()).unwrap();
+            if tiled {
+                assert_eq!(bits(&out), bits(&fma_chain(&a, &b, None)), "{what}");
+                let want = fma_chain(&a, &b, Some(&start));
+                assert_eq!(bits(&acc), bits(&want), "{what} +=");
+            } else {
+                let want = naive(1.0, &a.view(), &b.view(), 0.0, &out);
+                assert_near(&out.view_mut(), &want, k, &what);
+                let want = naive(1.0, &a.view(), &b.view(), 1.0, &start);
+                assert_near(&acc.view_mut(), &want, k, &what);
+            }
+            // A strided left operand takes the general path and agrees.
+            let mut wide = Array2::zeros((k, 2 * m));
+            wide.slice_mut(ndarray::s![.., ..;2]).assign(&a_km);
+            let mut again = start.clone();
+            let strided = wide.slice(ndarray::s![.., ..;2]);
+            matmul_tn_into(&strided, &b.view(), true, &mut again.view_mut()).unwrap();
+            let want = naive(1.0, &a.view(), &b.view(), 1.0, &start);
+            assert_near(&again.view_mut(), &want, k, &format!("{what} strided"));
+        }
+        let err = matmul_tn_into(
+            &Array2::zeros((3, 2)).view(),
+            &Array2::zeros((4, 5)).view(),
+            false,
+            &mut Array2::zeros((2, 5)).view_mut(),
+        );
+        assert!(err.is_err());
     }
 
     /// The rows of a product over some rows of `a` are those rows of the whole product (a

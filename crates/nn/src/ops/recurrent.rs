@@ -15,7 +15,9 @@
 
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Ix2, IxDyn};
 use tensor::activation::{fast_sigmoid, fast_tanh, tanh_slice, with_widest_simd};
-use tensor::linalg::{PackedMatrix, matmul_into, matmul_packed_into};
+use tensor::linalg::{
+    PackedMatrix, TILED_MAX_INNER, matmul_into, matmul_packed_into, matmul_tn_into,
+};
 use tensor::rayon::prelude::*;
 
 use crate::error::shape_err;
@@ -303,12 +305,18 @@ fn project_backward(
     match x {
         SeqX::Dense(xm) => {
             let mut dw = Array2::zeros(w.raw_dim());
-            matmul_into(1.0, &xm.t(), dz, 0.0, &mut dw.view_mut())?;
+            matmul_tn_into(&xm.view(), dz, false, &mut dw.view_mut())?;
             if !need_dx {
                 return Ok((dw, None));
             }
             let mut dx = Array2::zeros(xm.raw_dim());
-            matmul_into(1.0, dz, &w.t(), 0.0, &mut dx.view_mut())?;
+            if w.ncols() <= TILED_MAX_INNER {
+                // `Wᵀ` is as small as a recurrent kernel: the tiled kernel, as the steps use.
+                let w_t = PackedMatrix::new(&w.t());
+                matmul_packed_into(dz, &w_t, false, &mut dx.view_mut())?;
+            } else {
+                matmul_into(1.0, dz, &w.t(), 0.0, &mut dx.view_mut())?;
+            }
             Ok((dw, Some(dx)))
         }
         SeqX::Indices(idx) => {
@@ -1155,7 +1163,7 @@ fn weight_grads(
     let (rows, hd) = (c.steps * c.batch, c.hidden);
     let h_prev = view2(&h_all[..rows * hd], rows, hd)?;
     let mut du = Array2::zeros((hd, d_rec.ncols()));
-    matmul_into(1.0, &h_prev.t(), &d_rec.view(), 0.0, &mut du.view_mut())?;
+    matmul_tn_into(&h_prev, &d_rec.view(), false, &mut du.view_mut())?;
     out.push((c.u, du.into_dyn()));
     if let (Some(x), Some(dx)) = (c.x, dx) {
         let feat = dx.ncols();
