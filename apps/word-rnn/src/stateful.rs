@@ -405,11 +405,12 @@ impl StreamTrainer {
             .map(|(id, _)| id)
             .collect();
         for id in trained {
-            model
-                .params_mut()
-                .get_mut(id)
-                .value
-                .mapv_inplace(|w| w * factor);
+            let value = &mut model.params_mut().get_mut(id).value;
+            // Vectorised, and split over the pool for the large weights (the same bits).
+            match value.as_slice_memory_order_mut() {
+                Some(s) => tensor::reduce::scale_inplace(s, factor),
+                None => value.mapv_inplace(|w| w * factor),
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 //! The pieces of one word-rnn training batch timed in isolation (10th percentile of single calls,
 //! so a loaded machine's preempted calls do not count): the tied output layer's three
 //! vocabulary-wide products in the layouts the tape uses, the cross-entropy's two passes over the
-//! logits, and the Adam step over the network's 1.3 M weights. Products are given in GFLOP/s
+//! logits, and the Adam step over the network's 1.3 M weights. With `RAYON_NUM_THREADS=2` the passes
+//! that split over the pool (the cross-entropy's, the column sums, Adam, the norm and the scan)
+//! show their 2-thread time. Products are given in GFLOP/s
 //! (2·m·k·n per second), to compare with the machine's attainable peak (`tensor`'s `gemm_rate`
 //! example, `square 1024^3`).
 //!
@@ -15,7 +17,7 @@ use std::time::Instant;
 use ndarray::{Array2, ArrayD, IxDyn};
 use nn::{Adam, Flavor, Grads, Optimizer, Params, Tape};
 use tensor::linalg::matmul_into;
-use tensor::softmax::{exp_shifted_into, log_sum_exp};
+use tensor::softmax::{exp_shifted_rows, log_sum_exp_rows};
 
 const ROWS: usize = 320;
 const DIM: usize = 100;
@@ -103,20 +105,14 @@ fn main() {
     report("  Eᵀ copied row-major", s, None);
     let targets: Vec<usize> = (0..ROWS).map(|i| (i * 7919) % vocab).collect();
     let flat = logits.as_slice().unwrap();
-    let mut lse = vec![0.0f32; ROWS];
-    let s = p10(seconds, || {
-        for (z, row) in lse.iter_mut().zip(flat.chunks_exact(vocab)) {
-            *z = log_sum_exp(row);
-        }
-    });
+    let mut lse = Vec::new();
+    let s = p10(seconds, || lse = log_sum_exp_rows(flat, vocab));
     report("cross-entropy forward (log-sum-exp rows)", s, None);
-    let mut dy = Vec::with_capacity(ROWS * vocab);
+    let mut dy = Vec::new();
     let s = p10(seconds, || {
-        dy.clear();
-        for ((row, &z), &t) in flat.chunks_exact(vocab).zip(&lse).zip(&targets) {
-            let start = dy.len();
-            exp_shifted_into(row, z, 1.0 / ROWS as f32, &mut dy);
-            dy[start + t] -= 1.0 / ROWS as f32;
+        dy = exp_shifted_rows(flat, vocab, &lse, 1.0 / ROWS as f32);
+        for (r, &t) in targets.iter().enumerate() {
+            dy[r * vocab + t] -= 1.0 / ROWS as f32;
         }
     });
     report("cross-entropy backward (dY rows)", s, None);

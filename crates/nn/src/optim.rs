@@ -16,6 +16,8 @@
 use std::collections::BTreeMap;
 
 use ndarray::{ArrayD, Zip};
+use rayon::prelude::*;
+use tensor::reduce::{PIECE, worth_splitting};
 
 use crate::params::{Grads, Params};
 use crate::{Error, Result};
@@ -268,6 +270,9 @@ impl Optimizer for Adam {
     }
 }
 
+/// The weights, gradients and two moments of one element range, as the zipped chunks give them.
+type AdamPiece<'a> = (((&'a mut [f32], &'a [f32]), &'a mut [f32]), &'a mut [f32]);
+
 /// One fused Adam pass: `m += (g − m)·c1`, `v += (g² − v)·c2`, `p −= delta(m, v)` per element,
 /// over plain slices when all four arrays are contiguous (so the loop vectorises), through
 /// `Zip` otherwise.
@@ -278,7 +283,7 @@ fn adam_pass(
     v: &mut ArrayD<f32>,
     c1: f32,
     c2: f32,
-    delta: impl Fn(f32, f32) -> f32,
+    delta: impl Fn(f32, f32) -> f32 + Sync,
 ) {
     #[inline(always)]
     fn update(
@@ -302,14 +307,26 @@ fn adam_pass(
         (Some(ps), Some(gs), Some(ms), Some(vs)) if ps.len() == gs.len() => {
             // Compiled for the widest vector set: the same IEEE operations per element (sqrt and
             // division are correctly rounded at every width), 16 lanes at a time.
-            tensor::activation::with_widest_simd(
-                #[inline(always)]
-                || {
-                    for (((p, &g), m), v) in ps.iter_mut().zip(gs).zip(ms).zip(vs) {
-                        update(p, g, m, v, (c1, c2), &delta);
-                    }
-                },
-            );
+            let piece = |(((ps, gs), ms), vs): AdamPiece<'_>| {
+                tensor::activation::with_widest_simd(
+                    #[inline(always)]
+                    || {
+                        for (((p, &g), m), v) in ps.iter_mut().zip(gs).zip(ms).zip(vs) {
+                            update(p, g, m, v, (c1, c2), &delta);
+                        }
+                    },
+                );
+            };
+            // Element ranges over the pool when large: each element's update is the same.
+            if worth_splitting(ps.len()) {
+                ps.par_chunks_mut(PIECE)
+                    .zip(gs.par_chunks(PIECE))
+                    .zip(ms.par_chunks_mut(PIECE))
+                    .zip(vs.par_chunks_mut(PIECE))
+                    .for_each(piece);
+            } else {
+                piece((((ps, gs), ms), vs));
+            }
         }
         _ => Zip::from(p)
             .and(g)
@@ -543,5 +560,42 @@ mod tests {
     fn unknown_optimiser_lists_valid() {
         let e = by_name("adamw").unwrap_err().to_string();
         assert_eq!(e, "unknown optimiser \"adamw\"; valid: adam, sgd, rmsprop");
+    }
+
+    /// A large parameter's Adam step (split over the pool into element ranges), the clipping
+    /// norm, the clipping and the finite scan give the same bits on 1, 2 and 3 threads.
+    #[test]
+    fn adam_and_clipping_split_over_threads_give_the_one_thread_bits() {
+        let n = 5 * tensor::reduce::PIECE + 123;
+        let wave = |k: f32| {
+            ArrayD::from_shape_fn(vec![n / 3, 3], move |i| {
+                ((i[0] * 3 + i[1]) as f32 * k).sin()
+            })
+        };
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| {
+                    let mut ps = Params::new();
+                    let id = ps.add("big", wave(0.37), true);
+                    let mut adam = Adam::pytorch();
+                    let mut norms = Vec::new();
+                    for step in 0..3u8 {
+                        let mut g = Grads::with_len(1);
+                        g.accumulate(id, wave(0.011 + f32::from(step)));
+                        g.accumulate(id, wave(0.5));
+                        assert!(g.first_non_finite().is_none());
+                        norms.push(g.clip_global_norm(1.0).unwrap().to_bits());
+                        adam.step(&mut ps, &g).unwrap();
+                    }
+                    let bits: Vec<u32> = ps.get(id).value.iter().map(|v| v.to_bits()).collect();
+                    (norms, bits)
+                })
+        };
+        let one = run(1);
+        assert_eq!(run(2), one);
+        assert_eq!(run(3), one);
     }
 }

@@ -2,7 +2,7 @@
 //! over all rows (cross-entropy), as Keras and PyTorch do by default.
 
 use ndarray::ArrayD;
-use tensor::softmax::{exp_shifted_into, log_sum_exp};
+use tensor::softmax::{exp_shifted_rows, log_sum_exp_rows};
 
 use crate::error::shape_err;
 use crate::params::scalar;
@@ -85,15 +85,12 @@ impl Tape<'_> {
             )));
         }
         let flat = contiguous(l)?;
-        let mut lse = Vec::with_capacity(rows);
+        // Split by rows over the pool when large; the rows' losses are added in order after.
+        let lse = log_sum_exp_rows(flat, classes);
         let mut nats = 0.0f64;
-        if classes > 0 {
-            for (row, &t) in flat.chunks_exact(classes).zip(targets) {
-                let z = log_sum_exp(row);
-                lse.push(z);
-                // -log softmax(x)_t = lse - x_t; a NaN logit makes lse NaN, so the loss stays NaN.
-                nats += f64::from(z) - f64::from(row[t]);
-            }
+        for (r, (&z, &t)) in lse.iter().zip(targets).enumerate() {
+            // -log softmax(x)_t = lse - x_t; a NaN logit makes lse NaN, so the loss stays NaN.
+            nats += f64::from(z) - f64::from(flat[r * classes + t]);
         }
         let out = scalar((nats / rows.max(1) as f64) as f32);
         Ok(self.push(
@@ -125,13 +122,10 @@ pub(crate) fn cross_entropy_grad(
     let scale = upstream / targets.len().max(1) as f32;
     let flat = contiguous(logits)?;
     let classes = *logits.shape().last().unwrap_or(&0);
-    let mut d = Vec::with_capacity(flat.len());
-    if classes > 0 {
-        for ((row, &z), &t) in flat.chunks_exact(classes).zip(log_sum_exp).zip(targets) {
-            let start = d.len();
-            exp_shifted_into(row, z, scale, &mut d);
-            d[start + t] -= scale;
-        }
+    // One pass (split over the pool when large), then the targets' entries.
+    let mut d = exp_shifted_rows(flat, classes, log_sum_exp, scale);
+    for (r, &t) in targets.iter().enumerate().take(log_sum_exp.len()) {
+        d[r * classes + t] -= scale;
     }
     ArrayD::from_shape_vec(logits.raw_dim(), d).map_err(|e| Error::Invalid(e.to_string()))
 }
