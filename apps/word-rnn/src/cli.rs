@@ -172,7 +172,9 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0.1)]
     pub valid_fraction: f64,
 
-    /// Threads sharing each batch (and training Word2Vec); results repeat for a given thread count.
+    /// Threads sharing each batch (and training Word2Vec). One thread repeats bit for bit; with more,
+    /// the network's training repeats for a given thread count, but Word2Vec's (when it is trained here,
+    /// without --vectors) depends on the threads' timing, as gensim's does, so runs differ slightly.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub threads: u64,
 
