@@ -87,15 +87,21 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-/// The lesson's whole fit: LSTM(32, rs) → LSTM(32, rs) → Dense(1, relu), Adam, MSE, shuffled.
-fn lesson(data: &str, epochs: usize, batch: usize, seed: u64) -> AnyResult<serde_json::Value> {
-    let file = nn::read_safetensors(data)?;
-    let (x, y) = (file.get("lesson_x")?, file.get("lesson_y")?);
-    let steps = x.shape()[1];
+/// The lesson's model on `steps` months of one feature: LSTM(32, rs) → LSTM(32, rs) →
+/// Dense(1, relu), not compiled.
+fn lesson_model(steps: usize, seed: u64) -> AnyResult<Sequential> {
     let mut m = Sequential::new(&[steps, 1], seed);
     m.add(lstm(32).return_sequences(true))?;
     m.add(lstm(32).return_sequences(true))?;
     m.add(dense(1).activation(Activation::Relu))?;
+    Ok(m)
+}
+
+/// The lesson's whole fit: LSTM(32, rs) → LSTM(32, rs) → Dense(1, relu), Adam, MSE, shuffled.
+fn lesson(data: &str, epochs: usize, batch: usize, seed: u64) -> AnyResult<serde_json::Value> {
+    let file = nn::read_safetensors(data)?;
+    let (x, y) = (file.get("lesson_x")?, file.get("lesson_y")?);
+    let mut m = lesson_model(x.shape()[1], seed)?;
     m.compile(Loss::Mse, Box::new(Adam::keras()), &[]);
     let cfg = FitConfig {
         epochs,
@@ -124,10 +130,7 @@ fn lesson_parts(data: &str, batch: usize, seed: u64, seconds: f64) -> AnyResult<
     let file = nn::read_safetensors(data)?;
     let (x, y) = (file.get("lesson_x")?, file.get("lesson_y")?);
     let steps = x.shape()[1];
-    let mut m = Sequential::new(&[steps, 1], seed);
-    m.add(lstm(32).return_sequences(true))?;
-    m.add(lstm(32).return_sequences(true))?;
-    m.add(dense(1).activation(Activation::Relu))?;
+    let m = lesson_model(steps, seed)?;
     let rows: Vec<usize> = (0..batch.min(x.shape()[0])).collect();
     let (xb, yb) = (x.select(Axis(0), &rows), y.select(Axis(0), &rows));
     let names = ["lstm1", "lstm2", "dense_mse", "backward"];

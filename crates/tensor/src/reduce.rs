@@ -270,6 +270,7 @@ fn add_rows_into(acc: &mut [f32], data: &[f32], cols: usize, first: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::threads::on_threads;
 
     #[test]
     fn broadcast_shapes_like_numpy() {
@@ -303,15 +304,6 @@ mod tests {
         }
         assert_eq!(column_sums(&[], 3), vec![0.0; 3]);
         assert!(column_sums(&[1.0], 0).is_empty());
-    }
-
-    /// `f` run on a pool of `n` threads.
-    fn on_threads<R: Send>(n: usize, f: impl FnOnce() -> R + Send) -> R {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .expect("a thread pool")
-            .install(f)
     }
 
     /// Values of every magnitude, a few of them large, from a fixed sequence.

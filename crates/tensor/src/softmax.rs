@@ -243,6 +243,7 @@ pub fn log_softmax_last_axis_inplace<S: DataMut<Elem = f32>, D: Dimension>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::threads::on_threads;
     use ndarray::array;
 
     #[test]
@@ -310,15 +311,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    /// `f` run on a pool of `n` threads.
-    fn on_threads<R: Send>(n: usize, f: impl FnOnce() -> R + Send) -> R {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .expect("a thread pool")
-            .install(f)
     }
 
     /// The whole-matrix passes give the same bits on 1, 2 and 3 threads, equal to the row
