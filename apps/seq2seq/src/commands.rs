@@ -48,8 +48,8 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 8)]
     pub epochs: usize,
     /// Threads: with 2 or more the comparison model trains at the same time as the main one.
-    #[arg(long, default_value_t = 2)]
-    pub threads: usize,
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub threads: u64,
     /// The task.
     #[arg(long, value_enum, default_value_t = Task::WordsToDigits)]
     pub task: Task,
@@ -241,7 +241,7 @@ pub struct Trained {
 /// evaluates on the test split, saves to `--out`. Each line of the log goes to `say` (from two threads when the
 /// comparison model trains alongside).
 pub fn train_command(args: &TrainArgs, say: &(dyn Fn(&str) + Sync)) -> anyhow::Result<Trained> {
-    appkit::pool::run_on_threads(args.threads, || train_on_pool(args, say))
+    appkit::pool::run_on_threads(args.threads as usize, || train_on_pool(args, say))
 }
 
 /// [`train_command`] on the pool of `--threads` threads it runs in.

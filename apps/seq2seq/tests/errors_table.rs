@@ -224,6 +224,19 @@ fn train_task_unknown() {
     check(&out, 2, "invalid value 'chess' for '--task <TASK>'");
 }
 
+/// train --threads: 0.
+#[test]
+fn train_threads_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["train", "--out", "m", "--threads", "0"]);
+    check(
+        &out,
+        2,
+        "invalid value '0' for '--threads <THREADS>': 0 is not in 1..=256",
+    );
+    assert!(!dir.path().join("m").exists(), "m was written");
+}
+
 /// translate --model: the directory does not exist.
 #[test]
 fn translate_model_missing() {
