@@ -22,6 +22,7 @@ use std::time::Instant;
 use anyhow::Context;
 use ndarray::{Array2, ArrayD, Axis, IxDyn, s};
 use nn::layers::Recurrent;
+use nn::ops::basic::keep_or_drop;
 use nn::seq_train::{BestWeights, SeqCheckpoint, SeqTrainConfig, checked_step, progress_bar};
 use nn::{Adam, Error, Layer, Optimizer, Sequential, Tape, Var};
 use rand::{Rng, SeedableRng};
@@ -150,15 +151,6 @@ impl Dropout {
         word: 0.0,
         variational: false,
     };
-}
-
-/// An inverted-dropout mask value: 0 with probability `rate`, else `1 / (1 − rate)`.
-fn keep_or_drop(rng: &mut ChaCha8Rng, rate: f32) -> f32 {
-    if rng.random::<f32>() < rate {
-        0.0
-    } else {
-        1.0 / (1.0 - rate)
-    }
 }
 
 /// The variational mask of a `(streams, steps, features)` activation: `(streams, 1, features)`, broadcast
@@ -405,12 +397,8 @@ impl StreamTrainer {
             .map(|(id, _)| id)
             .collect();
         for id in trained {
-            let value = &mut model.params_mut().get_mut(id).value;
             // Vectorised, and split over the pool for the large weights (the same bits).
-            match value.as_slice_memory_order_mut() {
-                Some(s) => tensor::reduce::scale_inplace(s, factor),
-                None => value.mapv_inplace(|w| w * factor),
-            }
+            tensor::reduce::scale_array(&mut model.params_mut().get_mut(id).value, factor);
         }
     }
 

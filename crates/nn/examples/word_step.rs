@@ -25,6 +25,7 @@ use std::time::Instant;
 
 use ndarray::{Array2, ArrayD, IxDyn};
 use nn::layers::{Recurrent, dense, embedding, lstm, tied_dense};
+use nn::ops::basic::keep_or_drop;
 use nn::seq_train::checked_step;
 use nn::{Adam, Flavor, Sequential, Tape, Var};
 use rand::{Rng, SeedableRng};
@@ -37,14 +38,6 @@ const DIM: usize = 100;
 const UNITS: usize = 256;
 const DROPOUT: f32 = 0.4;
 const WORD_DROPOUT: f32 = 0.1;
-
-fn keep_or_drop(rng: &mut ChaCha8Rng, rate: f32) -> f32 {
-    if rng.random::<f32>() < rate {
-        0.0
-    } else {
-        1.0 / (1.0 - rate)
-    }
-}
 
 /// `v ⊙ mask` with one mask value per stream and feature, shared by every step.
 fn variational(tape: &mut Tape<'_>, v: Var, rng: &mut ChaCha8Rng) -> Var {

@@ -205,10 +205,7 @@ impl Grads {
         if norm > max_norm {
             let scale = max_norm / norm;
             for g in self.by_param.iter_mut().flatten() {
-                match g.as_slice_memory_order_mut() {
-                    Some(s) => tensor::reduce::scale_inplace(s, scale),
-                    None => g.mapv_inplace(|v| v * scale),
-                }
+                tensor::reduce::scale_array(g, scale);
             }
         }
         Ok(norm)
@@ -220,10 +217,7 @@ impl Grads {
     pub fn first_non_finite(&self) -> Option<(ParamId, usize, f32)> {
         self.iter().find_map(|(id, g)| {
             // A branch-free scan (vectorised) first; the position only when something is wrong.
-            let clean = match g.as_slice_memory_order() {
-                Some(s) => !any_non_finite(s),
-                None => g.iter().all(|v| v.is_finite()),
-            };
+            let clean = !tensor::reduce::array_has_non_finite(g);
             if clean {
                 return None;
             }
@@ -234,14 +228,11 @@ impl Grads {
     }
 
     /// Add `weight · other` to these gradients (a shard's share of a batch gradient).
-    pub(crate) fn add_weighted(&mut self, other: Grads, weight: f32) {
+    pub fn add_weighted(&mut self, other: Grads, weight: f32) {
         for (i, g) in other.by_param.into_iter().enumerate() {
             if let Some(mut g) = g {
                 if weight != 1.0 {
-                    match g.as_slice_memory_order_mut() {
-                        Some(s) => tensor::reduce::scale_inplace(s, weight),
-                        None => g.mapv_inplace(|v| v * weight),
-                    }
+                    tensor::reduce::scale_array(&mut g, weight);
                 }
                 self.accumulate(ParamId(i), g);
             }
@@ -255,12 +246,6 @@ impl Grads {
             .enumerate()
             .filter_map(|(i, g)| g.as_ref().map(|g| (ParamId(i), g)))
     }
-}
-
-/// Whether `s` holds a NaN or an infinity ([`tensor::reduce::any_non_finite`]: vectorised, split
-/// over the pool when large).
-pub(crate) fn any_non_finite(s: &[f32]) -> bool {
-    tensor::reduce::any_non_finite(s)
 }
 
 /// A zero-dimensional (scalar) array.

@@ -62,7 +62,7 @@ use crate::io::{parse_safetensors, safetensors_bytes};
 use crate::layers::{Layer, Recurrent};
 use crate::model::Sequential;
 use crate::optim::{Optimizer, OptimizerState};
-use crate::params::{Grads, ParamId, Params};
+use crate::params::{Grads, Params};
 use crate::tape::Tape;
 use crate::{Error, Result};
 
@@ -291,21 +291,11 @@ impl SeqTrainer {
             })?;
             let batch_tokens: usize = shards.iter().map(|s| s.y.len()).sum();
             let mut loss = 0.0f64;
-            let mut total: Option<Grads> = None;
-            for (shard, (mean, grads)) in shards.iter().zip(results) {
+            let mut grads = Grads::default();
+            for (shard, (mean, shard_grads)) in shards.iter().zip(results) {
                 let w = shard.y.len() as f64 / batch_tokens as f64;
                 loss += w * mean;
-                total = Some(match total {
-                    None => scaled(grads, w),
-                    Some(mut acc) => {
-                        for (i, g) in scaled(grads, w).by_param.into_iter().enumerate() {
-                            if let Some(g) = g {
-                                acc.accumulate(ParamId(i), g);
-                            }
-                        }
-                        acc
-                    }
-                });
+                grads.add_weighted(shard_grads, w as f32);
             }
             if !loss.is_finite() {
                 bar.finish_and_clear();
@@ -315,7 +305,6 @@ impl SeqTrainer {
                     loss: loss as f32,
                 });
             }
-            let grads = total.unwrap_or_default();
             let at = (self.epoch, b + 1);
             if let Err(e) = checked_step(
                 self.optimizer.as_mut(),
@@ -709,10 +698,7 @@ pub fn checked_step(
 fn first_non_finite_weight(params: &Params) -> Option<(String, usize, f32)> {
     params.iter().find_map(|(_, p)| {
         // A vectorised scan first (a short-circuiting `all` ran one element at a time).
-        let clean = match p.value.as_slice_memory_order() {
-            Some(s) => !crate::params::any_non_finite(s),
-            None => p.value.iter().all(|v| v.is_finite()),
-        };
+        let clean = !tensor::reduce::array_has_non_finite(&p.value);
         if clean {
             return None;
         }
@@ -860,21 +846,12 @@ fn shard_loss(layers: &[Box<dyn Layer>], params: &Params, shard: &Shard) -> Resu
     ))
 }
 
-fn scaled(mut grads: Grads, w: f64) -> Grads {
-    if w != 1.0 {
-        let w = w as f32;
-        for g in grads.by_param.iter_mut().flatten() {
-            g.mapv_inplace(|v| v * w);
-        }
-    }
-    grads
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Adam;
     use crate::layers::{dense, gru, lstm};
+    use crate::params::ParamId;
 
     fn data(n: usize, t: usize, vocab: u32) -> (Array2<u32>, Array2<u32>) {
         // A deterministic "text" with structure: token k follows k-1 most of the time.

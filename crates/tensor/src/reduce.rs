@@ -201,6 +201,24 @@ fn sum_stretched_axes(grad: &ArrayD<f32>, shape: &[usize]) -> Result<ArrayD<f32>
         .map_err(|_| mismatch())
 }
 
+/// [`scale_inplace`] on an array of any layout: its memory in place when contiguous (in any order),
+/// else element by element.
+pub fn scale_array(a: &mut ArrayD<f32>, factor: f32) {
+    match a.as_slice_memory_order_mut() {
+        Some(s) => scale_inplace(s, factor),
+        None => a.mapv_inplace(|v| v * factor),
+    }
+}
+
+/// [`any_non_finite`] on an array of any layout.
+#[must_use]
+pub fn array_has_non_finite(a: &ArrayD<f32>) -> bool {
+    match a.as_slice_memory_order() {
+        Some(s) => any_non_finite(s),
+        None => a.iter().any(|v| !v.is_finite()),
+    }
+}
+
 /// `acc += x` element by element (vectorised; large slices split over the pool).
 ///
 /// # Panics
@@ -304,6 +322,46 @@ mod tests {
         }
         assert_eq!(column_sums(&[], 3), vec![0.0; 3]);
         assert!(column_sums(&[1.0], 0).is_empty());
+    }
+
+    /// The array forms take contiguous memory (in either order) and strided views alike.
+    #[test]
+    fn array_forms_handle_any_layout() {
+        let base = ArrayD::from_shape_fn(IxDyn(&[4, 6]), |i| (i[0] * 6 + i[1]) as f32 - 7.5);
+        let mut row_major = base.clone();
+        scale_array(&mut row_major, 0.5);
+        let mut col_major = base.t().as_standard_layout().into_owned();
+        col_major.swap_axes(0, 1);
+        assert!(col_major.as_slice().is_none() && col_major.as_slice_memory_order().is_some());
+        scale_array(&mut col_major, 0.5);
+        let mut strided = ArrayD::zeros(IxDyn(&[4, 12]));
+        strided.slice_mut(ndarray::s![.., ..;2]).assign(&base);
+        // Every other column of an owned array: not contiguous in any order.
+        let mut view = strided;
+        view.slice_collapse(ndarray::s![.., ..;2]);
+        assert!(view.as_slice_memory_order().is_none());
+        scale_array(&mut view, 0.5);
+        let want = base.mapv(|v| v * 0.5);
+        assert_eq!((&row_major, &col_major, &view), (&want, &want, &want));
+        assert!(!array_has_non_finite(&base));
+        for (at, bad) in [(0, f32::NAN), (23, f32::INFINITY), (11, f32::NEG_INFINITY)] {
+            let mut a = base.t().to_owned();
+            a.as_slice_memory_order_mut().unwrap()[at] = bad;
+            assert!(array_has_non_finite(&a), "{bad} at {at}");
+            assert!(
+                array_has_non_finite(&a.t().to_owned()),
+                "{bad} at {at}, transposed"
+            );
+        }
+        // A strided array sees only its own elements: a NaN in a skipped column is not in it.
+        let mut holes = ArrayD::zeros(IxDyn(&[4, 12]));
+        holes[[1, 3]] = f32::NAN;
+        let mut every_other = holes.clone();
+        every_other.slice_collapse(ndarray::s![.., ..;2]);
+        assert!(!array_has_non_finite(&every_other));
+        holes[[2, 4]] = f32::INFINITY;
+        holes.slice_collapse(ndarray::s![.., ..;2]);
+        assert!(array_has_non_finite(&holes));
     }
 
     /// Values of every magnitude, a few of them large, from a fixed sequence.

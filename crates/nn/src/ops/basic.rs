@@ -404,16 +404,20 @@ impl Tape<'_> {
         if !self.training || rate == 0.0 {
             return Ok(a);
         }
-        let keep = 1.0 / (1.0 - rate);
-        let mask = ArrayD::from_shape_simple_fn(IxDyn(self.shape(a)), || {
-            if rng.random::<f32>() < rate {
-                0.0
-            } else {
-                keep
-            }
-        });
+        let mask = ArrayD::from_shape_simple_fn(IxDyn(self.shape(a)), || keep_or_drop(rng, rate));
         let out = self.value(a) * &mask;
         Ok(self.push(out, Op::Dropout { a, mask }, &[a]))
+    }
+}
+
+/// One value of an inverted-dropout mask: 0 with probability `rate` (one `f32` drawn from
+/// `rng`), else `1 / (1 − rate)`. [`Tape::dropout`] draws its masks with it; a caller building its
+/// own mask shape (variational or whole-word dropout) draws the same values.
+pub fn keep_or_drop<R: Rng + ?Sized>(rng: &mut R, rate: f32) -> f32 {
+    if rng.random::<f32>() < rate {
+        0.0
+    } else {
+        1.0 / (1.0 - rate)
     }
 }
 
