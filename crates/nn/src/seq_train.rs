@@ -55,6 +55,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 use tensor::ProjectRng;
 
 use crate::checkpoint::{BestEpoch, TrainState};
@@ -768,7 +769,9 @@ fn make_shards(
         .collect()
 }
 
-/// Runs `work` on every shard, the first on this thread and the others on scoped threads.
+/// Runs `work` on every shard, each inside [`tensor::threads::serial`], as tasks of the current
+/// rayon pool (whose threads persist from batch to batch, with their caches, allocator arenas and
+/// `gemm` buffers warm).
 fn run_shards<T, F>(shards: &[Shard], work: F) -> Result<Vec<T>>
 where
     T: Send,
@@ -779,23 +782,11 @@ where
     }
     // Each shard has a thread of its own: nothing inside it splits again over the rayon pool
     // (more busy threads than cores: 14–20 % slower at char-rnn's batch 64 on 2 threads).
-    let work = |i: usize, s: &Shard| tensor::threads::serial(|| work(i, s));
-    std::thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> = shards[1..]
-            .iter()
-            .enumerate()
-            .map(|(i, s)| scope.spawn(move || work(i + 1, s)))
-            .collect();
-        let mut out = vec![work(0, &shards[0])];
-        for h in handles {
-            out.push(
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::Invalid("a training thread panicked".into()))),
-            );
-        }
-        out.into_iter().collect()
-    })
+    shards
+        .par_iter()
+        .enumerate()
+        .map(|(i, s)| tensor::threads::serial(|| work(i, s)))
+        .collect()
 }
 
 /// The layers' forward pass with dropout after every recurrent layer but the last layer.

@@ -6,7 +6,7 @@
 //! lookup of the kernel — a one-hot input times a matrix is never formed), and each time step does
 //! exactly one matrix product `h_{t-1} · U` for all gates over the whole batch. Backward does one
 //! product per step for `dh_{t-1}` and computes the weight gradients as three large products
-//! after the loop.
+//! after the loop; an LSTM on index input instead sums them step by step (`StepSums`).
 //!
 //! Weight layouts follow Keras: kernel `(in, G·units)`, recurrent kernel `(units, G·units)`, gates
 //! side by side in Keras order — LSTM `i, f, c, o` (PyTorch's `i, f, g, o` is the same order),
@@ -16,7 +16,8 @@
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Ix2, IxDyn};
 use tensor::activation::{fast_sigmoid, fast_tanh, tanh_slice, with_widest_simd};
 use tensor::linalg::{
-    PackedMatrix, TILED_MAX_INNER, matmul_into, matmul_packed_into, matmul_tn_into,
+    PackedMatrix, TILED_MAX_INNER, matmul_into, matmul_into_serial, matmul_packed_into,
+    matmul_tn_into,
 };
 use tensor::rayon::prelude::*;
 
@@ -942,6 +943,15 @@ impl Cells<'_> {
     }
 }
 
+/// Where a backward time loop leaves each step's gate gradients `(rows, 4H)`.
+enum StepGates<'a> {
+    /// Per step, this part's rows of the whole `dgates (T·B, 4H)` buffer, read after the loop.
+    Store(Vec<&'a mut [f32]>),
+    /// One block reused by every step: the step's gradients are summed into the weight
+    /// gradients inside the loop ([`StepSums`]), while they are still in cache.
+    Reuse(Vec<f32>),
+}
+
 /// One part's backward time loop: per step (last first) the gate gradients, then
 /// `dh_{t-1} = dgates·Uᵀ`.
 struct LstmPartBackward<'a> {
@@ -952,19 +962,28 @@ struct LstmPartBackward<'a> {
     /// The sequence gradient `(B, T, H)` batch-major, and this part's first row in it.
     dh_seq: &'a [f32],
     first_row: usize,
-    dgates: Vec<&'a mut [f32]>,
+    dgates: StepGates<'a>,
     dh_next: &'a mut [f32],
     dc_next: &'a mut [f32],
 }
 
 impl LstmPartBackward<'_> {
-    fn run(mut self, u_t: &PackedMatrix, hd: usize) -> Result<()> {
+    /// The loop; `sums` (with [`StepGates::Reuse`]) takes each step's gate gradients.
+    fn run(
+        mut self,
+        u_t: &PackedMatrix,
+        hd: usize,
+        mut sums: Option<&mut StepSums<'_>>,
+    ) -> Result<()> {
         let steps = self.gates.len();
         let rows = self.dh_next.len() / hd.max(1);
         let mut dh_carry = vec![0.0f32; self.dh_next.len()];
         dh_carry.copy_from_slice(self.dh_next);
         for t in (0..steps).rev() {
-            let dg = &mut *self.dgates[t];
+            let dg: &mut [f32] = match &mut self.dgates {
+                StepGates::Store(blocks) => &mut *blocks[t],
+                StepGates::Reuse(block) => block,
+            };
             let (gates, c_prev, tanh_c) = (self.gates[t], self.c[t], self.tanh_c[t]);
             let (dh_seq, first) = (self.dh_seq, self.first_row);
             let dc_next = &mut *self.dc_next;
@@ -993,8 +1012,82 @@ impl LstmPartBackward<'_> {
                 false,
                 &mut view2_mut(&mut dh_carry, rows, hd)?,
             )?;
+            if let Some(sums) = sums.as_deref_mut() {
+                sums.add_step(t, dg)?;
+            }
         }
         self.dh_next.copy_from_slice(&dh_carry);
+        Ok(())
+    }
+}
+
+/// The weight gradients of a kernel on index input, summed step by step from the last step to
+/// the first: the bias (the step's rows in order), the kernel rows the step's indices picked,
+/// and the recurrent kernel `dU += h_{t-1}ᵀ·dgates_t` (one `gemm` product per step on this
+/// thread). A single-part backward calls [`StepSums::add_step`] inside its time loop, while the
+/// step's gradients are in cache, and needs no `(T·B, G)` buffer; a backward cut into batch
+/// parts stores the gradients and calls it after the loop, step by step in the same order, so the
+/// bits do not depend on the cut.
+struct StepSums<'a> {
+    idx: &'a [usize],
+    /// Hidden states `((T+1)·B, H)`: block `t` is `h_{t-1}` of step `t`.
+    h_all: &'a [f32],
+    batch: usize,
+    hidden: usize,
+    db: Vec<f32>,
+    dw: Array2<f32>,
+    du: Array2<f32>,
+}
+
+impl<'a> StepSums<'a> {
+    fn new(idx: &'a [usize], h_all: &'a [f32], c: &Common, in_dim: usize, width: usize) -> Self {
+        Self {
+            idx,
+            h_all,
+            batch: c.batch,
+            hidden: c.hidden,
+            db: vec![0.0; width],
+            dw: Array2::zeros((in_dim, width)),
+            du: Array2::zeros((c.hidden, width)),
+        }
+    }
+
+    /// Add step `t`'s gate gradients `(B, G)` (all the batch's rows).
+    fn add_step(&mut self, t: usize, dg: &[f32]) -> Result<()> {
+        let (batch, hd, width) = (self.batch, self.hidden, self.db.len());
+        let idx = self
+            .idx
+            .get(t * batch..(t + 1) * batch)
+            .ok_or_else(|| Error::Invalid("internal layout: step indices".into()))?;
+        let db = &mut self.db;
+        let dw = self
+            .dw
+            .as_slice_mut()
+            .ok_or_else(|| Error::Invalid("internal layout".into()))?;
+        with_widest_simd(
+            #[inline(always)]
+            || {
+                for (row, &i) in dg.chunks_exact(width).zip(idx) {
+                    for (a, v) in db.iter_mut().zip(row) {
+                        *a += v;
+                    }
+                    // `i` was checked against the kernel's rows by `prepare_input`.
+                    if let Some(dst) = dw.get_mut(i * width..(i + 1) * width) {
+                        for (a, v) in dst.iter_mut().zip(row) {
+                            *a += v;
+                        }
+                    }
+                }
+            },
+        );
+        let h_prev = view2(&self.h_all[t * batch * hd..(t + 1) * batch * hd], batch, hd)?;
+        matmul_into_serial(
+            1.0,
+            &h_prev.t(),
+            &view2(dg, batch, width)?,
+            1.0,
+            &mut self.du.view_mut(),
+        )?;
         Ok(())
     }
 }
@@ -1197,21 +1290,85 @@ pub(crate) fn lstm_backward(
         .as_slice()
         .ok_or_else(|| Error::Invalid("internal layout".into()))?;
     let rows = c.steps * batch;
-    let mut dgates = vec![0.0f32; rows * g4];
     let mut dh_next = vec![0.0f32; bh];
     let mut dc_next: Vec<f32> = match dc_last {
         Some(d) => d.iter().copied().collect(),
         None => vec![0.0; bh],
     };
     let parts = batch_parts(batch, c.steps, hd, g4);
-    let work: Vec<LstmPartBackward<'_>> = part_rows_ref(&k.gates, batch, g4, &parts)
+    let mut out = Vec::with_capacity(7);
+    if let SeqX::Indices(idx) = &c.seq_x {
+        // Index input: the weight gradients are summed step by step ([`StepSums`]).
+        let in_dim = mat(tape, c.w, "kernel", "backward")?.nrows();
+        let mut sums = StepSums::new(idx, &k.h, c, in_dim, g4);
+        if parts.len() == 1 {
+            let part = LstmPartBackward {
+                gates: k.gates.chunks_exact((bh * 4).max(1)).collect(),
+                c: k.c.chunks_exact(bh.max(1)).collect(),
+                tanh_c: k.tanh_c.chunks_exact(bh.max(1)).collect(),
+                dh_seq,
+                first_row: 0,
+                dgates: StepGates::Reuse(vec![0.0; bh * 4]),
+                dh_next: &mut dh_next,
+                dc_next: &mut dc_next,
+            };
+            part.run(&u_t, hd, Some(&mut sums))?;
+        } else {
+            let mut dgates = vec![0.0f32; rows * g4];
+            let work =
+                lstm_backward_parts(k, dh_seq, &parts, &mut dgates, &mut dh_next, &mut dc_next);
+            run_parts(work, |part| part.run(&u_t, hd, None))?;
+            for t in (0..c.steps).rev() {
+                sums.add_step(t, &dgates[t * bh * 4..(t + 1) * bh * 4])?;
+            }
+        }
+        out.push((
+            c.b,
+            sums.db
+                .into_iter()
+                .collect::<ndarray::Array1<f32>>()
+                .into_dyn(),
+        ));
+        out.push((c.w, sums.dw.into_dyn()));
+        out.push((c.u, sums.du.into_dyn()));
+    } else {
+        let mut dgates = vec![0.0f32; rows * g4];
+        let work = lstm_backward_parts(k, dh_seq, &parts, &mut dgates, &mut dh_next, &mut dc_next);
+        run_parts(work, |part| part.run(&u_t, hd, None))?;
+        let dgates = Array2::from_shape_vec((rows, g4), dgates)
+            .map_err(|e| Error::Invalid(format!("internal layout: {e}")))?;
+        out.push((c.b, column_sums(&dgates).into_dyn()));
+        weight_grads(tape, c, &k.h, &dgates, &dgates, &mut out)?;
+    }
+    if let Some(h0) = c.h0 {
+        out.push((h0, to_dyn(dh_next, &[batch, hd])?));
+    }
+    if let Some(c0) = k.c0 {
+        out.push((c0, to_dyn(dc_next, &[batch, hd])?));
+    }
+    Ok(out)
+}
+
+/// The backward time loops of an LSTM cut into batch `parts`, each storing its rows of the gate
+/// gradients in `dgates (T·B, 4H)`.
+fn lstm_backward_parts<'a>(
+    k: &'a LstmCache,
+    dh_seq: &'a [f32],
+    parts: &[(usize, usize)],
+    dgates: &'a mut [f32],
+    dh_next: &'a mut [f32],
+    dc_next: &'a mut [f32],
+) -> Vec<LstmPartBackward<'a>> {
+    let (batch, hd) = (k.common.batch, k.common.hidden);
+    let g4 = 4 * hd;
+    part_rows_ref(&k.gates, batch, g4, parts)
         .into_iter()
-        .zip(part_rows_ref(&k.c, batch, hd, &parts))
-        .zip(part_rows_ref(&k.tanh_c, batch, hd, &parts))
-        .zip(part_rows(&mut dgates, batch, g4, &parts))
-        .zip(part_rows(&mut dh_next, batch, hd, &parts))
-        .zip(part_rows(&mut dc_next, batch, hd, &parts))
-        .zip(&parts)
+        .zip(part_rows_ref(&k.c, batch, hd, parts))
+        .zip(part_rows_ref(&k.tanh_c, batch, hd, parts))
+        .zip(part_rows(dgates, batch, g4, parts))
+        .zip(part_rows(dh_next, batch, hd, parts))
+        .zip(part_rows(dc_next, batch, hd, parts))
+        .zip(parts)
         .map(
             |((((((gates, cs), tanh_c), dgates), mut dh), mut dc), &(first_row, _))| {
                 LstmPartBackward {
@@ -1220,26 +1377,13 @@ pub(crate) fn lstm_backward(
                     tanh_c,
                     dh_seq,
                     first_row,
-                    dgates,
+                    dgates: StepGates::Store(dgates),
                     dh_next: dh.swap_remove(0),
                     dc_next: dc.swap_remove(0),
                 }
             },
         )
-        .collect();
-    run_parts(work, |part| part.run(&u_t, hd))?;
-    let dgates = Array2::from_shape_vec((rows, g4), dgates)
-        .map_err(|e| Error::Invalid(format!("internal layout: {e}")))?;
-    let mut out = Vec::with_capacity(7);
-    out.push((c.b, column_sums(&dgates).into_dyn()));
-    weight_grads(tape, c, &k.h, &dgates, &dgates, &mut out)?;
-    if let Some(h0) = c.h0 {
-        out.push((h0, to_dyn(dh_next, &[batch, hd])?));
-    }
-    if let Some(c0) = k.c0 {
-        out.push((c0, to_dyn(dc_next, &[batch, hd])?));
-    }
-    Ok(out)
+        .collect()
 }
 
 /// Column sums of a row-major matrix, rows added in order (a vectorised pass; the same bits as
@@ -1530,15 +1674,27 @@ mod tests {
 
     /// Forward and backward of an LSTM big enough to be cut into batch parts (one per thread):
     /// the sequence, the last cell state and every gradient (input, weights, bias, both initial
-    /// states) have the same bits with 1 and 2 threads, and the layer is really cut at 2.
+    /// states) have the same bits with 1 and 2 threads, and the layer is really cut at 2; for
+    /// feature input and for index input (whose weight gradients are summed step by step, inside
+    /// the time loop with one part and after it with two).
     #[test]
     fn lstm_batch_parts_give_the_same_bits_on_1_and_2_threads() {
+        for indices in [false, true] {
+            lstm_parts_same_bits(indices);
+        }
+    }
+
+    fn lstm_parts_same_bits(indices: bool) {
         let (batch, steps, input, hd) = (21, 5, 7, 64);
         let mut params = Params::new();
         let w = params.add("w", filled(&[input, 4 * hd], 1), true);
         let u = params.add("u", filled(&[hd, 4 * hd], 2), true);
         let b = params.add("b", filled(&[4 * hd], 3), true);
-        let x = filled(&[batch, steps, input], 4);
+        let x = if indices {
+            filled(&[batch, steps], 4).mapv(|v| ((v + 0.5) * input as f32).floor())
+        } else {
+            filled(&[batch, steps, input], 4)
+        };
         let (h0, c0) = (filled(&[batch, hd], 5), filled(&[batch, hd], 6));
         let weights = filled(&[batch, steps, hd], 7);
         let run = |threads: usize| {
@@ -1552,16 +1708,13 @@ mod tests {
                 let xv = tape.variable(x.clone());
                 let (h0v, c0v) = (tape.variable(h0.clone()), tape.variable(c0.clone()));
                 let (wv, uv, bv) = (tape.param(w), tape.param(u), tape.param(b));
+                let input = if indices {
+                    SeqInput::Indices(xv)
+                } else {
+                    SeqInput::Features(xv)
+                };
                 let out = tape
-                    .lstm(
-                        "t",
-                        SeqInput::Features(xv),
-                        wv,
-                        uv,
-                        bv,
-                        Some(h0v),
-                        Some(c0v),
-                    )
+                    .lstm("t", input, wv, uv, bv, Some(h0v), Some(c0v))
                     .unwrap();
                 let wts = tape.constant(weights.clone());
                 let weighted = tape.mul(out.sequence, wts).unwrap();
@@ -1573,7 +1726,12 @@ mod tests {
                     tape.value(out.sequence).clone(),
                     tape.value(out.c.unwrap()).clone(),
                 ];
-                for v in [xv, h0v, c0v] {
+                let vars = if indices {
+                    vec![h0v, c0v]
+                } else {
+                    vec![xv, h0v, c0v]
+                };
+                for v in vars {
                     all.push(grads.var(v).unwrap().clone());
                 }
                 for id in [w, u, b] {
@@ -1585,7 +1743,11 @@ mod tests {
         let (one, two) = (run(1), run(2));
         assert_eq!(one.len(), two.len());
         for (k, (a, b)) in one.iter().zip(&two).enumerate() {
-            assert_eq!(bits(a), bits(b), "output/gradient #{k} differs");
+            assert_eq!(
+                bits(a),
+                bits(b),
+                "output/gradient #{k} differs (index input: {indices})"
+            );
         }
     }
 }
