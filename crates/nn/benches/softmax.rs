@@ -4,6 +4,9 @@
 //! broadcast bias); `matmul_then_add` is the same layer as a product and a broadcast add, the
 //! form it had before. `softmax_row` times the vectorised row kernel against a plain loop over
 //! `f32::exp` on one 10,000-wide row.
+//!
+//! `char_head`: char-rnn's output layer per 2-thread shard (batch 32 × 64 steps = 2,048 rows of
+//! 128 units onto 47 symbols), forward and backward, and forward only (the held-out pass).
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
@@ -61,6 +64,35 @@ fn output_layer(c: &mut Criterion) {
     group.finish();
 }
 
+fn char_head(c: &mut Criterion) {
+    let (rows, units, symbols) = (2048, 128, 47);
+    let mut ps = Params::new();
+    let x = ps.add("x", wave(&[32, 64, units], 2.0), true);
+    let w = ps.add("w", wave(&[units, symbols], 0.2), true);
+    let b = ps.add("b", wave(&[symbols], 0.1), true);
+    let targets: Vec<usize> = (0..rows).map(|i| (i * 7919) % symbols).collect();
+    let mut group = c.benchmark_group("char_head_2048x128x47");
+    group.bench_function("forward_backward", |bench| {
+        bench.iter(|| {
+            let mut t = Tape::new(&ps);
+            let (xv, wv, bv) = (t.param(x), t.param(w), t.param(b));
+            let logits = t.affine(xv, wv, bv).unwrap();
+            let loss = t.cross_entropy(logits, &targets).unwrap();
+            t.backward(loss).unwrap()
+        });
+    });
+    group.bench_function("forward_only", |bench| {
+        bench.iter(|| {
+            let mut t = Tape::inference(&ps);
+            let (xv, wv, bv) = (t.param(x), t.param(w), t.param(b));
+            let logits = t.affine(xv, wv, bv).unwrap();
+            let loss = t.cross_entropy(logits, &targets).unwrap();
+            t.value(loss).sum()
+        });
+    });
+    group.finish();
+}
+
 fn softmax_row(c: &mut Criterion) {
     let row = wave(&[VOCAB], 20.0).into_raw_vec_and_offset().0;
     let mut group = c.benchmark_group("softmax_row_10000");
@@ -93,5 +125,5 @@ fn softmax_row(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, output_layer, softmax_row);
+criterion_group!(benches, output_layer, char_head, softmax_row);
 criterion_main!(benches);

@@ -30,24 +30,49 @@ fn larger(m: f32, v: f32) -> f32 {
 pub fn row_max(xs: &[f32]) -> f32 {
     with_widest_simd(
         #[inline(always)]
-        || {
-            let mut acc = [f32::NEG_INFINITY; LANES];
-            let mut chunks = xs.chunks_exact(LANES);
-            for c in &mut chunks {
-                for (a, &v) in acc.iter_mut().zip(c) {
-                    *a = larger(*a, v);
-                }
-            }
-            let tail = chunks
-                .remainder()
-                .iter()
-                .fold(f32::NEG_INFINITY, |m, &v| larger(m, v));
-            acc.iter().fold(tail, |m, &v| larger(m, v))
-        },
+        || max_in(xs),
     )
 }
 
-/// Σ `e^(x - shift)` over `xs`.
+/// [`row_max`]'s body, inlined into a caller that already runs under [`with_widest_simd`]. The
+/// row's tail is one more block padded with `-inf`. (The maximum is the same value in any order;
+/// only the sign of a zero maximum could depend on it, and `x - 0.0` equals `x + 0.0` for every
+/// `x`, so no result built on the shift can tell.)
+#[inline(always)]
+fn max_in(xs: &[f32]) -> f32 {
+    let mut acc = [f32::NEG_INFINITY; LANES];
+    let mut chunks = xs.chunks_exact(LANES);
+    for c in &mut chunks {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a = larger(*a, v);
+        }
+    }
+    let mut block = [f32::NEG_INFINITY; LANES];
+    for (b, &v) in block.iter_mut().zip(chunks.remainder()) {
+        *b = v;
+    }
+    for (a, &v) in acc.iter_mut().zip(&block) {
+        *a = larger(*a, v);
+    }
+    acc.iter().fold(f32::NEG_INFINITY, |m, &v| larger(m, v))
+}
+
+/// `e^(x - shift)` for the fewer than [`LANES`] values of `rest` (a row's tail), computed as
+/// one register-sized block so that they vectorise (one at a time the exponential ran scalar:
+/// at 47 classes a third of each row), in the first `rest.len()` entries of the result. Each
+/// value has the bits of the scalar formula.
+#[inline(always)]
+fn exp_tail(rest: &[f32], shift: f32) -> [f32; LANES] {
+    let mut block = [0.0f32; LANES];
+    block[..rest.len()].copy_from_slice(rest);
+    for v in &mut block {
+        *v = fast_exp(*v - shift);
+    }
+    block
+}
+
+/// Σ `e^(x - shift)` over `xs`: [`LANES`] partial sums over the full blocks, the tail summed in
+/// order, then the partial sums added to it in order.
 #[inline(always)]
 fn exp_sum(xs: &[f32], shift: f32) -> f32 {
     let mut acc = [0.0f32; LANES];
@@ -57,11 +82,65 @@ fn exp_sum(xs: &[f32], shift: f32) -> f32 {
             *a += fast_exp(v - shift);
         }
     }
-    let tail = src
-        .remainder()
+    let rest = src.remainder();
+    let tail = exp_tail(rest, shift)[..rest.len()]
         .iter()
-        .fold(0.0f32, |s, &v| s + fast_exp(v - shift));
+        .fold(0.0f32, |s, &v| s + v);
     acc.iter().fold(tail, |s, &v| s + v)
+}
+
+/// Rows whose log-sum-exp [`log_sum_exp_rows`] computes side by side.
+const GROUP: usize = 4;
+
+/// [`log_sum_exp_in`] of [`GROUP`] rows at once, with the same bits: each row's sum is still one
+/// chain of additions in [`exp_sum`]'s order (the tail's values in order, then the partial
+/// sums), but the rows' chains are interleaved, so a short row (47 symbols: 31 dependent
+/// additions for 47 exponentials) no longer waits on the latency of its own chain. A tail
+/// padded with zeros adds `+0.0` to a sum that is never `-0.0`, which leaves it unchanged.
+#[inline(always)]
+fn log_sum_exp_group(rows: [&[f32]; GROUP]) -> [f32; GROUP] {
+    // Plain loops, no closures handed to generic helpers (`array::from_fn`): those are compiled
+    // outside the caller's instruction set, and the maximum ran scalar.
+    let mut max = [f32::NEG_INFINITY; GROUP];
+    let mut any_empty = false;
+    for (m, row) in max.iter_mut().zip(rows) {
+        *m = max_in(row);
+        any_empty |= *m == f32::NEG_INFINITY;
+    }
+    if any_empty {
+        for (m, row) in max.iter_mut().zip(rows) {
+            *m = log_sum_exp_in(row);
+        }
+        return max;
+    }
+    let mut acc = [[0.0f32; LANES]; GROUP];
+    let mut tail = [[0.0f32; LANES]; GROUP];
+    for g in 0..GROUP {
+        let shift = max[g];
+        let mut src = rows[g].chunks_exact(LANES);
+        for c in &mut src {
+            for (a, &v) in acc[g].iter_mut().zip(c) {
+                *a += fast_exp(v - shift);
+            }
+        }
+        let rest = src.remainder();
+        let block = exp_tail(rest, shift);
+        for (i, (t, &e)) in tail[g].iter_mut().zip(&block).enumerate() {
+            *t = if i < rest.len() { e } else { 0.0 };
+        }
+    }
+    let mut sum = [0.0f32; GROUP];
+    for part in [&tail, &acc] {
+        for i in 0..LANES {
+            for (s, p) in sum.iter_mut().zip(part) {
+                *s += p[i];
+            }
+        }
+    }
+    for (m, s) in max.iter_mut().zip(sum) {
+        *m += s.ln();
+    }
+    max
 }
 
 /// Replace every `x` of `xs` by `e^(x - shift)` and return their sum (summed as [`exp_sum`]).
@@ -75,10 +154,12 @@ fn exp_sum_inplace(xs: &mut [f32], shift: f32) -> f32 {
             *a += *v;
         }
     }
+    let rest = chunks.into_remainder();
+    let block = exp_tail(rest, shift);
     let mut tail = 0.0f32;
-    for v in chunks.into_remainder() {
-        *v = fast_exp(*v - shift);
-        tail += *v;
+    for (v, &e) in rest.iter_mut().zip(&block) {
+        *v = e;
+        tail += e;
     }
     acc.iter().fold(tail, |s, &v| s + v)
 }
@@ -87,7 +168,17 @@ fn exp_sum_inplace(xs: &mut [f32], shift: f32) -> f32 {
 /// overflow (`-inf` for an empty slice or a row of `-inf`; NaN when a value is NaN or `+inf`).
 #[must_use]
 pub fn log_sum_exp(xs: &[f32]) -> f32 {
-    let max = row_max(xs);
+    with_widest_simd(
+        #[inline(always)]
+        || log_sum_exp_in(xs),
+    )
+}
+
+/// [`log_sum_exp`]'s body, inlined into a caller that already runs under [`with_widest_simd`]
+/// (a whole matrix of short rows then dispatches once, not twice per row).
+#[inline(always)]
+fn log_sum_exp_in(xs: &[f32]) -> f32 {
+    let max = max_in(xs);
     if max == f32::NEG_INFINITY {
         // Empty, all -inf, or -inf and NaN (which `row_max` skips).
         return if xs.iter().any(|v| v.is_nan()) {
@@ -96,11 +187,7 @@ pub fn log_sum_exp(xs: &[f32]) -> f32 {
             max
         };
     }
-    let sum = with_widest_simd(
-        #[inline(always)]
-        || exp_sum(xs, max),
-    );
-    max + sum.ln()
+    max + exp_sum(xs, max).ln()
 }
 
 /// Softmax of one row, in place: `e^(x - max) / Σ e^(x - max)`.
@@ -120,28 +207,36 @@ pub fn softmax_row(xs: &mut [f32]) {
 /// Append `scale · e^(x - shift)` for every `x` of `xs` to `out` (one pass: e.g. the gradient
 /// of a cross-entropy, `scale · softmax`, from the logits and their log-sum-exp).
 ///
-/// Computed [`LANES`] at a time into a register-sized buffer that is then appended:
-/// `Vec::extend` over a mapped iterator kept the exponential scalar (measured: 13% of a word-rnn
-/// batch, twice the cost of the log-sum-exp pass that does the same work), and zeroing the new
-/// elements before writing them cost a pass of its own.
+/// Computed [`LANES`] at a time (the row's tail as one more block) into a register-sized buffer
+/// that is then appended: `Vec::extend` over a mapped iterator kept the exponential scalar
+/// (measured: 13% of a word-rnn batch, twice the cost of the log-sum-exp pass that does the same
+/// work), and zeroing the new elements before writing them cost a pass of its own.
 pub fn exp_shifted_into(xs: &[f32], shift: f32, scale: f32, out: &mut Vec<f32>) {
     out.reserve(xs.len());
     with_widest_simd(
         #[inline(always)]
-        || {
-            let mut chunks = xs.chunks_exact(LANES);
-            for c in &mut chunks {
-                let mut lane = [0.0f32; LANES];
-                for (o, &v) in lane.iter_mut().zip(c) {
-                    *o = scale * fast_exp(v - shift);
-                }
-                out.extend_from_slice(&lane);
-            }
-            for &v in chunks.remainder() {
-                out.push(scale * fast_exp(v - shift));
-            }
-        },
+        || exp_shifted_in(xs, shift, scale, out),
     );
+}
+
+/// [`exp_shifted_into`]'s body (without its reservation), inlined into a caller that already
+/// runs under [`with_widest_simd`].
+#[inline(always)]
+fn exp_shifted_in(xs: &[f32], shift: f32, scale: f32, out: &mut Vec<f32>) {
+    let mut chunks = xs.chunks_exact(LANES);
+    for c in &mut chunks {
+        let mut lane = [0.0f32; LANES];
+        for (o, &v) in lane.iter_mut().zip(c) {
+            *o = scale * fast_exp(v - shift);
+        }
+        out.extend_from_slice(&lane);
+    }
+    let rest = chunks.remainder();
+    let mut lane = exp_tail(rest, shift);
+    for v in &mut lane {
+        *v *= scale;
+    }
+    out.extend_from_slice(&lane[..rest.len()]);
 }
 
 /// [`log_sum_exp`] of every row of the row-major `data` (rows of `classes` elements; an empty
@@ -158,7 +253,24 @@ pub fn log_sum_exp_rows(data: &[f32], classes: usize) -> Vec<f32> {
             .map(log_sum_exp)
             .collect_into_vec(&mut out);
     } else {
-        out.extend(data.chunks_exact(classes).map(log_sum_exp));
+        with_widest_simd(
+            #[inline(always)]
+            || {
+                // A plain loop, so the row kernel is inlined here, under the dispatch's
+                // instruction set (inside `Vec::extend` it would be compiled without it).
+                let mut groups = data.chunks_exact(classes * GROUP);
+                for g in &mut groups {
+                    let mut rows = [&g[..0]; GROUP];
+                    for (row, part) in rows.iter_mut().zip(g.chunks_exact(classes)) {
+                        *row = part;
+                    }
+                    out.extend_from_slice(&log_sum_exp_group(rows));
+                }
+                for row in groups.remainder().chunks_exact(classes) {
+                    out.push(log_sum_exp_in(row));
+                }
+            },
+        );
     }
     out
 }
@@ -167,7 +279,8 @@ pub fn log_sum_exp_rows(data: &[f32], classes: usize) -> Vec<f32> {
 /// `classes` elements): e.g. the gradient of a cross-entropy, `scale · softmax`, from the logits
 /// and their rows' log-sum-exp. Rows past the end of `shifts` are left out.
 ///
-/// Row by row through [`exp_shifted_into`]. A large matrix is cut into one row range per thread:
+/// Row by row as [`exp_shifted_into`] (one instruction-set dispatch per row range, not per row:
+/// the rows of a 47-symbol output layer are short). A large matrix is cut into one row range per thread:
 /// the first range is written straight into the result, the others into their own buffers that
 /// are then appended (a copy of the other ranges, measured cheaper than zeroing the whole result
 /// first so every thread can write in place, and much cheaper than collecting fixed-size blocks).
@@ -181,9 +294,15 @@ pub fn exp_shifted_rows(data: &[f32], classes: usize, shifts: &[f32], scale: f32
     let n = rows * classes;
     let fill = |out: &mut Vec<f32>, first: usize, end: usize| {
         let part = &data[first * classes..end * classes];
-        for (row, &z) in part.chunks_exact(classes).zip(&shifts[first..end]) {
-            exp_shifted_into(row, z, scale, out);
-        }
+        out.reserve(part.len());
+        with_widest_simd(
+            #[inline(always)]
+            || {
+                for (row, &z) in part.chunks_exact(classes).zip(&shifts[first..end]) {
+                    exp_shifted_in(row, z, scale, out);
+                }
+            },
+        );
     };
     let parts = crate::threads::available().min(rows);
     if !worth_splitting(n) || parts < 2 {
@@ -309,6 +428,64 @@ mod tests {
                     // The vectorised pass gives the scalar formula's bits.
                     assert_eq!(v.to_bits(), (0.5 * fast_exp(x - shift)).to_bits());
                 }
+            }
+        }
+    }
+
+    /// `Σ e^(x - max)` in the documented order, one value at a time: [`LANES`] partial sums over
+    /// the full blocks, the tail summed in order, the partial sums added to it in order.
+    fn exp_sum_reference(xs: &[f32], shift: f32) -> f32 {
+        let blocks = xs.len() / LANES * LANES;
+        let mut acc = [0.0f32; LANES];
+        for (i, &v) in xs[..blocks].iter().enumerate() {
+            acc[i % LANES] += fast_exp(v - shift);
+        }
+        let tail = xs[blocks..]
+            .iter()
+            .fold(0.0f32, |s, &v| s + fast_exp(v - shift));
+        acc.iter().fold(tail, |s, &v| s + v)
+    }
+
+    /// The row kernels (whose row tails run as one padded vector block) give the bits of the
+    /// scalar reference, row by row and over a whole matrix of short rows (a 47-symbol output).
+    #[test]
+    fn vectorised_tails_give_the_scalar_orders_bits() {
+        for (k, &n) in [1usize, 5, 15, 16, 31, 47, 100, 10_007].iter().enumerate() {
+            let xs = row(n, 9.0, 40 + k as u32);
+            let max = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let sum = exp_sum_reference(&xs, max);
+            let lse = max + sum.ln();
+            assert_eq!(log_sum_exp(&xs).to_bits(), lse.to_bits(), "length {n}");
+            let mut p = xs.clone();
+            softmax_row(&mut p);
+            let inv = 1.0 / sum;
+            for (&x, &q) in xs.iter().zip(&p) {
+                assert_eq!(q.to_bits(), (fast_exp(x - max) * inv).to_bits());
+            }
+        }
+        // Rows in groups and one left over; one group holds a row of -inf and one with a NaN
+        // (the group falls back to the row kernel).
+        let (rows, classes) = (33, 47);
+        let mut data = row(rows * classes, 7.0, 5);
+        data[5 * classes..6 * classes].fill(f32::NEG_INFINITY);
+        data[6 * classes + 3] = f32::NAN;
+        data[13 * classes + 40] = f32::NAN;
+        let lse = log_sum_exp_rows(&data, classes);
+        assert_eq!(lse.len(), rows);
+        assert_eq!(lse[5], f32::NEG_INFINITY);
+        assert!(lse[6].is_nan() && lse[13].is_nan());
+        let grad = exp_shifted_rows(&data, classes, &lse, 0.5);
+        for (r, (&z, want)) in lse.iter().zip(data.chunks_exact(classes)).enumerate() {
+            if r == 5 || r == 6 || r == 13 {
+                continue;
+            }
+            assert_eq!(z.to_bits(), log_sum_exp(want).to_bits());
+            let max = want.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let by_reference = max + exp_sum_reference(want, max).ln();
+            assert_eq!(z.to_bits(), by_reference.to_bits(), "row {r}");
+            for (j, &x) in want.iter().enumerate() {
+                let g = grad[r * classes + j];
+                assert_eq!(g.to_bits(), (0.5 * fast_exp(x - z)).to_bits());
             }
         }
     }
