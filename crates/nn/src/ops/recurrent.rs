@@ -270,8 +270,7 @@ fn project(x: &SeqX, w: &ArrayView2<f32>, bias: Option<ArrayView1<f32>>) -> Resu
             Ok(out)
         }
         SeqX::Indices(idx) => {
-            // A one-hot row times the kernel is the kernel's row: copy contiguous rows (indices were checked by
-            // `prepare_input`) and add the bias over slices, which vectorises (zipped ndarray iterators did not).
+            // Add the bias over slices, which vectorises (zipped ndarray iterators did not).
             let w = w.as_standard_layout();
             let w = w
                 .as_slice()
@@ -279,11 +278,8 @@ fn project(x: &SeqX, w: &ArrayView2<f32>, bias: Option<ArrayView1<f32>>) -> Resu
             let bias: Option<Vec<f32>> = bias.map(|b| b.iter().copied().collect());
             let mut out = Vec::with_capacity(idx.len() * g);
             for &i in idx {
-                let row = w
-                    .get(i * g..(i + 1) * g)
-                    .ok_or_else(|| Error::Invalid(format!("input index {i} outside the kernel")))?;
                 let start = out.len();
-                out.extend_from_slice(row);
+                push_kernel_row(&mut out, w, g, i)?;
                 if let Some(bias) = &bias {
                     for (o, b) in out[start..].iter_mut().zip(bias) {
                         *o += b;
@@ -293,6 +289,16 @@ fn project(x: &SeqX, w: &ArrayView2<f32>, bias: Option<ArrayView1<f32>>) -> Resu
             Ok(out)
         }
     }
+}
+
+/// Append row `i` of a row-major kernel `w` with `g` columns to `out`: a one-hot input row
+/// times the kernel is the kernel's row (indices were checked by `prepare_input`).
+fn push_kernel_row(out: &mut Vec<f32>, w: &[f32], g: usize, i: usize) -> Result<()> {
+    let row = w
+        .get(i * g..(i + 1) * g)
+        .ok_or_else(|| Error::Invalid(format!("input index {i} outside the kernel")))?;
+    out.extend_from_slice(row);
+    Ok(())
 }
 
 /// Gradients of the projection: `dW (in, G)` and, for feature input whose gradient is wanted
@@ -331,17 +337,20 @@ fn project_backward(
     }
 }
 
-/// The initial state `(B, H)` as a flat vector (zeros when absent).
+/// The initial state `(B, H)` as a flat vector (zeros when absent), allocated for `steps` more
+/// blocks of `(B, H)` (the hidden or cell states of every step are appended to it: one
+/// allocation, where growing it step by step re-allocated and, with glibc's default settings,
+/// page-faulted fresh memory on every sequence).
 fn initial_state(
     tape: &Tape<'_>,
     s: Option<Var>,
-    batch: usize,
-    hidden: usize,
+    (batch, hidden, steps): (usize, usize, usize),
     what: &str,
     layer: &str,
 ) -> Result<Vec<f32>> {
+    let mut out = Vec::with_capacity((steps + 1) * batch * hidden);
     match s {
-        None => Ok(vec![0.0; batch * hidden]),
+        None => out.resize(batch * hidden, 0.0),
         Some(v) => {
             let a = tape.value(v);
             if a.shape() != [batch, hidden] {
@@ -351,9 +360,10 @@ fn initial_state(
                     &[batch, hidden],
                 ));
             }
-            Ok(a.as_standard_layout().iter().copied().collect())
+            out.extend(a.as_standard_layout().iter().copied());
         }
     }
+    Ok(out)
 }
 
 struct Checked<'a> {
@@ -460,33 +470,47 @@ impl Tape<'_> {
         } = check_weights(self, x, w, u, 4, layer)?;
         let bv = bias_1d(self, b, 4 * hd, layer)?;
         let bias: Vec<f32> = bv.iter().copied().collect();
-        let mut gates = project(&seq_x, &wv, None)?;
         let bh = batch * hd;
-        let mut h = initial_state(self, h0, batch, hd, "initial h", layer)?;
-        let mut c = initial_state(self, c0, batch, hd, "initial c", layer)?;
-        h.resize((steps + 1) * bh, 0.0);
-        c.resize((steps + 1) * bh, 0.0);
-        let mut tanh_c = vec![0.0f32; steps * bh];
+        let mut h = initial_state(self, h0, (batch, hd, steps), "initial h", layer)?;
+        let mut c = initial_state(self, c0, (batch, hd, steps), "initial c", layer)?;
         let g4 = 4 * hd;
         let parts = batch_parts(batch, steps, hd, g4);
-        let gates_p = part_rows(&mut gates, batch, g4, &parts);
-        let h_p = part_rows(&mut h, batch, hd, &parts);
-        let c_p = part_rows(&mut c, batch, hd, &parts);
-        let tc_p = part_rows(&mut tanh_c, batch, hd, &parts);
-        let work: Vec<LstmPartForward<'_>> = gates_p
-            .into_iter()
-            .zip(h_p)
-            .zip(c_p)
-            .zip(tc_p)
-            .map(|(((gates, h), c), tanh_c)| LstmPartForward {
-                gates,
-                h,
-                c,
-                tanh_c,
-            })
-            .collect();
         let u_packed = PackedMatrix::new(&uv);
-        run_parts(work, |part| part.run(&u_packed, &bias))?;
+        let (gates, tanh_c) = if parts.len() == 1 {
+            let mut whole = LstmForwardWhole {
+                seq_x: &seq_x,
+                w: &wv,
+                u: &u_packed,
+                bias: &bias,
+                batch,
+                h: &mut h,
+                c: &mut c,
+            };
+            whole.run(steps)?
+        } else {
+            let mut gates = project(&seq_x, &wv, None)?;
+            h.resize((steps + 1) * bh, 0.0);
+            c.resize((steps + 1) * bh, 0.0);
+            let mut tanh_c = vec![0.0f32; steps * bh];
+            let gates_p = part_rows(&mut gates, batch, g4, &parts);
+            let h_p = part_rows(&mut h, batch, hd, &parts);
+            let c_p = part_rows(&mut c, batch, hd, &parts);
+            let tc_p = part_rows(&mut tanh_c, batch, hd, &parts);
+            let work: Vec<LstmPartForward<'_>> = gates_p
+                .into_iter()
+                .zip(h_p)
+                .zip(c_p)
+                .zip(tc_p)
+                .map(|(((gates, h), c), tanh_c)| LstmPartForward {
+                    gates,
+                    h,
+                    c,
+                    tanh_c,
+                })
+                .collect();
+            run_parts(work, |part| part.run(&u_packed, &bias))?;
+            (gates, tanh_c)
+        };
         let seq = to_batch_major(&h[bh..], batch, steps, hd)?;
         let c_last = to_dyn(c[steps * bh..].to_vec(), &[batch, hd])?;
         let xv = input_var(x);
@@ -557,7 +581,7 @@ impl Tape<'_> {
         let mut act = project(&seq_x, &wv, Some(b_in))?;
         let bh = batch * hd;
         let g3 = 3 * hd;
-        let mut h = initial_state(self, h0, batch, hd, "initial h", layer)?;
+        let mut h = initial_state(self, h0, (batch, hd, steps), "initial h", layer)?;
         h.resize((steps + 1) * bh, 0.0);
         let mut hph = vec![0.0f32; steps * bh];
         let mut hp = vec![0.0f32; batch * g3];
@@ -646,7 +670,7 @@ impl Tape<'_> {
         let bv = bias_1d(self, b, hd, layer)?;
         let pre = project(&seq_x, &wv, Some(bv))?;
         let bh = batch * hd;
-        let mut h = initial_state(self, h0, batch, hd, "initial h", layer)?;
+        let mut h = initial_state(self, h0, (batch, hd, steps), "initial h", layer)?;
         h.resize((steps + 1) * bh, 0.0);
         let u_packed = PackedMatrix::new(&uv);
         for t in 0..steps {
@@ -790,26 +814,101 @@ struct LstmPartForward<'a> {
 
 impl LstmPartForward<'_> {
     fn run(mut self, u: &PackedMatrix, bias: &[f32]) -> Result<()> {
-        let hd = bias.len() / 4;
-        let rows = self.h.first().map_or(0, |b| b.len() / hd.max(1));
         for t in 0..self.gates.len() {
-            let g_t = &mut *self.gates[t];
             let (h_done, h_rest) = self.h.split_at_mut(t + 1);
             let (c_done, c_rest) = self.c.split_at_mut(t + 1);
-            matmul_packed_into(
-                &view2(h_done[t], rows, hd)?,
+            lstm_step(
+                self.gates[t],
                 u,
-                true,
-                &mut view2_mut(g_t, rows, 4 * hd)?,
+                bias,
+                (h_done[t], &mut *h_rest[0]),
+                (c_done[t], &mut *c_rest[0]),
+                self.tanh_c[t],
             )?;
-            let (c_prev, c_new, h_new) = (&*c_done[t], &mut *c_rest[0], &mut *h_rest[0]);
-            let tc = &mut *self.tanh_c[t];
-            with_widest_simd(
-                #[inline(always)]
-                || lstm_gate_pass(g_t, bias, c_prev, c_new, h_new, tc),
-            );
         }
         Ok(())
+    }
+}
+
+/// One forward step over some batch rows: `g += h_{t-1}·U`, then the gate pass ([`lstm_gate_pass`]).
+fn lstm_step(
+    g: &mut [f32],
+    u: &PackedMatrix,
+    bias: &[f32],
+    (h_prev, h_new): (&[f32], &mut [f32]),
+    (c_prev, c_new): (&[f32], &mut [f32]),
+    tanh_c: &mut [f32],
+) -> Result<()> {
+    let hd = bias.len() / 4;
+    let rows = h_prev.len() / hd.max(1);
+    matmul_packed_into(
+        &view2(h_prev, rows, hd)?,
+        u,
+        true,
+        &mut view2_mut(g, rows, 4 * hd)?,
+    )?;
+    with_widest_simd(
+        #[inline(always)]
+        || lstm_gate_pass(g, bias, c_prev, c_new, h_new, tanh_c),
+    );
+    Ok(())
+}
+
+/// The whole batch's forward time loop on this thread, every buffer grown step by step as it is
+/// computed (no zero-filled `(T·B, ·)` buffers, which a cut into parts needs), and on index input
+/// each step's kernel rows looked up just before its product, while they stay in cache.
+struct LstmForwardWhole<'a, 'v> {
+    seq_x: &'a SeqX,
+    w: &'a ArrayView2<'v, f32>,
+    u: &'a PackedMatrix,
+    bias: &'a [f32],
+    batch: usize,
+    /// The initial state `(B, H)` on entry, then every step's appended.
+    h: &'a mut Vec<f32>,
+    /// As `h`, cell states.
+    c: &'a mut Vec<f32>,
+}
+
+impl LstmForwardWhole<'_, '_> {
+    /// The activated gates `(T·B, 4H)` and `tanh(c_t)` `(T·B, H)`.
+    fn run(&mut self, steps: usize) -> Result<(Vec<f32>, Vec<f32>)> {
+        let g4 = self.bias.len();
+        let bh = self.batch * g4 / 4;
+        let w_rows = self.w.as_standard_layout();
+        let (mut gates, lookup) = match self.seq_x {
+            SeqX::Indices(idx) => {
+                let w = w_rows
+                    .as_slice()
+                    .ok_or_else(|| Error::Invalid("internal layout".into()))?;
+                (Vec::with_capacity(steps * self.batch * g4), Some((idx, w)))
+            }
+            SeqX::Dense(_) => (project(self.seq_x, self.w, None)?, None),
+        };
+        let mut tanh_c = Vec::with_capacity(steps * bh);
+        for t in 0..steps {
+            if let Some((idx, w)) = lookup {
+                for &i in idx.get(t * self.batch..(t + 1) * self.batch).unwrap_or(&[]) {
+                    push_kernel_row(&mut gates, w, g4, i)?;
+                }
+            }
+            for v in [&mut *self.h, &mut *self.c, &mut tanh_c] {
+                v.resize(v.len() + bh, 0.0);
+            }
+            let (h_prev, h_new) = self.h[t * bh..].split_at_mut(bh);
+            let (c_prev, c_new) = self.c[t * bh..].split_at_mut(bh);
+            let g_t = gates
+                .get_mut(t * self.batch * g4..(t + 1) * self.batch * g4)
+                .ok_or_else(|| Error::Invalid("internal layout: gates".into()))?;
+            lstm_step(
+                g_t,
+                self.u,
+                self.bias,
+                (h_prev, h_new),
+                (c_prev, c_new),
+                &mut tanh_c[t * bh..],
+            )?;
+        }
+        Ok((gates, tanh_c))
     }
 }
 
