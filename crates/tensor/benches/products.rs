@@ -7,10 +7,12 @@
 //!
 //! `dense_head`: the character model's output layer per 2-thread shard (2,048 rows = batch 32 ×
 //! 64 steps, LSTM 128, 47 symbols), forward `x·W`, input gradient `dy·Wᵀ` and weight gradient
-//! `xᵀ·dy`, on `gemm` against the tiled kernel (an output width of 47 is two full AVX-512 vectors
-//! and a masked one). Measured (one thread, AVX-512, loaded host): `gemm` 53–59 G multiply-adds/s
-//! on all three; the tiled kernel 37–40 forward, 53–58 on the other two, so the head stays on
-//! `gemm`.
+//! `xᵀ·dy`, on `gemm` against the tiled kernel. Measured (one thread, AVX-512, loaded host): `gemm`
+//! 45–59 G multiply-adds/s on all three (accumulating onto `y` costs nothing extra); the tiled
+//! kernel 42–58 on the two backward products, and 1.9 forward, where it takes the 15 columns
+//! past the last full vector one element at a time (37–40 with a masked last vector, a version
+//! left out because it made the LSTM's full-width tiles take 9 % more instructions under
+//! callgrind). So the Dense head stays on `gemm`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -83,6 +85,12 @@ fn dense_head(c: &mut Criterion) {
     group.bench_function("fwd x.W (2048,128)x(128,47) gemm", |bench| {
         bench.iter(|| matmul_into(1.0, &x.view(), &w.view(), 0.0, &mut y.view_mut()).unwrap());
     });
+    group.bench_function(
+        "fwd x.W (2048,128)x(128,47) gemm onto y (beta 1)",
+        |bench| {
+            bench.iter(|| matmul_into(1.0, &x.view(), &w.view(), 1.0, &mut y.view_mut()).unwrap());
+        },
+    );
     group.bench_function(
         "fwd x.W (2048,128)x(128,47) tiled, W packed per call",
         |bench| {

@@ -305,79 +305,21 @@ impl WithSimd for Tiled<'_, '_> {
         } else {
             column_blocks::<S, false>(simd, &p, c, m, vectors, c_col);
         }
-        // Columns past the last full vector (a 47-symbol output layer's last 15 on AVX-512): one
-        // partial vector, loaded and stored through a lane mask, with the same fused operations
-        // in the same order as the full lanes (the masked-off lanes compute on zeros and are
-        // never stored).
-        let rest = n - vectors * lanes;
-        if rest > 0 {
-            let j0 = vectors * lanes;
-            if a_transposed {
-                tail_block::<S, true>(simd, &p, c, m, j0, rest, c_col);
-            } else {
-                tail_block::<S, false>(simd, &p, c, m, j0, rest, c_col);
+        // Columns past the last full vector: one at a time, the same fused operations in the same
+        // order as the vector lanes.
+        for j in vectors * lanes..n {
+            for i in 0..m {
+                let mut acc = if accumulate {
+                    c.row(i, c_col + j, 1)[0]
+                } else {
+                    0.0
+                };
+                for q in 0..k {
+                    acc = left_at(a, a_transposed, i, q).mul_add(b.row(q, j, 1)[0], acc);
+                }
+                c.row(i, c_col + j, 1)[0] = acc;
             }
         }
-    }
-}
-
-/// The partial vector of columns `j0 .. j0 + rest` (`rest` < lanes) of every row: tiles of
-/// [`NARROW_ROWS`] rows, then 4, 2 and 1.
-#[inline(always)]
-fn tail_block<S: Simd, const AT: bool>(
-    simd: S,
-    p: &Block<'_>,
-    c: &mut MatMut<'_>,
-    m: usize,
-    j0: usize,
-    rest: usize,
-    c_col: usize,
-) {
-    let mut i = 0;
-    while i + NARROW_ROWS <= m {
-        tail_tile::<S, NARROW_ROWS, AT>(simd, p, c, i, j0, rest, c_col);
-        i += NARROW_ROWS;
-    }
-    if i + 4 <= m {
-        tail_tile::<S, 4, AT>(simd, p, c, i, j0, rest, c_col);
-        i += 4;
-    }
-    if i + 2 <= m {
-        tail_tile::<S, 2, AT>(simd, p, c, i, j0, rest, c_col);
-        i += 2;
-    }
-    if i < m {
-        tail_tile::<S, 1, AT>(simd, p, c, i, j0, rest, c_col);
-    }
-}
-
-/// One `MR`-row tile of the partial vector at panel column `j0` (`rest` columns), summed over
-/// the whole inner dimension in registers: [`tile`] with one masked vector.
-#[inline(always)]
-fn tail_tile<S: Simd, const MR: usize, const AT: bool>(
-    simd: S,
-    p: &Block<'_>,
-    c: &mut MatMut<'_>,
-    i0: usize,
-    j0: usize,
-    rest: usize,
-    c_col: usize,
-) {
-    let mut acc = [simd.splat_f32s(0.0); MR];
-    if p.accumulate {
-        for (r, a) in acc.iter_mut().enumerate() {
-            *a = simd.partial_load_f32s(c.row(i0 + r, c_col + j0, rest));
-        }
-    }
-    for q in 0..p.k {
-        let bv = simd.partial_load_f32s(p.b.row(q, j0, rest));
-        for (r, a) in acc.iter_mut().enumerate() {
-            let x = simd.splat_f32s(left_at(p.a, AT, i0 + r, q));
-            *a = simd.mul_add_f32s(x, bv, *a);
-        }
-    }
-    for (r, a) in acc.iter().enumerate() {
-        simd.partial_store_f32s(c.row(i0 + r, c_col + j0, rest), *a);
     }
 }
 
