@@ -25,71 +25,75 @@ fn wave(shape: &[usize], scale: f32) -> ArrayD<f32> {
     })
 }
 
+/// An output layer `x (batch, steps, units) · w (units, classes) + b` and its mean
+/// cross-entropy on fixed targets.
+struct Head {
+    ps: Params,
+    ids: [nn::ParamId; 3],
+    targets: Vec<usize>,
+}
+
+impl Head {
+    fn new(batch: usize, steps: usize, units: usize, classes: usize) -> Self {
+        let mut ps = Params::new();
+        let x = ps.add("x", wave(&[batch, steps, units], 2.0), true);
+        let w = ps.add("w", wave(&[units, classes], 0.2), true);
+        let b = ps.add("b", wave(&[classes], 0.1), true);
+        let targets = (0..batch * steps).map(|i| (i * 7919) % classes).collect();
+        Self {
+            ps,
+            ids: [x, w, b],
+            targets,
+        }
+    }
+
+    /// The loss through `Tape::affine` (what `Dense` does), or as a product and a broadcast add.
+    fn loss(&self, t: &mut Tape<'_>, fused: bool) -> nn::Var {
+        let [xv, wv, bv] = self.ids.map(|id| t.param(id));
+        let logits = if fused {
+            t.affine(xv, wv, bv).unwrap()
+        } else {
+            let m = t.matmul(xv, wv).unwrap();
+            t.add(m, bv).unwrap()
+        };
+        t.cross_entropy(logits, &self.targets).unwrap()
+    }
+
+    fn forward_backward(&self, fused: bool) -> nn::Grads {
+        let mut t = Tape::new(&self.ps);
+        let loss = self.loss(&mut t, fused);
+        t.backward(loss).unwrap()
+    }
+
+    fn forward_only(&self) -> f32 {
+        let mut t = Tape::inference(&self.ps);
+        let loss = self.loss(&mut t, true);
+        t.value(loss).sum()
+    }
+}
+
 fn output_layer(c: &mut Criterion) {
-    let mut ps = Params::new();
-    let x = ps.add("x", wave(&[16, 20, UNITS], 2.0), true);
-    let w = ps.add("w", wave(&[UNITS, VOCAB], 0.2), true);
-    let b = ps.add("b", wave(&[VOCAB], 0.1), true);
-    let targets: Vec<usize> = (0..ROWS).map(|i| (i * 7919) % VOCAB).collect();
+    let head = Head::new(16, 20, UNITS, VOCAB);
+    assert_eq!(head.targets.len(), ROWS);
     let mut group = c.benchmark_group("output_layer_320x128x10000");
     group.sample_size(10);
-    group.bench_function("fused", |bench| {
-        bench.iter(|| {
-            let mut t = Tape::new(&ps);
-            let (xv, wv, bv) = (t.param(x), t.param(w), t.param(b));
-            let logits = t.affine(xv, wv, bv).unwrap();
-            let loss = t.cross_entropy(logits, &targets).unwrap();
-            t.backward(loss).unwrap()
-        });
-    });
+    group.bench_function("fused", |bench| bench.iter(|| head.forward_backward(true)));
     group.bench_function("matmul_then_add", |bench| {
-        bench.iter(|| {
-            let mut t = Tape::new(&ps);
-            let (xv, wv, bv) = (t.param(x), t.param(w), t.param(b));
-            let m = t.matmul(xv, wv).unwrap();
-            let logits = t.add(m, bv).unwrap();
-            let loss = t.cross_entropy(logits, &targets).unwrap();
-            t.backward(loss).unwrap()
-        });
+        bench.iter(|| head.forward_backward(false))
     });
     group.bench_function("forward_only_fused", |bench| {
-        bench.iter(|| {
-            let mut t = Tape::inference(&ps);
-            let (xv, wv, bv) = (t.param(x), t.param(w), t.param(b));
-            let logits = t.affine(xv, wv, bv).unwrap();
-            let loss = t.cross_entropy(logits, &targets).unwrap();
-            t.value(loss).sum()
-        });
+        bench.iter(|| head.forward_only())
     });
     group.finish();
 }
 
 fn char_head(c: &mut Criterion) {
-    let (rows, units, symbols) = (2048, 128, 47);
-    let mut ps = Params::new();
-    let x = ps.add("x", wave(&[32, 64, units], 2.0), true);
-    let w = ps.add("w", wave(&[units, symbols], 0.2), true);
-    let b = ps.add("b", wave(&[symbols], 0.1), true);
-    let targets: Vec<usize> = (0..rows).map(|i| (i * 7919) % symbols).collect();
+    let head = Head::new(32, 64, 128, 47);
     let mut group = c.benchmark_group("char_head_2048x128x47");
     group.bench_function("forward_backward", |bench| {
-        bench.iter(|| {
-            let mut t = Tape::new(&ps);
-            let (xv, wv, bv) = (t.param(x), t.param(w), t.param(b));
-            let logits = t.affine(xv, wv, bv).unwrap();
-            let loss = t.cross_entropy(logits, &targets).unwrap();
-            t.backward(loss).unwrap()
-        });
+        bench.iter(|| head.forward_backward(true))
     });
-    group.bench_function("forward_only", |bench| {
-        bench.iter(|| {
-            let mut t = Tape::inference(&ps);
-            let (xv, wv, bv) = (t.param(x), t.param(w), t.param(b));
-            let logits = t.affine(xv, wv, bv).unwrap();
-            let loss = t.cross_entropy(logits, &targets).unwrap();
-            t.value(loss).sum()
-        });
-    });
+    group.bench_function("forward_only", |bench| bench.iter(|| head.forward_only()));
     group.finish();
 }
 
