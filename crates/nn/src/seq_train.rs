@@ -5,7 +5,8 @@
 //! not cover.
 //!
 //! * **Data-parallel threads**: each batch is cut into `threads` contiguous shards; each shard runs
-//!   forward and backward on its own tape in its own thread (the model's weights are only read), and
+//!   forward and backward on its own tape as a task of the current rayon pool, in parallel up to the
+//!   pool's size (the model's weights are only read), and
 //!   the shard gradients are combined weighted by shard size, so the step equals the whole-batch step
 //!   up to float rounding. With the same seed and thread count a run repeats bit for bit; one thread
 //!   computes exactly the whole-batch gradient.
@@ -76,7 +77,9 @@ pub struct SeqTrainConfig {
     pub clip_norm: Option<f32>,
     /// Dropout rate on the outputs of recurrent layers (not after the model's last layer), in `[0, 1)`.
     pub dropout: f32,
-    /// Threads that share each batch (data parallelism); 1 runs on the calling thread.
+    /// Shards each batch is cut into (data parallelism), run as tasks of the current rayon pool: in
+    /// parallel up to the pool's size. 1 runs on the calling thread. The bits depend on this number,
+    /// not on the pool's size.
     pub threads: usize,
     /// Shuffle the order of the sequences every epoch.
     pub shuffle: bool,
@@ -771,7 +774,10 @@ fn make_shards(
 
 /// Runs `work` on every shard, each inside [`tensor::threads::serial`], as tasks of the current
 /// rayon pool (whose threads persist from batch to batch, with their caches, allocator arenas and
-/// `gemm` buffers warm).
+/// `gemm` buffers warm): in parallel up to the pool's size (an app sizes it to `--threads` with
+/// `appkit::pool::run_on_threads`), one after another beyond it. The results come back in shard
+/// order; when shards fail, the lowest-numbered shard's error is returned, and a panic inside a
+/// shard becomes an error.
 fn run_shards<T, F>(shards: &[Shard], work: F) -> Result<Vec<T>>
 where
     T: Send,
@@ -780,13 +786,19 @@ where
     if shards.len() <= 1 {
         return shards.iter().enumerate().map(|(i, s)| work(i, s)).collect();
     }
-    // Each shard has a thread of its own: nothing inside it splits again over the rayon pool
-    // (more busy threads than cores: 14–20 % slower at char-rnn's batch 64 on 2 threads).
-    shards
+    // Nothing inside a shard splits again over the pool (more busy threads than cores: 14–20 %
+    // slower at char-rnn's batch 64 on 2 threads).
+    let results: Vec<Result<T>> = shards
         .par_iter()
         .enumerate()
-        .map(|(i, s)| tensor::threads::serial(|| work(i, s)))
-        .collect()
+        .map(|(i, s)| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                tensor::threads::serial(|| work(i, s))
+            }))
+            .unwrap_or_else(|_| Err(Error::Invalid("a training thread panicked".into())))
+        })
+        .collect();
+    results.into_iter().collect()
 }
 
 /// The layers' forward pass with dropout after every recurrent layer but the last layer.

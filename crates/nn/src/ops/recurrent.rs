@@ -386,6 +386,12 @@ fn check_weights<'a>(
     let wv = mat(tape, w, "kernel", layer)?;
     let uv = mat(tape, u, "recurrent kernel", layer)?;
     let hidden = uv.nrows();
+    if hidden == 0 {
+        return Err(Error::Invalid(format!(
+            "{layer}: the recurrent kernel has no units (shape {:?})",
+            uv.shape()
+        )));
+    }
     if uv.ncols() != gates * hidden || wv.ncols() != gates * hidden {
         return Err(shape_err(
             format!("{layer}: kernel vs recurrent kernel ({gates} gates)"),
@@ -874,15 +880,18 @@ impl LstmForwardWhole<'_, '_> {
     fn run(&mut self, steps: usize) -> Result<(Vec<f32>, Vec<f32>)> {
         let g4 = self.bias.len();
         let bh = self.batch * g4 / 4;
-        let w_rows = self.w.as_standard_layout();
-        let (mut gates, lookup) = match self.seq_x {
-            SeqX::Indices(idx) => {
+        let w_rows = match self.seq_x {
+            SeqX::Indices(_) => Some(self.w.as_standard_layout()),
+            SeqX::Dense(_) => None,
+        };
+        let (mut gates, lookup) = match (self.seq_x, &w_rows) {
+            (SeqX::Indices(idx), Some(w_rows)) => {
                 let w = w_rows
                     .as_slice()
                     .ok_or_else(|| Error::Invalid("internal layout".into()))?;
                 (Vec::with_capacity(steps * self.batch * g4), Some((idx, w)))
             }
-            SeqX::Dense(_) => (project(self.seq_x, self.w, None)?, None),
+            _ => (project(self.seq_x, self.w, None)?, None),
         };
         let mut tanh_c = Vec::with_capacity(steps * bh);
         for t in 0..steps {
@@ -1078,6 +1087,11 @@ impl LstmPartBackward<'_> {
         let rows = self.dh_next.len() / hd.max(1);
         let mut dh_carry = vec![0.0f32; self.dh_next.len()];
         dh_carry.copy_from_slice(self.dh_next);
+        if matches!(self.dgates, StepGates::Reuse(_)) && sums.is_none() {
+            return Err(Error::Invalid(
+                "internal: a reused gradient block needs step sums".into(),
+            ));
+        }
         for t in (0..steps).rev() {
             let dg: &mut [f32] = match &mut self.dgates {
                 StepGates::Store(blocks) => &mut *blocks[t],
@@ -1126,7 +1140,8 @@ impl LstmPartBackward<'_> {
 /// thread). A single-part backward calls [`StepSums::add_step`] inside its time loop, while the
 /// step's gradients are in cache, and needs no `(T·B, G)` buffer; a backward cut into batch
 /// parts stores the gradients and calls it after the loop, step by step in the same order, so the
-/// bits do not depend on the cut.
+/// bits do not depend on the cut (that pass runs on the calling thread: a layer cut into parts,
+/// which a data-parallel trainer's shard never is, does not split its weight gradients).
 struct StepSums<'a> {
     idx: &'a [usize],
     /// Hidden states `((T+1)·B, H)`: block `t` is `h_{t-1}` of step `t`.
@@ -1158,6 +1173,11 @@ impl<'a> StepSums<'a> {
             .idx
             .get(t * batch..(t + 1) * batch)
             .ok_or_else(|| Error::Invalid("internal layout: step indices".into()))?;
+        if let Some(&i) = idx.iter().find(|&&i| i >= self.dw.nrows()) {
+            return Err(Error::Invalid(format!(
+                "input index {i} outside the kernel"
+            )));
+        }
         let db = &mut self.db;
         let dw = self
             .dw
@@ -1167,15 +1187,8 @@ impl<'a> StepSums<'a> {
             #[inline(always)]
             || {
                 for (row, &i) in dg.chunks_exact(width).zip(idx) {
-                    for (a, v) in db.iter_mut().zip(row) {
-                        *a += v;
-                    }
-                    // `i` was checked against the kernel's rows by `prepare_input`.
-                    if let Some(dst) = dw.get_mut(i * width..(i + 1) * width) {
-                        for (a, v) in dst.iter_mut().zip(row) {
-                            *a += v;
-                        }
-                    }
+                    add_into(db, row);
+                    add_into(&mut dw[i * width..(i + 1) * width], row);
                 }
             },
         );
@@ -1495,9 +1508,7 @@ fn column_sums(m: &Array2<f32>) -> ndarray::Array1<f32> {
             #[inline(always)]
             || {
                 for row in flat.chunks_exact(width) {
-                    for (a, v) in acc.iter_mut().zip(row) {
-                        *a += v;
-                    }
+                    add_into(&mut acc, row);
                 }
             },
         ),
@@ -1510,6 +1521,14 @@ fn column_sums(m: &Array2<f32>) -> ndarray::Array1<f32> {
         }
     }
     ndarray::Array1::from_vec(acc)
+}
+
+/// `acc += row`, element by element (the rows of a column sum or a scatter, added in order).
+#[inline(always)]
+fn add_into(acc: &mut [f32], row: &[f32]) {
+    for (a, v) in acc.iter_mut().zip(row) {
+        *a += v;
+    }
 }
 
 /// Backward of the fused GRU.
@@ -1769,6 +1788,32 @@ mod tests {
 
     fn bits(a: &ArrayD<f32>) -> Vec<u32> {
         a.iter().map(|v| v.to_bits()).collect()
+    }
+
+    /// A recurrent kernel with no units is an error naming the layer, for every cell and input kind
+    /// (the one-part LSTM forward would otherwise cut its gate rows into blocks of zero values).
+    #[test]
+    fn zero_units_is_an_error_not_a_panic() {
+        let mut params = Params::new();
+        let w = params.add("w", ArrayD::zeros(IxDyn(&[3, 0])), true);
+        let u = params.add("u", ArrayD::zeros(IxDyn(&[0, 0])), true);
+        let b = params.add("b", ArrayD::zeros(IxDyn(&[0])), true);
+        let b2 = params.add("b2", ArrayD::zeros(IxDyn(&[2, 0])), true);
+        let mut tape = Tape::new(&params);
+        let (wv, uv, bv, b2v) = (tape.param(w), tape.param(u), tape.param(b), tape.param(b2));
+        let idx = tape.constant(ArrayD::zeros(IxDyn(&[2, 4])));
+        let feats = tape.constant(ArrayD::zeros(IxDyn(&[2, 4, 3])));
+        for x in [SeqInput::Indices(idx), SeqInput::Features(feats)] {
+            let errors = [
+                tape.lstm("l", x, wv, uv, bv, None, None).map(|_| ()),
+                tape.gru("g", x, wv, uv, b2v, None).map(|_| ()),
+                tape.simple_rnn("r", x, wv, uv, bv, None).map(|_| ()),
+            ];
+            for e in errors {
+                let e = e.unwrap_err().to_string();
+                assert!(e.contains("no units"), "{e}");
+            }
+        }
     }
 
     /// Forward and backward of an LSTM big enough to be cut into batch parts (one per thread):
