@@ -880,18 +880,16 @@ impl LstmForwardWhole<'_, '_> {
     fn run(&mut self, steps: usize) -> Result<(Vec<f32>, Vec<f32>)> {
         let g4 = self.bias.len();
         let bh = self.batch * g4 / 4;
-        let w_rows = match self.seq_x {
-            SeqX::Indices(_) => Some(self.w.as_standard_layout()),
-            SeqX::Dense(_) => None,
-        };
-        let (mut gates, lookup) = match (self.seq_x, &w_rows) {
-            (SeqX::Indices(idx), Some(w_rows)) => {
+        let w_rows;
+        let (mut gates, lookup) = match self.seq_x {
+            SeqX::Indices(idx) => {
+                w_rows = self.w.as_standard_layout();
                 let w = w_rows
                     .as_slice()
                     .ok_or_else(|| Error::Invalid("internal layout".into()))?;
                 (Vec::with_capacity(steps * self.batch * g4), Some((idx, w)))
             }
-            _ => (project(self.seq_x, self.w, None)?, None),
+            SeqX::Dense(_) => (project(self.seq_x, self.w, None)?, None),
         };
         let mut tanh_c = Vec::with_capacity(steps * bh);
         for t in 0..steps {
@@ -1052,17 +1050,17 @@ impl Cells<'_> {
 }
 
 /// Where a backward time loop leaves each step's gate gradients `(rows, 4H)`.
-enum StepGates<'a> {
+enum StepGates<'a, 's> {
     /// Per step, this part's rows of the whole `dgates (T·B, 4H)` buffer, read after the loop.
     Store(Vec<&'a mut [f32]>),
-    /// One block reused by every step: the step's gradients are summed into the weight
-    /// gradients inside the loop ([`StepSums`]), while they are still in cache.
-    Reuse(Vec<f32>),
+    /// Into these sums, inside the loop while they are still in cache (one block reused by
+    /// every step; the part is the whole batch).
+    Sum(&'s mut StepSums<'a>),
 }
 
 /// One part's backward time loop: per step (last first) the gate gradients, then
 /// `dh_{t-1} = dgates·Uᵀ`.
-struct LstmPartBackward<'a> {
+struct LstmPartBackward<'a, 's> {
     gates: Vec<&'a [f32]>,
     /// `T + 1` blocks of cell states (block `t` is `c_{t-1}` of step `t`).
     c: Vec<&'a [f32]>,
@@ -1070,32 +1068,25 @@ struct LstmPartBackward<'a> {
     /// The sequence gradient `(B, T, H)` batch-major, and this part's first row in it.
     dh_seq: &'a [f32],
     first_row: usize,
-    dgates: StepGates<'a>,
+    dgates: StepGates<'a, 's>,
     dh_next: &'a mut [f32],
     dc_next: &'a mut [f32],
 }
 
-impl LstmPartBackward<'_> {
-    /// The loop; `sums` (with [`StepGates::Reuse`]) takes each step's gate gradients.
-    fn run(
-        mut self,
-        u_t: &PackedMatrix,
-        hd: usize,
-        mut sums: Option<&mut StepSums<'_>>,
-    ) -> Result<()> {
+impl LstmPartBackward<'_, '_> {
+    fn run(mut self, u_t: &PackedMatrix, hd: usize) -> Result<()> {
         let steps = self.gates.len();
         let rows = self.dh_next.len() / hd.max(1);
         let mut dh_carry = vec![0.0f32; self.dh_next.len()];
         dh_carry.copy_from_slice(self.dh_next);
-        if matches!(self.dgates, StepGates::Reuse(_)) && sums.is_none() {
-            return Err(Error::Invalid(
-                "internal: a reused gradient block needs step sums".into(),
-            ));
-        }
+        let mut block = match self.dgates {
+            StepGates::Store(_) => Vec::new(),
+            StepGates::Sum(_) => vec![0.0f32; rows * 4 * hd],
+        };
         for t in (0..steps).rev() {
-            let dg: &mut [f32] = match &mut self.dgates {
-                StepGates::Store(blocks) => &mut *blocks[t],
-                StepGates::Reuse(block) => block,
+            let (dg, sums): (&mut [f32], Option<&mut StepSums<'_>>) = match &mut self.dgates {
+                StepGates::Store(blocks) => (&mut *blocks[t], None),
+                StepGates::Sum(sums) => (&mut block, Some(&mut **sums)),
             };
             let (gates, c_prev, tanh_c) = (self.gates[t], self.c[t], self.tanh_c[t]);
             let (dh_seq, first) = (self.dh_seq, self.first_row);
@@ -1125,7 +1116,7 @@ impl LstmPartBackward<'_> {
                 false,
                 &mut view2_mut(&mut dh_carry, rows, hd)?,
             )?;
-            if let Some(sums) = sums.as_deref_mut() {
+            if let Some(sums) = sums {
                 sums.add_step(t, dg)?;
             }
         }
@@ -1137,7 +1128,7 @@ impl LstmPartBackward<'_> {
 /// The weight gradients of a kernel on index input, summed step by step from the last step to
 /// the first: the bias (the step's rows in order), the kernel rows the step's indices picked,
 /// and the recurrent kernel `dU += h_{t-1}ᵀ·dgates_t` (one `gemm` product per step on this
-/// thread). A single-part backward calls [`StepSums::add_step`] inside its time loop, while the
+/// thread). A single-part backward ([`StepGates::Sum`]) calls [`StepSums::add_step`] inside its time loop, while the
 /// step's gradients are in cache, and needs no `(T·B, G)` buffer; a backward cut into batch
 /// parts stores the gradients and calls it after the loop, step by step in the same order, so the
 /// bits do not depend on the cut (that pass runs on the calling thread: a layer cut into parts,
@@ -1420,33 +1411,27 @@ pub(crate) fn lstm_backward(
                 tanh_c: k.tanh_c.chunks_exact(bh.max(1)).collect(),
                 dh_seq,
                 first_row: 0,
-                dgates: StepGates::Reuse(vec![0.0; bh * 4]),
+                dgates: StepGates::Sum(&mut sums),
                 dh_next: &mut dh_next,
                 dc_next: &mut dc_next,
             };
-            part.run(&u_t, hd, Some(&mut sums))?;
+            part.run(&u_t, hd)?;
         } else {
             let mut dgates = vec![0.0f32; rows * g4];
             let work =
                 lstm_backward_parts(k, dh_seq, &parts, &mut dgates, &mut dh_next, &mut dc_next);
-            run_parts(work, |part| part.run(&u_t, hd, None))?;
+            run_parts(work, |part| part.run(&u_t, hd))?;
             for t in (0..c.steps).rev() {
                 sums.add_step(t, &dgates[t * bh * 4..(t + 1) * bh * 4])?;
             }
         }
-        out.push((
-            c.b,
-            sums.db
-                .into_iter()
-                .collect::<ndarray::Array1<f32>>()
-                .into_dyn(),
-        ));
+        out.push((c.b, ndarray::Array1::from_vec(sums.db).into_dyn()));
         out.push((c.w, sums.dw.into_dyn()));
         out.push((c.u, sums.du.into_dyn()));
     } else {
         let mut dgates = vec![0.0f32; rows * g4];
         let work = lstm_backward_parts(k, dh_seq, &parts, &mut dgates, &mut dh_next, &mut dc_next);
-        run_parts(work, |part| part.run(&u_t, hd, None))?;
+        run_parts(work, |part| part.run(&u_t, hd))?;
         let dgates = Array2::from_shape_vec((rows, g4), dgates)
             .map_err(|e| Error::Invalid(format!("internal layout: {e}")))?;
         out.push((c.b, column_sums(&dgates).into_dyn()));
@@ -1470,7 +1455,7 @@ fn lstm_backward_parts<'a>(
     dgates: &'a mut [f32],
     dh_next: &'a mut [f32],
     dc_next: &'a mut [f32],
-) -> Vec<LstmPartBackward<'a>> {
+) -> Vec<LstmPartBackward<'a, 'a>> {
     let (batch, hd) = (k.common.batch, k.common.hidden);
     let g4 = 4 * hd;
     part_rows_ref(&k.gates, batch, g4, parts)
