@@ -7,6 +7,9 @@ Three workloads, each run by PyTorch, Keras and our Rust examples in one invocat
           (median of epochs 2..20);
   lstm    forward + backward of one LSTM (return_sequences, loss = sum of the outputs) at
           (batch, T, in, h) = (32, 12, 1, 32), (64, 64, 60, 128), (32, 32, 100, 256): median ms per pass;
+          then each side's matrix-product rate per pass (the pass's product FLOPs over its time) and what twice
+          PyTorch's speed would ask, next to torch.matmul's rate on a 1024³ square measured in PyTorch's worker
+          (the machine's attainable product rate on those threads);
   char    a character LSTM: one-hot input of 47 symbols, LSTM(128, rs) -> Dense(47) logits, cross-entropy at every
           step against the next character, Adam, batch 64 x 64 characters: training characters per second
           (batch * seq * batches / seconds, after one warm-up epoch).
@@ -110,6 +113,27 @@ def median(v: list[float]) -> float:
 # ---------------------------------------------------------------------------------------------------------------------
 
 
+def lstm_pass_flop(b: int, t: int, i: int, h: int) -> float:
+    """Floating-point operations of one LSTM forward + backward pass with the input gradient (what the lstm task
+    times), counting only the matrix products (2 per multiply-add): forward x·W and h·U, backward dgates·Uᵀ,
+    hᵀ·dgates, xᵀ·dgates and dgates·Wᵀ, every one over T·B rows and 4h gate columns."""
+    return 3 * 2.0 * t * b * 4 * h * (i + h)
+
+
+def square_matmul_gflops(torch, n: int = 1024, seconds: float = 1.5) -> dict:
+    """torch.matmul's rate on an n³ square product in this process (its threads as set), as the machine's
+    attainable matrix-product rate: median and best GFLOP/s over repeated calls."""
+    a, b, out = torch.randn(n, n), torch.randn(n, n), torch.empty(n, n)
+    for _ in range(3):
+        torch.matmul(a, b, out=out)
+    rates, t_end = [], time.perf_counter() + seconds
+    while len(rates) < 10 or time.perf_counter() < t_end:
+        t0 = time.perf_counter()
+        torch.matmul(a, b, out=out)
+        rates.append(2.0 * n**3 / (time.perf_counter() - t0) / 1e9)
+    return {"median": median(rates), "best": max(rates), "calls": len(rates)}
+
+
 def torch_worker(task: str, data: dict[str, str], threads: int, seed: int) -> dict:
     import torch
     from torch import nn
@@ -174,6 +198,7 @@ def torch_worker(task: str, data: dict[str, str], threads: int, seed: int) -> di
                     break
             res["shapes"].append({"shape": [b, t, i, h], "ms": 1e3 * median(times), "reps": len(times),
                                   "cpu_ms": 1e3 * (time.process_time() - cpu0) / len(times)})
+        res["square_gflops"] = square_matmul_gflops(torch)
 
     elif task == "char":
         inp, tgt = char_batches(np.load(data["char_text"]))
@@ -496,6 +521,19 @@ def main() -> None:
                 cells = [f"{num(a, '8.2f')} ({num(c, '6.2f')})" for a, c in zip(ms, cpu)]
                 print(f"  {str(shape):18s} {cells[0]:>17s} {cells[1]:>17s} {cells[2]:>17s} "
                       f"{fmt_ratio(ms[2], ms[0]):>9s} {fmt_ratio(ms[2], ms[1]):>9s}")
+            # What a target of k times PyTorch's speed asks of the machine: the products alone, at the rate PyTorch
+            # reached, against the best rate torch.matmul reaches on a 1024³ square in the same process.
+            sq = t.get("square_gflops") or {}
+            print(f"\n  matrix-product GFLOP/s per pass (products only; torch.matmul 1024³ on the same threads: median "
+                  f"{num(sq.get('median'), '.0f')}, best {num(sq.get('best'), '.0f')})")
+            print(f"  {'shape':18s} {'GFLOP':>6s} {'pytorch':>8s} {'rnnlab':>8s} {'2x pytorch needs':>17s}")
+            for n, shape in enumerate(LSTM_SHAPES):
+                flop = lstm_pass_flop(*shape) / 1e9
+                ms = [v["shapes"][n]["ms"] if "shapes" in v else None for v in (t, r)]
+                rates = [flop / (m / 1e3) if m else None for m in ms]
+                need = 2 * rates[0] if rates[0] else None
+                print(f"  {str(shape):18s} {flop:6.3f} {num(rates[0], '8.0f')} {num(rates[1], '8.0f')} "
+                      f"{num(need, '17.0f')}")
         elif task == "char":
             print("\nchar LSTM training (47 one-hot symbols, h 128, batch 64, seq 64), chars/s after warm-up epoch")
             for side, v in (("pytorch", t), ("keras-jax", k), ("rnnlab", r)):
