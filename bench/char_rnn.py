@@ -9,7 +9,9 @@ the training sentences shuffled every epoch, the same batch size, epochs and thr
 the training loss, the held-out cross-entropy in bits per character (every held-out sentence from a zero state, mean
 over all its targets) and the training throughput (target characters per second of the training loop, evaluation
 excluded). The script prints both and the ratios, with the machine's load average (the figures are only comparable
-on a quiet machine; the two sides run one after the other).
+on a quiet machine; the two sides run one after the other), and what the speed target asks of the machine: the
+model's matrix-product FLOPs per character, the rate each side ran them at, and torch.matmul's rate on a 1024³ square
+on the same threads.
 
 Environment: the project venv (/work/venv: torch 2.15 CPU, numpy). Create one with
     python3 -m venv venv && venv/bin/pip install torch numpy
@@ -139,6 +141,15 @@ def pytorch(args: argparse.Namespace, data_dir: Path, seed: int) -> dict:
     return {"history": history, "version": f"torch {torch.__version__}"}
 
 
+def product_flop_per_char(cell: str, layers: int, units: int, vocab: int) -> float:
+    """Matrix-product FLOPs (2 per multiply-add) of one training character: the first layer's recurrent product
+    forward, and dgates·Uᵀ and hᵀ·dgates backward (its one-hot input is a row lookup, and its kernel gradient a
+    scatter, in both libraries' cost); every further layer's input and recurrent products forward and their four
+    backward products; the Dense head's product forward and its two backward. Gate blocks: LSTM 4, GRU 3, RNN 1."""
+    block = 2.0 * {"lstm": 4, "gru": 3, "rnn": 1}[cell] * units * units
+    return block * (3 + 6 * (layers - 1)) + 6.0 * units * vocab
+
+
 def summary(side: dict) -> dict:
     """Held-out bpc after the last epoch, the best, and the training throughput over all epochs (characters per
     wall second and per CPU second, user + system of all threads)."""
@@ -188,6 +199,8 @@ def main() -> int:
         subprocess.run(["cargo", "build", "--release", "-q", "-p", "char-rnn"], cwd=ROOT, check=True)
     if args.sides != "ours":
         import torch
+
+        from nn_torch_keras import square_matmul_gflops
 
         torch.set_num_interop_threads(1)
 
@@ -240,6 +253,15 @@ def main() -> int:
                   f"({so['chars_per_cpu_sec'] or float('nan'):,.0f} per CPU s), PyTorch {st['chars_per_sec']:,.0f} "
                   f"chars/s ({st['chars_per_cpu_sec'] or float('nan'):,.0f} per CPU s): wall ratio "
                   f"{speed[-1]:.2f}x, CPU-time ratio {cpu_ratio or float('nan'):.2f}x ({run['pytorch']['version']})")
+            flop = product_flop_per_char(args.cell, args.layers, args.units, o["alphabet_size"])
+            torch_rate = st["chars_per_sec"] * flop / 1e9
+            sq = square_matmul_gflops(torch)
+            run["product_rates"] = {"flop_per_char": flop, "pytorch_gflops": torch_rate,
+                                    "ours_gflops": so["chars_per_sec"] * flop / 1e9, "square_matmul": sq}
+            print(f"  matrix products: {flop / 1e3:,.0f} kFLOP per character; PyTorch ran them at {torch_rate:.0f} "
+                  f"GFLOP/s, ours at {so['chars_per_sec'] * flop / 1e9:.0f}; twice PyTorch's speed needs "
+                  f"{2 * torch_rate:.0f}, against torch.matmul on a 1024³ square on the same threads: median "
+                  f"{sq['median']:.0f}, best {sq['best']:.0f} GFLOP/s")
         sys.stdout.flush()
         if args.json:
             Path(args.json).write_text(json.dumps({"runs": runs, "load_before": load_before,
