@@ -202,13 +202,51 @@ impl Grads {
             )));
         }
         let norm = self.global_norm();
+        self.scale_to(norm, max_norm);
+        Ok(norm)
+    }
+
+    /// Scale all gradients by `max_norm / norm` when `norm` (their global norm) is above
+    /// `max_norm`.
+    fn scale_to(&mut self, norm: f32, max_norm: f32) {
         if norm > max_norm {
             let scale = max_norm / norm;
             for g in self.by_param.iter_mut().flatten() {
                 tensor::reduce::scale_array(g, scale);
             }
         }
-        Ok(norm)
+    }
+
+    /// A training step's gradient checks: the first NaN or infinite gradient element (as
+    /// [`Grads::first_non_finite`]), or, when every one is finite and `max_norm` is given, the
+    /// gradients clipped to that global norm (as [`Grads::clip_global_norm`]; nothing is clipped
+    /// when one is not finite). With clipping the check costs no pass over the gradients of its
+    /// own: the f64 sum of squares behind the norm is finite exactly when every gradient is (the
+    /// square of an f32 cannot overflow an f64), and the element is looked for only when it is
+    /// not.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a non-positive or non-finite `max_norm`.
+    pub fn check_finite_and_clip(
+        &mut self,
+        max_norm: Option<f32>,
+    ) -> Result<Option<(ParamId, usize, f32)>> {
+        let Some(max_norm) = max_norm else {
+            return Ok(self.first_non_finite());
+        };
+        if !(max_norm.is_finite() && max_norm > 0.0) {
+            return Err(Error::Invalid(format!(
+                "clip norm must be positive and finite, got {max_norm}"
+            )));
+        }
+        let norm = self.global_norm();
+        if !norm.is_finite() {
+            if let Some(bad) = self.first_non_finite() {
+                return Ok(Some(bad));
+            }
+        }
+        self.scale_to(norm, max_norm);
+        Ok(None)
     }
 
     /// The first gradient element that is NaN or infinite: the parameter, the flat index and the
@@ -271,5 +309,59 @@ mod tests {
         assert!((g.global_norm() - 1.0).abs() < 1e-6);
         assert!((g.get(a).unwrap()[[0]] - 0.6).abs() < 1e-6);
         assert!(g.clip_global_norm(0.0).is_err());
+    }
+
+    /// Gradients of two parameters, `b`'s holding `bad` at flat index 1 of 3.
+    fn grads_with(bad: f32) -> (ParamId, Grads) {
+        let mut ps = Params::new();
+        let a = ps.add("a", ArrayD::zeros(vec![2]), true);
+        let b = ps.add("b", ArrayD::zeros(vec![3]), true);
+        let mut g = Grads::with_len(2);
+        g.accumulate(a, ArrayD::from_shape_vec(vec![2], vec![3.0, -2.0]).unwrap());
+        g.accumulate(
+            b,
+            ArrayD::from_shape_vec(vec![3], vec![4.0, bad, 1.5]).unwrap(),
+        );
+        (b, g)
+    }
+
+    /// The flat bits of every gradient.
+    fn grad_bits(g: &Grads) -> Vec<u32> {
+        g.iter()
+            .flat_map(|(_, a)| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+            .collect()
+    }
+
+    #[test]
+    fn the_step_check_clips_finite_gradients_as_clip_global_norm_does() {
+        for max_norm in [0.5f32, 100.0] {
+            let (_, mut want) = grads_with(7.0);
+            want.clip_global_norm(max_norm).unwrap();
+            let (_, mut got) = grads_with(7.0);
+            assert_eq!(got.check_finite_and_clip(Some(max_norm)).unwrap(), None);
+            assert_eq!(grad_bits(&got), grad_bits(&want));
+        }
+        let (_, mut unclipped) = grads_with(7.0);
+        let before = grad_bits(&unclipped);
+        assert_eq!(unclipped.check_finite_and_clip(None).unwrap(), None);
+        assert_eq!(grad_bits(&unclipped), before);
+    }
+
+    #[test]
+    fn the_step_check_names_the_first_non_finite_gradient_and_clips_nothing() {
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for max_norm in [Some(0.5), Some(100.0), None] {
+                let (b, mut g) = grads_with(bad);
+                let before = grad_bits(&g);
+                let found = g.check_finite_and_clip(max_norm).unwrap();
+                let (id, index, value) = found.expect("the bad element is found");
+                assert_eq!((id, index), (b, 1));
+                assert_eq!(value.to_bits(), bad.to_bits());
+                assert_eq!(grad_bits(&g), before);
+            }
+        }
+        let (_, mut g) = grads_with(1.0);
+        assert!(g.check_finite_and_clip(Some(0.0)).is_err());
+        assert!(g.check_finite_and_clip(Some(f32::NAN)).is_err());
     }
 }

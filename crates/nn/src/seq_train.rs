@@ -676,7 +676,7 @@ pub fn checked_step(
     at: (usize, usize),
 ) -> Result<()> {
     let (epoch, batch) = at;
-    if let Some((id, index, value)) = grads.first_non_finite() {
+    if let Some((id, index, value)) = grads.check_finite_and_clip(clip)? {
         return Err(Error::NonFiniteGradient {
             epoch,
             batch,
@@ -684,9 +684,6 @@ pub fn checked_step(
             index,
             value,
         });
-    }
-    if let Some(c) = clip {
-        grads.clip_global_norm(c)?;
     }
     optimizer.step(&mut model.params, &grads)?;
     if let Some((name, index, value)) = first_non_finite_weight(&model.params) {

@@ -676,7 +676,7 @@ impl Sequential {
                 });
             }
             let mut grads = step.grads;
-            if let Some((id, index, value)) = grads.first_non_finite() {
+            if let Some((id, index, value)) = grads.check_finite_and_clip(cfg.clip_norm)? {
                 return Err(Error::NonFiniteGradient {
                     epoch,
                     batch: b + 1,
@@ -690,9 +690,6 @@ impl Sequential {
             for (acc, (s, c)) in totals.metrics.iter_mut().zip(step.metrics) {
                 acc.0 += s;
                 acc.1 += c;
-            }
-            if let Some(c) = cfg.clip_norm {
-                grads.clip_global_norm(c)?;
             }
             compiled.optimizer.step(&mut self.params, &grads)?;
             if !bar.is_hidden() {
