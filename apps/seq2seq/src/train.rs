@@ -93,7 +93,13 @@ pub fn train(
                 tokens += n;
                 tape.backward(loss)?
             };
-            grads.clip_global_norm(opts.clip)?;
+            if let Some((id, index, value)) = grads.check_finite_and_clip(Some(opts.clip))? {
+                anyhow::bail!(
+                    "{}: a gradient of {} became {value} (flat index {index}) in epoch {epoch}",
+                    opts.label,
+                    model.params.get(id).name
+                );
+            }
             adam.step(&mut model.params, &grads)?;
         }
         let loss = sum / tokens.max(1) as f64;
