@@ -6,7 +6,8 @@
 //! lookup of the kernel — a one-hot input times a matrix is never formed), and each time step does
 //! exactly one matrix product `h_{t-1} · U` for all gates over the whole batch. Backward does one
 //! product per step for `dh_{t-1}` and computes the weight gradients as three large products
-//! after the loop; an LSTM on index input instead sums them step by step (`StepSums`).
+//! after the loop; an LSTM on index input instead sums them inside the loop (`StepSums`: bias and
+//! kernel rows step by step, the recurrent kernel once per group of `STEP_GROUP` steps).
 //!
 //! Weight layouts follow Keras: kernel `(in, G·units)`, recurrent kernel `(units, G·units)`, gates
 //! side by side in Keras order — LSTM `i, f, c, o` (PyTorch's `i, f, g, o` is the same order),
@@ -1053,8 +1054,8 @@ impl Cells<'_> {
 enum StepGates<'a, 's> {
     /// Per step, this part's rows of the whole `dgates (T·B, 4H)` buffer, read after the loop.
     Store(Vec<&'a mut [f32]>),
-    /// Into these sums, inside the loop while they are still in cache (one block reused by
-    /// every step; the part is the whole batch).
+    /// Into these sums, inside the loop while they are still in cache (one block of
+    /// [`STEP_GROUP`] steps reused by every group; the part is the whole batch).
     Sum(&'s mut StepSums<'a>),
 }
 
