@@ -142,10 +142,12 @@ def pytorch(args: argparse.Namespace, data_dir: Path, seed: int) -> dict:
 
 
 def product_flop_per_char(cell: str, layers: int, units: int, vocab: int) -> float:
-    """Matrix-product FLOPs (2 per multiply-add) of one training character: the first layer's recurrent product
-    forward, and dgates·Uᵀ and hᵀ·dgates backward (its one-hot input is a row lookup, and its kernel gradient a
-    scatter, in both libraries' cost); every further layer's input and recurrent products forward and their four
-    backward products; the Dense head's product forward and its two backward. Gate blocks: LSTM 4, GRU 3, RNN 1."""
+    """Matrix-product FLOPs (2 per multiply-add) of one training character, the least work the model needs: the
+    first layer's recurrent product forward, and dgates·Uᵀ and hᵀ·dgates backward (its one-hot input is a row lookup
+    and its kernel gradient a scatter, as ours does them); every further layer's input and recurrent products
+    forward and their four backward products; the Dense head's product forward and its two backward. Gate blocks:
+    LSTM 4, GRU 3, RNN 1. PyTorch multiplies the one-hot input densely (x·W forward, xᵀ·dgates backward: 2·2·G·u·V
+    more), so the rate printed for it is its effective rate on this count, below its actual product rate."""
     block = 2.0 * {"lstm": 4, "gru": 3, "rnn": 1}[cell] * units * units
     return block * (3 + 6 * (layers - 1)) + 6.0 * units * vocab
 

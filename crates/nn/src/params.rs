@@ -196,11 +196,7 @@ impl Grads {
     /// # Errors
     /// [`Error::Invalid`] for a non-positive or non-finite `max_norm`.
     pub fn clip_global_norm(&mut self, max_norm: f32) -> Result<f32> {
-        if !(max_norm.is_finite() && max_norm > 0.0) {
-            return Err(Error::Invalid(format!(
-                "clip norm must be positive and finite, got {max_norm}"
-            )));
-        }
+        check_clip_norm(max_norm)?;
         let norm = self.global_norm();
         self.scale_to(norm, max_norm);
         Ok(norm)
@@ -222,8 +218,10 @@ impl Grads {
     /// gradients clipped to that global norm (as [`Grads::clip_global_norm`]; nothing is clipped
     /// when one is not finite). With clipping the check costs no pass over the gradients of its
     /// own: the f64 sum of squares behind the norm is finite exactly when every gradient is (the
-    /// square of an f32 cannot overflow an f64), and the element is looked for only when it is
-    /// not.
+    /// square of an f32 cannot overflow an f64), so the element is looked for only when the norm
+    /// is not finite. The norm is returned as an f32, which can also overflow with every
+    /// gradient finite; the scan then finds nothing and the gradients are clipped as
+    /// [`Grads::clip_global_norm`] does.
     ///
     /// # Errors
     /// [`Error::Invalid`] for a non-positive or non-finite `max_norm`.
@@ -234,11 +232,7 @@ impl Grads {
         let Some(max_norm) = max_norm else {
             return Ok(self.first_non_finite());
         };
-        if !(max_norm.is_finite() && max_norm > 0.0) {
-            return Err(Error::Invalid(format!(
-                "clip norm must be positive and finite, got {max_norm}"
-            )));
-        }
+        check_clip_norm(max_norm)?;
         let norm = self.global_norm();
         if !norm.is_finite() {
             if let Some(bad) = self.first_non_finite() {
@@ -289,6 +283,17 @@ impl Grads {
 /// A zero-dimensional (scalar) array.
 pub(crate) fn scalar(v: f32) -> ArrayD<f32> {
     ArrayD::from_elem(IxDyn(&[]), v)
+}
+
+/// A clipping norm must be positive and finite.
+fn check_clip_norm(max_norm: f32) -> Result<()> {
+    if max_norm.is_finite() && max_norm > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "clip norm must be positive and finite, got {max_norm}"
+        )))
+    }
 }
 
 #[cfg(test)]

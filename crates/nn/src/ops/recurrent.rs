@@ -1152,8 +1152,9 @@ fn step_group(t: usize, steps: usize) -> std::ops::Range<usize> {
 /// The weight gradients of a kernel on index input, summed step by step from the last step to
 /// the first: the bias (the step's rows in order), the kernel rows the step's indices picked,
 /// and, once a group of [`STEP_GROUP`] steps is complete, the recurrent kernel
-/// `dU += [h_{t-1}]ᵀ·[dgates_t]` over the group's rows (one `gemm` product on this thread). A single-part backward ([`StepGates::Sum`]) calls [`StepSums::add_step`] inside its time loop, while the
-/// step's gradients are in cache, and needs no `(T·B, G)` buffer; a backward cut into batch
+/// `dU += [h_{t-1}]ᵀ·[dgates_t]` over the group's rows (one `gemm` product on this thread). A
+/// single-part backward ([`StepGates::Sum`]) calls [`StepSums::add_step`] inside its time loop,
+/// while the step's gradients are in cache, and needs no `(T·B, G)` buffer; a backward cut into batch
 /// parts stores the gradients and calls it after the loop, step by step in the same order, so the
 /// bits do not depend on the cut (that pass runs on the calling thread: a layer cut into parts,
 /// which a data-parallel trainer's shard never is, does not split its weight gradients).
@@ -1521,8 +1522,9 @@ fn lstm_backward_parts<'a>(
                     dh_seq,
                     first_row,
                     dgates: StepGates::Store(dgates),
-                    dh_next: dh.swap_remove(0),
-                    dc_next: dc.swap_remove(0),
+                    // A batch of no rows has no blocks: its parts get empty states.
+                    dh_next: dh.pop().unwrap_or_default(),
+                    dc_next: dc.pop().unwrap_or_default(),
                 }
             },
         )
@@ -1843,6 +1845,81 @@ mod tests {
             for e in errors {
                 let e = e.unwrap_err().to_string();
                 assert!(e.contains("no units"), "{e}");
+            }
+        }
+    }
+
+    /// An LSTM on index input gives the gradients of the same LSTM on the one-hot rows of those
+    /// indices (whose kernel gradient is the dense `xᵀ·dgates`), at step counts that make full
+    /// and partial groups of the step sums' recurrent-kernel products.
+    #[test]
+    fn index_input_gradients_equal_one_hot_input_gradients() {
+        for (batch, steps) in [(3, 5), (2, 9), (1, 4), (4, 1)] {
+            let (input, hd) = (6, 5);
+            let mut params = Params::new();
+            let w = params.add("w", filled(&[input, 4 * hd], 1), true);
+            let u = params.add("u", filled(&[hd, 4 * hd], 2), true);
+            let b = params.add("b", filled(&[4 * hd], 3), true);
+            let idx = filled(&[batch, steps], 4).mapv(|v| ((v + 0.5) * input as f32).floor());
+            let one_hot = ArrayD::from_shape_fn(IxDyn(&[batch, steps, input]), |i| {
+                f32::from(u8::from(idx[[i[0], i[1]]] as usize == i[2]))
+            });
+            let weights = filled(&[batch, steps, hd], 7);
+            let grads = |indices: bool| {
+                let mut tape = Tape::new(&params);
+                let input = if indices {
+                    SeqInput::Indices(tape.constant(idx.clone()))
+                } else {
+                    SeqInput::Features(tape.constant(one_hot.clone()))
+                };
+                let (wv, uv, bv) = (tape.param(w), tape.param(u), tape.param(b));
+                let out = tape.lstm("t", input, wv, uv, bv, None, None).unwrap();
+                let wts = tape.constant(weights.clone());
+                let weighted = tape.mul(out.sequence, wts).unwrap();
+                let loss = tape.sum(weighted);
+                let g = tape.backward(loss).unwrap();
+                [w, u, b].map(|p| g.get(p).unwrap().clone())
+            };
+            for (name, (a, e)) in ["w", "u", "b"]
+                .iter()
+                .zip(grads(true).iter().zip(grads(false)))
+            {
+                let worst = a
+                    .iter()
+                    .zip(&e)
+                    .map(|(x, y)| (x - y).abs())
+                    .fold(0.0, f32::max);
+                assert!(worst < 1e-5, "{name} at B {batch}, T {steps}: {worst}");
+            }
+        }
+    }
+
+    /// A batch of no rows runs forward and backward without a panic, on index and feature input,
+    /// and gives zero weight gradients.
+    #[test]
+    fn an_empty_batch_gives_zero_gradients() {
+        let (input, hd, steps) = (3, 4, 5);
+        let mut params = Params::new();
+        let w = params.add("w", filled(&[input, 4 * hd], 1), true);
+        let u = params.add("u", filled(&[hd, 4 * hd], 2), true);
+        let b = params.add("b", filled(&[4 * hd], 3), true);
+        for indices in [false, true] {
+            let mut tape = Tape::new(&params);
+            let x = if indices {
+                SeqInput::Indices(tape.constant(ArrayD::zeros(IxDyn(&[0, steps]))))
+            } else {
+                SeqInput::Features(tape.variable(ArrayD::zeros(IxDyn(&[0, steps, input]))))
+            };
+            let (wv, uv, bv) = (tape.param(w), tape.param(u), tape.param(b));
+            let out = tape.lstm("t", x, wv, uv, bv, None, None).unwrap();
+            assert_eq!(tape.value(out.sequence).shape(), &[0, steps, hd]);
+            let loss = tape.sum(out.sequence);
+            let g = tape.backward(loss).unwrap();
+            for p in [w, u, b] {
+                assert!(
+                    g.get(p).unwrap().iter().all(|&v| v == 0.0),
+                    "indices {indices}"
+                );
             }
         }
     }
