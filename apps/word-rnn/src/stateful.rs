@@ -9,6 +9,11 @@
 //! target, predicted with the state carried from the start of the held-out text — the conditions of the
 //! bigram baseline, which also sees the true previous word of every target.
 //!
+//! On a pool of several threads each batch's streams are cut into one contiguous shard per thread
+//! (at least [`MIN_SHARD_STREAMS`] streams each), run forward and backward side by side on their own
+//! tapes with their own dropout masks, and their gradients combined weighted by their targets; the
+//! carried state stays with its streams. One thread runs the whole batch on one tape.
+//!
 //! Dropout (inverted; [`Dropout`]) is applied on the embedding's output, between recurrent layers and before
 //! the output layers (the non-recurrent connections, as in Zaremba et al. 2014 and PyTorch's example), by
 //! default with one mask per stream shared by every step of the batch (variational dropout, Gal & Ghahramani
@@ -20,11 +25,11 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use ndarray::{Array2, ArrayD, Axis, IxDyn, s};
+use ndarray::{Array2, ArrayD, Axis, IxDyn, Slice, s};
 use nn::layers::Recurrent;
 use nn::ops::basic::keep_or_drop;
 use nn::seq_train::{BestWeights, SeqCheckpoint, SeqTrainConfig, checked_step, progress_bar};
-use nn::{Adam, Error, Layer, Optimizer, Sequential, Tape, Var};
+use nn::{Adam, Error, Grads, Layer, Optimizer, Params, Sequential, Tape, Var};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -101,8 +106,7 @@ struct Net<'m> {
     head: Vec<&'m dyn Layer>,
 }
 
-fn net(model: &Sequential) -> anyhow::Result<Net<'_>> {
-    let layers = model.layers();
+fn net(layers: &[Box<dyn Layer>]) -> anyhow::Result<Net<'_>> {
     let Some((first, rest)) = layers.split_first() else {
         anyhow::bail!("the model has no layers");
     };
@@ -242,7 +246,7 @@ fn forward(
 /// An id outside the model's vocabulary; fewer than two words.
 pub fn evaluate(model: &Sequential, ids: &[u32], seq_len: usize) -> anyhow::Result<f64> {
     let stream = Streams::new(ids, 1).context("scoring needs at least two words")?;
-    let net = net(model)?;
+    let net = net(model.layers())?;
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     let mut state = State::new();
     let mut nats = 0.0f64;
@@ -259,6 +263,142 @@ pub fn evaluate(model: &Sequential, ids: &[u32], seq_len: usize) -> anyhow::Resu
 
 fn first(a: &ArrayD<f32>) -> f32 {
     a.iter().next().copied().unwrap_or(f32::NAN)
+}
+
+/// The fewest streams a training shard gets (fewer streams are not cut).
+const MIN_SHARD_STREAMS: usize = 4;
+
+/// The streams of a batch cut into one contiguous shard per thread (`threads`, of the current
+/// pool), each of at least [`MIN_SHARD_STREAMS`] streams, their sizes differing by at most one
+/// (the first shards take the remainder); one shard of them all on one thread.
+fn stream_shards(streams: usize, threads: usize) -> Vec<std::ops::Range<usize>> {
+    let count = threads.min(streams / MIN_SHARD_STREAMS).max(1);
+    let (size, extra) = (streams / count, streams % count);
+    let mut first = 0;
+    (0..count)
+        .map(|k| {
+            let end = first + size + usize::from(k < extra);
+            let range = first..end;
+            first = end;
+            range
+        })
+        .collect()
+}
+
+/// One shard's rows of a batch: inputs `(rows, len)`, targets (row-major) and carried state.
+struct Chunk {
+    x: ArrayD<f32>,
+    y: Vec<usize>,
+    state: State,
+}
+
+impl Chunk {
+    /// The streams `rows` of the batch `x (streams, len)`, `y` and `state`.
+    fn rows(
+        x: &ArrayD<f32>,
+        y: &[usize],
+        len: usize,
+        state: &State,
+        rows: std::ops::Range<usize>,
+    ) -> anyhow::Result<Self> {
+        let take = |a: &ArrayD<f32>| a.slice_axis(Axis(0), Slice::from(rows.clone())).to_owned();
+        let y = y
+            .get(rows.start * len..rows.end * len)
+            .context("a shard's targets outside the batch")?;
+        Ok(Self {
+            x: take(x),
+            y: y.to_vec(),
+            state: state
+                .iter()
+                .map(|(h, c)| (take(h), c.as_ref().map(take)))
+                .collect(),
+        })
+    }
+}
+
+/// What one shard gave: its mean loss, its target count, its gradients (none for a non-finite
+/// loss: backward is skipped) and its streams' state after the chunk.
+struct ShardStep {
+    loss: f32,
+    targets: usize,
+    grads: Option<Grads>,
+    next: State,
+}
+
+/// Forward, cross-entropy and (for a finite loss) backward of one shard on its own tape, with
+/// the dropout masks drawn from `seed`.
+fn shard_step(
+    (layers, params): (&[Box<dyn Layer>], &Params),
+    part: Chunk,
+    dropout: Dropout,
+    seed: u64,
+) -> anyhow::Result<ShardStep> {
+    let net = net(layers)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut tape = Tape::new(params);
+    let (logits, next) = forward(&net, &mut tape, part.x, &part.state, dropout, &mut rng)?;
+    let loss_var = tape.cross_entropy(logits, &part.y)?;
+    let loss = first(tape.value(loss_var));
+    let grads = if loss.is_finite() {
+        Some(tape.backward(loss_var)?)
+    } else {
+        None
+    };
+    Ok(ShardStep {
+        loss,
+        targets: part.y.len(),
+        grads,
+        next,
+    })
+}
+
+/// The batch's mean loss, gradients (each shard's weighted by its share of the `targets`) and
+/// carried state (the shards' streams in order), from its shards in order. One shard gives its
+/// own values unchanged.
+fn combine(
+    mut outs: Vec<ShardStep>,
+    params: usize,
+    targets: usize,
+) -> anyhow::Result<(f32, Grads, State)> {
+    if outs.len() == 1 {
+        if let Some(out) = outs.pop() {
+            return Ok((out.loss, out.grads.unwrap_or_default(), out.next));
+        }
+    }
+    let mut loss = 0.0f32;
+    let mut grads = Grads::with_len(params);
+    // Per recurrent layer, every shard's `(h, c)` in shard order.
+    let mut layers: Vec<State> = Vec::new();
+    for out in outs {
+        let weight = out.targets as f32 / targets.max(1) as f32;
+        loss += out.loss * weight;
+        if let Some(g) = out.grads {
+            grads.add_weighted(g, weight);
+        }
+        layers.resize_with(out.next.len(), Vec::new);
+        for (acc, layer) in layers.iter_mut().zip(out.next) {
+            acc.push(layer);
+        }
+    }
+    let join = |parts: Vec<ndarray::ArrayViewD<'_, f32>>| {
+        ndarray::concatenate(Axis(0), &parts).context("joining the shards' states")
+    };
+    let next = layers
+        .iter()
+        .map(|parts| {
+            let h = join(parts.iter().map(|(h, _)| h.view()).collect())?;
+            let c = match parts
+                .iter()
+                .map(|(_, c)| c.as_ref().map(|c| c.view()))
+                .collect()
+            {
+                Some(cs) => Some(join(cs)?),
+                None => None,
+            };
+            Ok((h, c))
+        })
+        .collect::<anyhow::Result<State>>()?;
+    Ok((loss, grads, next))
 }
 
 /// Settings of [`StreamTrainer`].
@@ -420,27 +560,27 @@ impl StreamTrainer {
         let bar = progress_bar(self.cfg.progress, chunks.len());
         let mut state = State::new();
         let (mut sum_nats, mut tokens) = (0.0f64, 0usize);
+        let shards = stream_shards(streams.streams(), tensor::threads::available());
         for (b, &(start, len)) in chunks.iter().enumerate() {
             let (x, y) = streams.chunk(start, len);
-            let mut rng = ChaCha8Rng::seed_from_u64(self.rng.random());
-            let (loss, grads, next) = {
-                let net = net(model)?;
-                let mut tape = Tape::new(model.params());
-                let (logits, next) =
-                    forward(&net, &mut tape, x, &state, self.cfg.dropout, &mut rng)?;
-                let loss_var = tape.cross_entropy(logits, &y)?;
-                let loss = first(tape.value(loss_var));
-                if !loss.is_finite() {
-                    bar.finish_and_clear();
-                    return Err(Error::Diverged {
-                        epoch: self.epoch,
-                        batch: b + 1,
-                        loss,
-                    }
-                    .into());
+            let seeds: Vec<u64> = shards.iter().map(|_| self.rng.random()).collect();
+            let dropout = self.cfg.dropout;
+            let weights = (model.layers(), model.params());
+            let outs = nn::seq_train::run_shards(&shards, |i, rows| {
+                let part = Chunk::rows(&x, &y, len, &state, rows.clone())?;
+                shard_step(weights, part, dropout, seeds[i])
+            })
+            .inspect_err(|_| bar.finish_and_clear())?;
+            let (loss, grads, next) = combine(outs, model.params().len(), y.len())?;
+            if !loss.is_finite() {
+                bar.finish_and_clear();
+                return Err(Error::Diverged {
+                    epoch: self.epoch,
+                    batch: b + 1,
+                    loss,
                 }
-                (loss, tape.backward(loss_var)?, next)
-            };
+                .into());
+            }
             let at = (self.epoch, b + 1);
             if let Err(e) = checked_step(&mut self.adam, model, grads, self.cfg.clip_norm, at) {
                 bar.finish_and_clear();
@@ -627,6 +767,59 @@ mod tests {
         };
         let trainer = StreamTrainer::new(cfg, Adam::pytorch().with_lr(0.02));
         (ids, streams, trainer)
+    }
+
+    #[test]
+    fn stream_shards_cover_every_stream_once_in_order() {
+        assert_eq!(stream_shards(16, 2), vec![0..8, 8..16]);
+        assert_eq!(stream_shards(10, 2), vec![0..5, 5..10]);
+        assert_eq!(stream_shards(9, 3), vec![0..5, 5..9]);
+        assert_eq!(stream_shards(7, 2), vec![0..7]);
+        assert_eq!(stream_shards(16, 1), vec![0..16]);
+        assert_eq!(stream_shards(13, 3), vec![0..5, 5..9, 9..13]);
+        assert_eq!(stream_shards(0, 2), vec![0..0]);
+    }
+
+    /// Without dropout, two epochs over 9 streams cut into shards of 5 and 4 on a 2-thread pool
+    /// end with the losses and weights of the uncut batches on one thread, up to float rounding
+    /// (so the shards' losses, gradients, weighted by their unequal shares, and carried states are
+    /// combined right); on 2 threads a run repeats bit for bit.
+    #[test]
+    fn two_shards_train_like_the_whole_batch() {
+        let ids: Vec<u32> = (0..400).map(|i| (i * 3 % 7) as u32).collect();
+        let streams = Streams::new(&ids, 9).unwrap();
+        assert_eq!(stream_shards(9, 2), vec![0..5, 5..9]);
+        let run = |threads: usize| {
+            appkit::pool::run_on_threads(threads, || {
+                let cfg = StreamConfig {
+                    seq_len: 6,
+                    clip_norm: Some(5.0),
+                    dropout: Dropout::NONE,
+                    weight_decay: 0.0,
+                    seed: 3,
+                    progress: false,
+                };
+                let mut t = StreamTrainer::new(cfg, Adam::pytorch().with_lr(0.02));
+                let mut m = model(7, 6);
+                let mut values = Vec::new();
+                for _ in 0..2 {
+                    values.push(t.train_epoch(&mut m, &streams)?.loss as f32);
+                }
+                values.extend(m.params().iter().flat_map(|(_, p)| p.value.iter().copied()));
+                Ok(values)
+            })
+            .unwrap()
+        };
+        let (one, two) = (run(1), run(2));
+        let worst = one
+            .iter()
+            .zip(&two)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(worst > 0.0, "2 threads did not cut the batch");
+        assert!(worst < 1e-4, "1 vs 2 threads: {worst}");
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&two), bits(&run(2)));
     }
 
     /// The default output, tied to the embedding through a projection, with the default kinds of dropout

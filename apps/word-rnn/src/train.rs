@@ -271,7 +271,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
 /// `--resume` it continues the checkpoint's run up to `--epochs`. A NaN or infinite loss, gradient or weight
 /// stops training with an error naming the epoch and batch; the files written before stay as they were. Each line of the log goes to `say`;
 /// `batch_progress` shows a per-batch progress bar on stderr. Everything runs on a pool of `--threads`
-/// threads (the matrix products split over it).
+/// threads (each batch's streams cut into one shard per thread).
 pub fn train(
     args: &TrainArgs,
     say: &(dyn Fn(&str) + Sync),

@@ -769,30 +769,37 @@ fn make_shards(
         .collect()
 }
 
-/// Runs `work` on every shard, each inside [`tensor::threads::serial`], as tasks of the current
+/// Runs `work` on every shard of a batch (here and in other data-parallel trainers, such as
+/// word-rnn's stateful one), each inside [`tensor::threads::serial`], as tasks of the current
 /// rayon pool (whose threads persist from batch to batch, with their caches, allocator arenas and
 /// `gemm` buffers warm): in parallel up to the pool's size (an app sizes it to `--threads` with
-/// `appkit::pool::run_on_threads`), one after another beyond it. The results come back in shard
-/// order; when shards fail, the lowest-numbered shard's error is returned, and a panic inside a
-/// shard becomes an error.
-fn run_shards<T, F>(shards: &[Shard], work: F) -> Result<Vec<T>>
+/// `appkit::pool::run_on_threads`), one after another beyond it. A single shard runs on this
+/// thread as it is. The results come back in shard order; when shards fail, the lowest-numbered
+/// shard's error is returned, and a panic inside a shard becomes an error.
+///
+/// # Errors
+/// The lowest-numbered failing shard's error; [`Error::Invalid`] (converted to `E`) when a shard
+/// panicked.
+pub fn run_shards<S, T, E, F>(shards: &[S], work: F) -> std::result::Result<Vec<T>, E>
 where
+    S: Sync,
     T: Send,
-    F: Fn(usize, &Shard) -> Result<T> + Sync,
+    E: Send + From<Error>,
+    F: Fn(usize, &S) -> std::result::Result<T, E> + Sync,
 {
     if shards.len() <= 1 {
         return shards.iter().enumerate().map(|(i, s)| work(i, s)).collect();
     }
     // Nothing inside a shard splits again over the pool (more busy threads than cores: 14–20 %
     // slower at char-rnn's batch 64 on 2 threads).
-    let results: Vec<Result<T>> = shards
+    let results: Vec<std::result::Result<T, E>> = shards
         .par_iter()
         .enumerate()
         .map(|(i, s)| {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 tensor::threads::serial(|| work(i, s))
             }))
-            .unwrap_or_else(|_| Err(Error::Invalid("a training thread panicked".into())))
+            .unwrap_or_else(|_| Err(Error::Invalid("a training thread panicked".into()).into()))
         })
         .collect();
     results.into_iter().collect()
