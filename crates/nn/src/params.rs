@@ -259,15 +259,23 @@ impl Grads {
         })
     }
 
-    /// Add `weight · other` to these gradients (a shard's share of a batch gradient).
+    /// Add `weight · other` to these gradients (a shard's share of a batch gradient): a gradient
+    /// this one lacks is scaled in place and taken; one it has gets `weight · g` added in one pass
+    /// (the same bits as scaling `g` first and adding it).
     pub fn add_weighted(&mut self, other: Grads, weight: f32) {
         for (i, g) in other.by_param.into_iter().enumerate() {
-            if let Some(mut g) = g {
-                if weight != 1.0 {
-                    tensor::reduce::scale_array(&mut g, weight);
+            let Some(mut g) = g else { continue };
+            if let Some(Some(acc)) = self.by_param.get_mut(i) {
+                let same_shape = acc.shape() == g.shape();
+                if let (true, Some(a), Some(x)) = (same_shape, acc.as_slice_mut(), g.as_slice()) {
+                    tensor::reduce::add_scaled_assign(a, x, weight);
+                    continue;
                 }
-                self.accumulate(ParamId(i), g);
             }
+            if weight != 1.0 {
+                tensor::reduce::scale_array(&mut g, weight);
+            }
+            self.accumulate(ParamId(i), g);
         }
     }
 

@@ -224,13 +224,23 @@ pub fn array_has_non_finite(a: &ArrayD<f32>) -> bool {
 /// # Panics
 /// When the lengths differ.
 pub fn add_assign(acc: &mut [f32], x: &[f32]) {
-    assert_eq!(acc.len(), x.len(), "add_assign: lengths differ");
+    add_scaled_assign(acc, x, 1.0);
+}
+
+/// `acc += factor · x` element by element, in one pass: each product rounded, then each sum (no
+/// fused multiply-add), so the bits equal [`scale_inplace`] of `x` followed by [`add_assign`]
+/// (vectorised; large slices split over the pool).
+///
+/// # Panics
+/// When the lengths differ.
+pub fn add_scaled_assign(acc: &mut [f32], x: &[f32], factor: f32) {
+    assert_eq!(acc.len(), x.len(), "add_scaled_assign: lengths differ");
     let piece = |(a, x): (&mut [f32], &[f32])| {
         with_widest_simd(
             #[inline(always)]
             || {
                 for (a, &v) in a.iter_mut().zip(x) {
-                    *a += v;
+                    *a += v * factor;
                 }
             },
         );
@@ -430,6 +440,17 @@ mod tests {
                     .zip(&data)
                     .zip(&scaled_one)
                     .all(|((&s, &d), &x)| s == d + x)
+            );
+            // One pass of `acc += 0.37·x` gives the bits of scaling and then adding.
+            let mut fused = data.clone();
+            on_threads(n, || add_scaled_assign(&mut fused, &data, 0.37));
+            let mut two_passes = data.clone();
+            on_threads(1, || add_assign(&mut two_passes, &scaled_one));
+            assert!(
+                fused
+                    .iter()
+                    .zip(&two_passes)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
             );
         }
         // The column sums are the sums (each column row by row, as the serial loop adds them).
