@@ -822,6 +822,51 @@ mod tests {
         assert_eq!(bits(&two), bits(&run(2)));
     }
 
+    /// On a 2-thread pool, with variational and whole-word dropout (each shard drawing its own
+    /// masks), a run checkpointed after one epoch and resumed by a fresh trainer ends with the
+    /// weights of the uninterrupted run, bit for bit: the shards' draws keep the dropout stream's
+    /// position in step.
+    #[test]
+    fn a_resumed_two_thread_run_repeats_the_uninterrupted_one() {
+        let ids: Vec<u32> = (0..400).map(|i| (i * 3 % 7) as u32).collect();
+        let streams = Streams::new(&ids, 9).unwrap();
+        let cfg = StreamConfig {
+            seq_len: 6,
+            clip_norm: Some(5.0),
+            dropout: Dropout {
+                input: 0.2,
+                output: 0.2,
+                word: 0.1,
+                variational: true,
+            },
+            weight_decay: 0.01,
+            seed: 11,
+            progress: false,
+        };
+        let trainer = || StreamTrainer::new(cfg.clone(), Adam::pytorch().with_lr(0.02));
+        let bits = |m: &Sequential| {
+            m.params()
+                .iter()
+                .flat_map(|(_, p)| p.value.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+                .collect::<Vec<u32>>()
+        };
+        let (straight, resumed) = appkit::pool::run_on_threads(2, || {
+            let (mut t, mut m) = (trainer(), model(7, 6));
+            for _ in 0..2 {
+                t.train_epoch(&mut m, &streams)?;
+            }
+            let (mut first, mut m2) = (trainer(), model(7, 6));
+            first.train_epoch(&mut m2, &streams)?;
+            let ck = first.checkpoint(&streams, &BestWeights::new(), Vec::new(), String::new());
+            let mut second = trainer();
+            second.resume(&ck, &streams)?;
+            second.train_epoch(&mut m2, &streams)?;
+            Ok((bits(&m), bits(&m2)))
+        })
+        .unwrap();
+        assert_eq!(straight, resumed);
+    }
+
     /// The default output, tied to the embedding through a projection, with the default kinds of dropout
     /// (variational, whole-word): trained over streams it learns the periodic stream too.
     #[test]
