@@ -353,18 +353,13 @@ fn shard_step(
 }
 
 /// The batch's mean loss, gradients (each shard's weighted by its share of the `targets`) and
-/// carried state (the shards' streams in order), from its shards in order. One shard gives its
-/// own values unchanged.
+/// carried state (the shards' streams in order), from its shards in order. A single shard's
+/// weight is exactly 1, so it gives its own values with the same bits.
 fn combine(
-    mut outs: Vec<ShardStep>,
+    outs: Vec<ShardStep>,
     params: usize,
     targets: usize,
 ) -> anyhow::Result<(f32, Grads, State)> {
-    if outs.len() == 1 {
-        if let Some(out) = outs.pop() {
-            return Ok((out.loss, out.grads.unwrap_or_default(), out.next));
-        }
-    }
     let mut loss = 0.0f32;
     let mut grads = Grads::with_len(params);
     // Per recurrent layer, every shard's `(h, c)` in shard order.
@@ -780,26 +775,32 @@ mod tests {
         assert_eq!(stream_shards(0, 2), vec![0..0]);
     }
 
+    /// A word stream of period 7 cut into 9 streams (shards of 5 and 4 on 2 threads), and
+    /// settings for it with `dropout`, `weight_decay` and `seed`.
+    fn nine_streams(dropout: Dropout, weight_decay: f32, seed: u64) -> (Streams, StreamConfig) {
+        let ids: Vec<u32> = (0..400).map(|i| (i * 3 % 7) as u32).collect();
+        let cfg = StreamConfig {
+            seq_len: 6,
+            clip_norm: Some(5.0),
+            dropout,
+            weight_decay,
+            seed,
+            progress: false,
+        };
+        (Streams::new(&ids, 9).unwrap(), cfg)
+    }
+
     /// Without dropout, two epochs over 9 streams cut into shards of 5 and 4 on a 2-thread pool
     /// end with the losses and weights of the uncut batches on one thread, up to float rounding
     /// (so the shards' losses, gradients, weighted by their unequal shares, and carried states are
     /// combined right); on 2 threads a run repeats bit for bit.
     #[test]
     fn two_shards_train_like_the_whole_batch() {
-        let ids: Vec<u32> = (0..400).map(|i| (i * 3 % 7) as u32).collect();
-        let streams = Streams::new(&ids, 9).unwrap();
+        let (streams, cfg) = nine_streams(Dropout::NONE, 0.0, 3);
         assert_eq!(stream_shards(9, 2), vec![0..5, 5..9]);
         let run = |threads: usize| {
             appkit::pool::run_on_threads(threads, || {
-                let cfg = StreamConfig {
-                    seq_len: 6,
-                    clip_norm: Some(5.0),
-                    dropout: Dropout::NONE,
-                    weight_decay: 0.0,
-                    seed: 3,
-                    progress: false,
-                };
-                let mut t = StreamTrainer::new(cfg, Adam::pytorch().with_lr(0.02));
+                let mut t = StreamTrainer::new(cfg.clone(), Adam::pytorch().with_lr(0.02));
                 let mut m = model(7, 6);
                 let mut values = Vec::new();
                 for _ in 0..2 {
@@ -828,21 +829,13 @@ mod tests {
     /// position in step.
     #[test]
     fn a_resumed_two_thread_run_repeats_the_uninterrupted_one() {
-        let ids: Vec<u32> = (0..400).map(|i| (i * 3 % 7) as u32).collect();
-        let streams = Streams::new(&ids, 9).unwrap();
-        let cfg = StreamConfig {
-            seq_len: 6,
-            clip_norm: Some(5.0),
-            dropout: Dropout {
-                input: 0.2,
-                output: 0.2,
-                word: 0.1,
-                variational: true,
-            },
-            weight_decay: 0.01,
-            seed: 11,
-            progress: false,
+        let dropout = Dropout {
+            input: 0.2,
+            output: 0.2,
+            word: 0.1,
+            variational: true,
         };
+        let (streams, cfg) = nine_streams(dropout, 0.01, 11);
         let trainer = || StreamTrainer::new(cfg.clone(), Adam::pytorch().with_lr(0.02));
         let bits = |m: &Sequential| {
             m.params()

@@ -66,24 +66,12 @@ fn exp_tail(rest: &[f32], shift: f32) -> [f32; LANES] {
 }
 
 /// Σ `e^(x - shift)` over `xs`: [`LANES`] partial sums over the full blocks, the tail summed in
-/// order, then the partial sums added to it in order.
+/// order, then the partial sums added to it in order (the tail's zero padding adds `+0.0` to a
+/// sum that is never `-0.0`, which leaves it unchanged).
 #[inline(always)]
 fn exp_sum(xs: &[f32], shift: f32) -> f32 {
-    let mut acc = [0.0f32; LANES];
-    let mut src = xs.chunks_exact(LANES);
-    for c in &mut src {
-        for (a, &v) in acc.iter_mut().zip(c) {
-            *a += fast_exp(v - shift);
-        }
-    }
-    let rest = src.remainder();
-    let tail = if rest.is_empty() {
-        0.0
-    } else {
-        exp_tail(rest, shift)[..rest.len()]
-            .iter()
-            .fold(0.0f32, |s, &v| s + v)
-    };
+    let (acc, tail) = exp_partials(xs, shift);
+    let tail = tail.iter().fold(0.0f32, |s, &v| s + v);
     acc.iter().fold(tail, |s, &v| s + v)
 }
 

@@ -1479,9 +1479,10 @@ pub(crate) fn lstm_backward(
         let mut dgates = vec![0.0f32; rows * g4];
         let work = lstm_backward_parts(k, dh_seq, &parts, &mut dgates, &mut dh_next, &mut dc_next);
         run_parts(work, |part| part.run(&u_t, hd))?;
+        let db = tensor::reduce::column_sums(&dgates, g4);
+        out.push((c.b, ndarray::Array1::from_vec(db).into_dyn()));
         let dgates = Array2::from_shape_vec((rows, g4), dgates)
             .map_err(|e| Error::Invalid(format!("internal layout: {e}")))?;
-        out.push((c.b, column_sums(&dgates).into_dyn()));
         weight_grads(tape, c, &k.h, &dgates, &dgates, &mut out)?;
     }
     if let Some(h0) = c.h0 {
@@ -1531,32 +1532,7 @@ fn lstm_backward_parts<'a>(
         .collect()
 }
 
-/// Column sums of a row-major matrix, rows added in order (a vectorised pass; the same bits as
-/// a sequential sum per column).
-fn column_sums(m: &Array2<f32>) -> ndarray::Array1<f32> {
-    let width = m.ncols();
-    let mut acc = vec![0.0f32; width];
-    match m.as_slice() {
-        Some(flat) if width > 0 => with_widest_simd(
-            #[inline(always)]
-            || {
-                for row in flat.chunks_exact(width) {
-                    add_into(&mut acc, row);
-                }
-            },
-        ),
-        _ => {
-            for row in m.rows() {
-                for (a, v) in acc.iter_mut().zip(row) {
-                    *a += v;
-                }
-            }
-        }
-    }
-    ndarray::Array1::from_vec(acc)
-}
-
-/// `acc += row`, element by element (the rows of a column sum or a scatter, added in order).
+/// `acc += row`, element by element (the rows of a bias sum or a kernel-row scatter, added in order).
 #[inline(always)]
 fn add_into(acc: &mut [f32], row: &[f32]) {
     for (a, v) in acc.iter_mut().zip(row) {
