@@ -18,9 +18,10 @@
 //! the output layers (the non-recurrent connections, as in Zaremba et al. 2014 and PyTorch's example), by
 //! default with one mask per stream shared by every step of the batch (variational dropout, Gal & Ghahramani
 //! 2016); whole words can be dropped from the embedding for a batch (every occurrence of a dropped word reads
-//! zeros, AWD-LSTM's embedding dropout). Never in evaluation. The output layer is one `(streams·seq_len, width) × (width, vocabulary)` product per batch
-//! (with the embedding's table when tied) and a fused softmax cross-entropy (nn's `Tape::cross_entropy`:
-//! no one-hot).
+//! zeros, AWD-LSTM's embedding dropout). Never in evaluation. The output layer and the loss are one
+//! op (nn's `Layer::forward_cross_entropy`, `Tape::affine_cross_entropy`): one `(streams·seq_len,
+//! width) × (width, vocabulary)` product per batch (with the embedding's table when tied), each row of
+//! logits turned in place into its loss and gradient (no one-hot, no logits kept).
 
 use std::time::Instant;
 
@@ -197,12 +198,14 @@ pub fn drop(
     Ok(tape.mul(v, mask)?)
 }
 
-/// Forward pass of one chunk from `state`: logits `(streams, len, vocabulary)` and the state after the
-/// chunk. Dropout (training tapes only) on the embedding, between layers and before the output layers.
-fn forward(
+/// Forward pass of one chunk from `state` to its mean cross-entropy against the targets `y` (the
+/// logits `(streams, len, vocabulary)` are not kept: the output layer's `forward_cross_entropy`), and
+/// the state after the chunk. Dropout (training tapes only) on the embedding, between layers and
+/// before the output layers.
+fn forward_loss(
     net: &Net<'_>,
     tape: &mut Tape<'_>,
-    x: ArrayD<f32>,
+    (x, y): (ArrayD<f32>, &[usize]),
     state: &State,
     dropout: Dropout,
     rng: &mut ChaCha8Rng,
@@ -233,10 +236,14 @@ fn forward(
         next.push((tape.to_array(out.h), out.c.map(|c| tape.to_array(c))));
         v = drop(tape, out.sequence, dropout.output, dropout.variational, rng)?;
     }
-    for layer in &net.head {
+    let (last, rest) = net
+        .head
+        .split_last()
+        .context("the model has no output layer")?;
+    for layer in rest {
         v = layer.forward(tape, v)?;
     }
-    Ok((v, next))
+    Ok((last.forward_cross_entropy(tape, v, y)?, next))
 }
 
 /// Mean cross-entropy per target (nats) of `model` on the word stream `ids` read as one stream with the
@@ -253,8 +260,7 @@ pub fn evaluate(model: &Sequential, ids: &[u32], seq_len: usize) -> anyhow::Resu
     for (start, len) in stream.chunks(seq_len) {
         let (x, y) = stream.chunk(start, len);
         let mut tape = Tape::inference(model.params());
-        let (logits, next) = forward(&net, &mut tape, x, &state, Dropout::NONE, &mut rng)?;
-        let loss = tape.cross_entropy(logits, &y)?;
+        let (loss, next) = forward_loss(&net, &mut tape, (x, &y), &state, Dropout::NONE, &mut rng)?;
         nats += f64::from(first(tape.value(loss))) * y.len() as f64;
         state = next;
     }
@@ -336,8 +342,14 @@ fn shard_step(
     let net = net(layers)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut tape = Tape::new(params);
-    let (logits, next) = forward(&net, &mut tape, part.x, &part.state, dropout, &mut rng)?;
-    let loss_var = tape.cross_entropy(logits, &part.y)?;
+    let (loss_var, next) = forward_loss(
+        &net,
+        &mut tape,
+        (part.x, &part.y),
+        &part.state,
+        dropout,
+        &mut rng,
+    )?;
     let loss = first(tape.value(loss_var));
     let grads = if loss.is_finite() {
         Some(tape.backward(loss_var)?)

@@ -79,6 +79,17 @@ pub(crate) enum Op {
         b: Var,
         transposed: bool,
     },
+    /// The mean cross-entropy of the logits `x · w + b` (or `x · wᵀ + b`) against integer
+    /// targets, the logits not kept (see `Tape::affine_cross_entropy`).
+    AffineCrossEntropy {
+        x: Var,
+        w: Var,
+        b: Option<Var>,
+        transposed: bool,
+        /// `softmax − one_hot` of every row, `(rows, classes)`: the gradient of each row's loss
+        /// with respect to its logits.
+        grad: ArrayD<f32>,
+    },
     Lstm(Box<LstmCache>),
     Gru(Box<GruCache>),
     Rnn(Box<RnnCache>),

@@ -1,5 +1,6 @@
 //! The fused ops of the output layer: `Tape::affine` (product and bias in one) and the fused
-//! log-softmax cross-entropy, checked by finite differences and against their unfused definitions.
+//! log-softmax cross-entropy, and `Tape::affine_cross_entropy` (both in one, the logits not kept),
+//! checked by finite differences and against their unfused definitions.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -136,4 +137,143 @@ fn cross_entropy_with_huge_logits_stays_finite() {
             .iter()
             .all(|v| v.is_finite())
     );
+}
+
+#[test]
+fn affine_cross_entropy_gradients_plain_and_transposed_with_and_without_bias() {
+    // 37 classes (not a multiple of the 16 vector lanes), wide logits; a 3-D input.
+    let ps = store(vec![
+        ("x", rand_array(&[2, 3, 6], 2.0, 41)),
+        ("w", rand_array(&[6, 37], 1.5, 42)),
+        ("b", rand_array(&[37], 1.0, 43)),
+        ("table", rand_array(&[37, 6], 1.5, 44)),
+    ]);
+    let targets = [36, 0, 17, 5, 16, 36];
+    check(&ps, |t, v| {
+        t.affine_cross_entropy(v[0], v[1], Some(v[2]), false, &targets)
+    });
+    check(&ps, |t, v| {
+        t.affine_cross_entropy(v[0], v[1], None, false, &targets)
+    });
+    check(&ps, |t, v| {
+        t.affine_cross_entropy(v[0], v[3], Some(v[2]), true, &targets)
+    });
+    check(&ps, |t, v| {
+        t.affine_cross_entropy(v[0], v[3], None, true, &targets)
+    });
+    // Scaled from above: the upstream factor reaches every input's gradient.
+    check(&ps, |t, v| {
+        let ce = t.affine_cross_entropy(v[0], v[3], Some(v[2]), true, &targets)?;
+        Ok(t.scale(ce, -2.5))
+    });
+}
+
+/// Loss and gradients of `f` on a fresh tape over `ps`, the gradients in the store's order.
+fn loss_and_grads(
+    ps: &Params,
+    f: impl Fn(&mut Tape, &[nn::Var]) -> nn::Result<nn::Var>,
+) -> (f32, Vec<Option<ArrayD<f32>>>) {
+    let mut t = Tape::new(ps);
+    let v: Vec<_> = ps.iter().map(|(id, _)| t.param(id)).collect();
+    let loss = f(&mut t, &v).unwrap();
+    let g = t.backward(loss).unwrap();
+    let grads = ps.iter().map(|(id, _)| g.get(id).cloned()).collect();
+    (t.value(loss).sum(), grads)
+}
+
+#[test]
+fn affine_cross_entropy_equals_the_separate_ops_on_a_vocabulary() {
+    // 2 × 5 rows of 2,053 classes: the product, bias and cross-entropy as separate ops against
+    // the fused op, untied (kernel (k, classes)) and tied (table (classes, k)).
+    let ps = store(vec![
+        ("x", rand_array(&[2, 5, 16], 1.0, 45)),
+        ("table", rand_array(&[2053, 16], 1.0, 46)),
+        ("b", rand_array(&[2053], 1.0, 47)),
+    ]);
+    let targets = [0, 2052, 7, 1000, 3, 3, 2000, 1, 512, 9];
+    for transposed in [false, true] {
+        let kernel = |t: &mut Tape, w: nn::Var| -> nn::Result<nn::Var> {
+            if transposed {
+                Ok(w)
+            } else {
+                // The untied layout: a (16, 2053) kernel holding the table's transpose.
+                let k = t.value(w).t().as_standard_layout().into_owned();
+                Ok(t.constant(k))
+            }
+        };
+        let separate = loss_and_grads(&ps, |t, v| {
+            let w = kernel(t, v[1])?;
+            let logits = if transposed {
+                t.affine_transposed(v[0], w, v[2])?
+            } else {
+                t.affine(v[0], w, v[2])?
+            };
+            t.cross_entropy(logits, &targets)
+        });
+        let fused = loss_and_grads(&ps, |t, v| {
+            let w = kernel(t, v[1])?;
+            t.affine_cross_entropy(v[0], w, Some(v[2]), transposed, &targets)
+        });
+        assert!(
+            (separate.0 - fused.0).abs() < 1e-5 * separate.0.abs(),
+            "{separate:?}"
+        );
+        // The untied kernel is a constant here: only x's and b's gradients then (and the table's
+        // when tied).
+        assert_eq!(fused.1[1].is_some(), transposed);
+        for (a, b) in separate.1.iter().zip(&fused.1) {
+            assert_eq!(a.is_some(), b.is_some());
+            let (Some(a), Some(b)) = (a, b) else {
+                continue;
+            };
+            assert_eq!(a.shape(), b.shape());
+            for (p, q) in a.iter().zip(b.iter()) {
+                assert!((p - q).abs() <= 1e-6 + 1e-4 * p.abs(), "{p} vs {q}");
+            }
+        }
+    }
+}
+
+#[test]
+fn affine_cross_entropy_checks_shapes_and_classes() {
+    let ps = store(vec![
+        ("x", rand_array(&[4, 3], 1.0, 48)),
+        ("w", rand_array(&[3, 5], 1.0, 49)),
+        ("bad_b", rand_array(&[4], 1.0, 50)),
+    ]);
+    let mut t = Tape::new(&ps);
+    let v: Vec<_> = ps.iter().map(|(id, _)| t.param(id)).collect();
+    let e = t
+        .affine_cross_entropy(v[0], v[1], None, false, &[0, 1, 2])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("[4, 3]") && e.contains("[3]"), "{e}");
+    let e = t
+        .affine_cross_entropy(v[0], v[1], Some(v[2]), false, &[0, 1, 2, 3])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("[3, 5]") && e.contains("[4]"), "{e}");
+    let e = t
+        .affine_cross_entropy(v[0], v[1], None, false, &[0, 1, 5, 3])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("class 5"), "{e}");
+    let e = t
+        .affine_cross_entropy(v[0], v[1], None, true, &[0, 1, 2, 3])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("[4, 3]") && e.contains("[3, 5]"), "{e}");
+    // An inference tape gives the same loss and records nothing to differentiate.
+    let mut train = Tape::new(&ps);
+    let tv: Vec<_> = ps.iter().map(|(id, _)| train.param(id)).collect();
+    let a = train
+        .affine_cross_entropy(tv[0], tv[1], None, false, &[0, 1, 2, 3])
+        .unwrap();
+    let mut inf = Tape::inference(&ps);
+    let iv: Vec<_> = ps.iter().map(|(id, _)| inf.param(id)).collect();
+    let b = inf
+        .affine_cross_entropy(iv[0], iv[1], None, false, &[0, 1, 2, 3])
+        .unwrap();
+    assert_eq!(train.value(a), inf.value(b));
+    assert!(inf.backward(b).is_err());
 }

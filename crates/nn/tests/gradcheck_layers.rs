@@ -31,6 +31,38 @@ fn dense_with_each_activation() {
     }
 }
 
+/// `Layer::forward_cross_entropy` of a Dense layer, with and without a bias: fused for the
+/// linear activation (`Tape::affine_cross_entropy`), the output then `Tape::cross_entropy` for
+/// the others; checked by finite differences, and equal to its output followed by
+/// `Tape::cross_entropy`.
+#[test]
+fn dense_cross_entropy_fused_or_not() {
+    let targets = [0, 2, 1, 4, 4, 3];
+    for (a, use_bias) in [
+        (Activation::Linear, true),
+        (Activation::Linear, false),
+        (Activation::Tanh, true),
+    ] {
+        let mut m = Sequential::new(&[3, 4], 9);
+        let cfg = dense(5).activation(a);
+        m.add(if use_bias { cfg } else { cfg.without_bias() })
+            .unwrap();
+        let x = rand_array(&[2, 3, 4], 1.5, 10);
+        let layer = &m.layers()[0];
+        check(m.params(), |t, _| {
+            let xv = t.constant(x.clone());
+            layer.forward_cross_entropy(t, xv, &targets)
+        });
+        let mut t = nn::Tape::new(m.params());
+        let xv = t.constant(x.clone());
+        let fused = layer.forward_cross_entropy(&mut t, xv, &targets).unwrap();
+        let out = layer.forward(&mut t, xv).unwrap();
+        let separate = t.cross_entropy(out, &targets).unwrap();
+        let (f, s) = (t.value(fused).sum(), t.value(separate).sum());
+        assert!((f - s).abs() < 1e-6, "{a:?}: {f} vs {s}");
+    }
+}
+
 #[test]
 fn stacked_lstm_lesson_shape() {
     let mut m = Sequential::new(&[5, 1], 3);

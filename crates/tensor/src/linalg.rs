@@ -29,6 +29,15 @@ pub const PARALLEL_MIN_WORK: usize = 1 << 21;
 /// # Errors
 /// [`Error::ShapeMismatch`] when the inner dimensions differ.
 pub fn matmul(a: &ArrayView2<f32>, b: &ArrayView2<f32>) -> Result<Array2<f32>> {
+    matmul_scaled(1.0, a, b)
+}
+
+/// `alpha · a · b` for `a: (m, k)` and `b: (k, n)`, the scaling folded into the product (a
+/// gradient times the upstream factor without a pass of its own).
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] when the inner dimensions differ.
+pub fn matmul_scaled(alpha: f32, a: &ArrayView2<f32>, b: &ArrayView2<f32>) -> Result<Array2<f32>> {
     check_inner("matmul", a, b)?;
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     let len = m.checked_mul(n).ok_or_else(|| Error::ShapeMismatch {
@@ -63,7 +72,7 @@ pub fn matmul(a: &ArrayView2<f32>, b: &ArrayView2<f32>) -> Result<Array2<f32>> {
     // zero, "not read"; later blocks read what the first one wrote), so after the call all `len`
     // elements are initialised and `set_len` is sound.
     unsafe {
-        run_gemm(&p, k, 1.0, 0.0, parallelism(m, k, n));
+        run_gemm(&p, k, alpha, 0.0, parallelism(m, k, n));
         buf.set_len(len);
     }
     Array2::from_shape_vec((m, n), buf).map_err(|_| Error::ShapeMismatch {

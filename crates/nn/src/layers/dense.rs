@@ -21,6 +21,20 @@ pub struct Dense {
 }
 
 impl Dense {
+    /// [`Error::Shape`](crate::Error::Shape) naming the layer when `x`'s last axis is not the
+    /// kernel's input width.
+    fn check_input(&self, tape: &Tape, x: Var) -> Result<()> {
+        let s = tape.shape(x);
+        if s.last() == Some(&self.in_dim) {
+            return Ok(());
+        }
+        Err(shape_err(
+            format!("layer {} (Dense) input vs kernel", self.name),
+            s,
+            &[self.in_dim, self.units],
+        ))
+    }
+
     /// Create the layer's weights in `params`.
     pub fn build<R: Rng + ?Sized>(
         cfg: &DenseConfig,
@@ -72,14 +86,7 @@ impl Layer for Dense {
         "Dense"
     }
     fn forward(&self, tape: &mut Tape, x: Var) -> Result<Var> {
-        let s = tape.shape(x);
-        if s.last() != Some(&self.in_dim) {
-            return Err(shape_err(
-                format!("layer {} (Dense) input vs kernel", self.name),
-                s,
-                &[self.in_dim, self.units],
-            ));
-        }
+        self.check_input(tape, x)?;
         let w = tape.param(self.kernel);
         let y = match self.bias {
             Some(b) => {
@@ -89,6 +96,16 @@ impl Layer for Dense {
             None => tape.matmul(x, w)?,
         };
         Ok(self.activation.apply(tape, y))
+    }
+    fn forward_cross_entropy(&self, tape: &mut Tape, x: Var, targets: &[usize]) -> Result<Var> {
+        if self.activation != Activation::Linear {
+            let out = self.forward(tape, x)?;
+            return tape.cross_entropy(out, targets);
+        }
+        self.check_input(tape, x)?;
+        let w = tape.param(self.kernel);
+        let b = self.bias.map(|b| tape.param(b));
+        tape.affine_cross_entropy(x, w, b, false, targets)
     }
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
         match input.split_last() {

@@ -64,6 +64,19 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
         Ok((self.forward(tape, x)?, None))
     }
 
+    /// The mean cross-entropy of the layer's output, read as logits, against integer class
+    /// `targets` (one per row of the flattened leading axes): [`Layer::forward`], then
+    /// [`Tape::cross_entropy`]. Output layers whose logits are a product plus a bias (`Dense`
+    /// without an activation, `TiedDense`) override it with [`Tape::affine_cross_entropy`], which
+    /// gives the same loss and gradients without keeping the logits.
+    ///
+    /// # Errors
+    /// As [`Layer::forward`] and [`Tape::cross_entropy`].
+    fn forward_cross_entropy(&self, tape: &mut Tape, x: Var, targets: &[usize]) -> Result<Var> {
+        let logits = self.forward(tape, x)?;
+        tape.cross_entropy(logits, targets)
+    }
+
     /// The output shape (without the batch axis) for an input shape (without the batch axis).
     ///
     /// # Errors

@@ -106,6 +106,11 @@ impl Layer for TiedDense {
             None => tape.matmul_transposed(x, table),
         }
     }
+    fn forward_cross_entropy(&self, tape: &mut Tape, x: Var, targets: &[usize]) -> Result<Var> {
+        let table = tape.param(self.table);
+        let b = self.bias.map(|b| tape.param(b));
+        tape.affine_cross_entropy(x, table, b, true, targets)
+    }
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
         match input.split_last() {
             Some((&last, lead)) if last == self.dim => Ok([lead, &[self.vocab]].concat()),
@@ -158,33 +163,77 @@ mod tests {
         m
     }
 
-    fn loss(m: &Sequential, tape: &mut Tape<'_>) -> crate::Var {
-        let x = tape.constant(
+    /// The model's cross-entropy on a fixed batch: the output layer's logits then
+    /// `Tape::cross_entropy`, or (`fused`) the output layer's `forward_cross_entropy`
+    /// (`Tape::affine_cross_entropy`, the logits not kept).
+    fn loss(m: &Sequential, tape: &mut Tape<'_>, fused: bool) -> crate::Var {
+        let mut v = tape.constant(
             ArrayD::from_shape_vec(IxDyn(&[2, 3]), vec![0., 3., 6., 2., 2., 5.]).unwrap(),
         );
-        let logits = m.forward(tape, x).unwrap();
-        tape.cross_entropy(logits, &[1, 4, 0, 6, 3, 2]).unwrap()
+        let targets = [1, 4, 0, 6, 3, 2];
+        if !fused {
+            let logits = m.forward(tape, v).unwrap();
+            return tape.cross_entropy(logits, &targets).unwrap();
+        }
+        let (last, rest) = m.layers().split_last().unwrap();
+        for layer in rest {
+            v = layer.forward(tape, v).unwrap();
+        }
+        last.forward_cross_entropy(tape, v, &targets).unwrap()
     }
 
     /// The table gets the gradient of both uses (lookup and output); every weight's gradient,
     /// the shared table's included, matches central finite differences: with the bias (the fused
-    /// `affine_transposed`) and without it (`matmul_transposed`).
+    /// `affine_transposed`) and without it (`matmul_transposed`), and through
+    /// `forward_cross_entropy` with and without the bias.
     #[test]
     fn gradients_match_finite_differences() {
-        gradients_match_finite_differences_with(true);
-        gradients_match_finite_differences_with(false);
+        for fused in [false, true] {
+            gradients_match_finite_differences_with(true, fused);
+            gradients_match_finite_differences_with(false, fused);
+        }
     }
 
-    fn gradients_match_finite_differences_with(use_bias: bool) {
+    /// `forward_cross_entropy` gives the loss and gradients of the logits followed by
+    /// `Tape::cross_entropy`.
+    #[test]
+    fn fused_cross_entropy_equals_logits_then_cross_entropy() {
+        for use_bias in [true, false] {
+            let m = model(use_bias);
+            let run = |fused: bool| {
+                let mut tape = Tape::new(m.params());
+                let l = loss(&m, &mut tape, fused);
+                let g = tape.backward(l).unwrap();
+                let grads: Vec<Vec<f32>> = m
+                    .params()
+                    .iter()
+                    .map(|(id, _)| g.get(id).unwrap().iter().copied().collect())
+                    .collect();
+                (tape.value(l).iter().next().copied().unwrap(), grads)
+            };
+            let (separate, fused) = (run(false), run(true));
+            assert!(
+                (separate.0 - fused.0).abs() < 1e-6,
+                "{} vs {}",
+                separate.0,
+                fused.0
+            );
+            for (a, b) in separate.1.iter().flatten().zip(fused.1.iter().flatten()) {
+                assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+            }
+        }
+    }
+
+    fn gradients_match_finite_differences_with(use_bias: bool, fused: bool) {
         let mut m = model(use_bias);
         let grads = {
             let mut tape = Tape::new(m.params());
-            let l = loss(&m, &mut tape);
+            let l = loss(&m, &mut tape, fused);
             tape.backward(l).unwrap()
         };
         let value = |m: &Sequential| {
             let mut tape = Tape::inference(m.params());
-            let l = loss(m, &mut tape);
+            let l = loss(m, &mut tape, fused);
             f64::from(tape.value(l).iter().next().copied().unwrap())
         };
         let eps = 1e-2f32;

@@ -76,7 +76,7 @@ pub(crate) fn backward_node(
         Op::Constant | Op::Param(_) | Op::Variable | Op::NoGrad | Op::Aux { .. } => {}
         Op::MatMul(a, b) | Op::MatMulT(a, b) => {
             let transposed = matches!(tape.nodes[i].op, Op::MatMulT(..));
-            for (v, d) in product_backward(tape, (*a, *b), transposed, &g)? {
+            for (v, d) in product_backward(tape, (*a, *b), transposed, &g, 1.0)? {
                 give(tape, grads, v, d);
             }
         }
@@ -241,7 +241,23 @@ pub(crate) fn backward_node(
             b,
             transposed,
         } => {
-            for (v, d) in affine_backward(tape, (*x, *w, *b), *transposed, &g)? {
+            for (v, d) in affine_backward(tape, (*x, *w, Some(*b)), *transposed, &g, 1.0)? {
+                give(tape, grads, v, d);
+            }
+        }
+        Op::AffineCrossEntropy {
+            x,
+            w,
+            b,
+            transposed,
+            grad,
+        } => {
+            // The loss is the mean over rows: each row's gradient is `softmax − one_hot` times
+            // upstream / rows.
+            let upstream = g.iter().next().copied().unwrap_or(0.0);
+            let rows = grad.shape().first().copied().unwrap_or(0).max(1);
+            let scale = upstream / rows as f32;
+            for (v, d) in affine_backward(tape, (*x, *w, *b), *transposed, grad, scale)? {
                 give(tape, grads, v, d);
             }
         }

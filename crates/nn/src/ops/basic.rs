@@ -30,7 +30,7 @@ pub(crate) fn as_2d(a: &ArrayD<f32>) -> Result<ArrayView2<'_, f32>> {
 /// The 2-D kernel of a product with `x: (..., k)`, as a `(k, n)` view: `w` itself, or `wᵀ` when
 /// `transposed` (then `w` is `(n, k)`). [`Error::Shape`] names `op` when `w` is not 2-D or `k`
 /// differs.
-fn kernel_2d<'a>(
+pub(crate) fn kernel_2d<'a>(
     op: &str,
     x_shape: &[usize],
     w: &'a ArrayD<f32>,
@@ -422,12 +422,14 @@ pub fn keep_or_drop<R: Rng + ?Sized>(rng: &mut R, rate: f32) -> f32 {
 }
 
 /// The gradients of the inputs of a product `a · b` (or `a · bᵀ` when `transposed`) that need
-/// one, from its output gradient `g`: `g · bᵀ` (`g · b`) for `a`, `aᵀ · g` (`gᵀ · a`) for `b`.
+/// one, from its output gradient `scale · g`: `scale · g · bᵀ` (`· b`) for `a`, `scale · aᵀ · g`
+/// (`scale · gᵀ · a`) for `b`, the factor folded into the products.
 pub(crate) fn product_backward(
     tape: &Tape<'_>,
     (a, b): (Var, Var),
     transposed: bool,
     g: &ArrayD<f32>,
+    scale: f32,
 ) -> Result<Vec<InputGrad>> {
     let (av, bv) = (tape.value(a), tape.value(b));
     let b2 = bv
@@ -438,7 +440,7 @@ pub(crate) fn product_backward(
     let mut out = Vec::with_capacity(3);
     if tape.needs_grad(a) {
         let b_side = if transposed { b2.view() } else { b2.t() };
-        let da = tensor::linalg::matmul(&g2, &b_side)?
+        let da = tensor::linalg::matmul_scaled(scale, &g2, &b_side)?
             .into_shape_with_order(IxDyn(av.shape()))
             .map_err(|e| Error::Invalid(e.to_string()))?;
         out.push((a, da));
@@ -446,9 +448,9 @@ pub(crate) fn product_backward(
     if tape.needs_grad(b) {
         let a2 = as_2d(av)?;
         let db = if transposed {
-            tensor::linalg::matmul(&g2.t(), &a2)?
+            tensor::linalg::matmul_scaled(scale, &g2.t(), &a2)?
         } else {
-            tensor::linalg::matmul(&a2.t(), &g2)?
+            tensor::linalg::matmul_scaled(scale, &a2.t(), &g2)?
         };
         out.push((b, db.into_dyn()));
     }
@@ -456,21 +458,27 @@ pub(crate) fn product_backward(
 }
 
 /// The gradients of [`Tape::affine`]'s (or [`Tape::affine_transposed`]'s) inputs that need one,
-/// from its output gradient `g`: those of the product ([`product_backward`]), and the column sums
-/// of `g` (over every leading axis) for `b`.
+/// from its output gradient `scale · g`: those of the product ([`product_backward`]), and the
+/// column sums of `g` (over every leading axis) times `scale` for `b`, when there is one.
 pub(crate) fn affine_backward(
     tape: &Tape<'_>,
-    (x, w, b): (Var, Var, Var),
+    (x, w, b): (Var, Var, Option<Var>),
     transposed: bool,
     g: &ArrayD<f32>,
+    scale: f32,
 ) -> Result<Vec<InputGrad>> {
-    let mut out = product_backward(tape, (x, w), transposed, g)?;
-    if tape.needs_grad(b) {
+    let mut out = product_backward(tape, (x, w), transposed, g, scale)?;
+    if let Some(b) = b.filter(|&b| tape.needs_grad(b)) {
         let flat = g
             .as_slice()
             .ok_or_else(|| Error::Invalid("affine: gradient is not contiguous".into()))?;
         let n = *g.shape().last().unwrap_or(&1);
-        let db = column_sums(flat, n);
+        let mut db = column_sums(flat, n);
+        if scale != 1.0 {
+            for v in &mut db {
+                *v *= scale;
+            }
+        }
         out.push((
             b,
             ArrayD::from_shape_vec(IxDyn(&[n]), db).map_err(|e| Error::Invalid(e.to_string()))?,

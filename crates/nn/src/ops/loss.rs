@@ -2,7 +2,9 @@
 //! over all rows (cross-entropy), as Keras and PyTorch do by default.
 
 use ndarray::ArrayD;
-use tensor::softmax::{exp_shifted_rows, log_sum_exp_rows};
+use tensor::softmax::{exp_shifted_rows, log_sum_exp_rows, softmax_cross_entropy_rows};
+
+use super::basic::{as_2d, kernel_2d};
 
 use crate::error::shape_err;
 use crate::params::scalar;
@@ -101,6 +103,90 @@ impl Tape<'_> {
                 log_sum_exp: lse,
             },
             &[logits],
+        ))
+    }
+}
+
+impl Tape<'_> {
+    /// The mean cross-entropy of the logits `x · w + b` against integer class `targets` (one per
+    /// row of `x`'s flattened leading axes), without keeping the logits: what [`Tape::affine`]
+    /// (or [`Tape::matmul`] without a bias) followed by [`Tape::cross_entropy`] computes, with the
+    /// same gradients. `x` is `(..., k)`; `w` is `(k, classes)`, or `(classes, k)` read transposed
+    /// when `transposed` (a tied output layer's embedding table); `b` is `(classes)`.
+    ///
+    /// Fewer passes over the `(rows, classes)` logits, which for a vocabulary-sized output are the
+    /// largest arrays of a training step: the product is written once (no bias copied in first),
+    /// and each row, while in cache, becomes its loss and `softmax − one_hot` in place
+    /// ([`tensor::softmax::softmax_cross_entropy_rows`]); the backward pass multiplies that into
+    /// the gradients of `x`, `w` and `b`, with the factor `upstream / rows` folded into the
+    /// products. The separate ops read the logits twice for the loss and write a gradient array of
+    /// their size in the backward pass.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `w` is not 2-D, the inner dimensions differ, `b` is not `(classes)`
+    /// or the number of targets differs from the number of rows; [`Error::Invalid`] for a class
+    /// index out of range.
+    pub fn affine_cross_entropy(
+        &mut self,
+        x: Var,
+        w: Var,
+        b: Option<Var>,
+        transposed: bool,
+        targets: &[usize],
+    ) -> Result<Var> {
+        let (xv, wv) = (self.value(x), self.value(w));
+        let w2 = kernel_2d(
+            "affine_cross_entropy (input vs kernel)",
+            xv.shape(),
+            wv,
+            transposed,
+        )?;
+        let classes = w2.ncols();
+        let bias = match b {
+            Some(b) => {
+                let bv = self.value(b);
+                if bv.shape() != [classes] {
+                    return Err(shape_err(
+                        "affine_cross_entropy (kernel vs bias)",
+                        wv.shape(),
+                        bv.shape(),
+                    ));
+                }
+                Some(contiguous(bv)?)
+            }
+            None => None,
+        };
+        let x2 = as_2d(xv)?;
+        if x2.nrows() != targets.len() {
+            return Err(shape_err(
+                "affine_cross_entropy (input rows vs targets)",
+                xv.shape(),
+                &[targets.len()],
+            ));
+        }
+        if let Some(&bad) = targets.iter().find(|&&t| t >= classes) {
+            return Err(Error::Invalid(format!(
+                "affine_cross_entropy: class {bad} out of range for {classes} classes"
+            )));
+        }
+        let mut grad = tensor::linalg::matmul(&x2, &w2)?;
+        let flat = grad
+            .as_slice_mut()
+            .ok_or_else(|| Error::Invalid("affine_cross_entropy: logits not contiguous".into()))?;
+        let losses = softmax_cross_entropy_rows(flat, classes, bias, targets)?;
+        let nats: f64 = losses.iter().map(|&l| f64::from(l)).sum();
+        let out = scalar((nats / targets.len().max(1) as f64) as f32);
+        let inputs: Vec<Var> = [x, w].into_iter().chain(b).collect();
+        Ok(self.push(
+            out,
+            Op::AffineCrossEntropy {
+                x,
+                w,
+                b,
+                transposed,
+                grad: grad.into_dyn(),
+            },
+            &inputs,
         ))
     }
 }
