@@ -805,22 +805,27 @@ where
     results.into_iter().collect()
 }
 
-/// The layers' forward pass with dropout after every recurrent layer but the last layer.
-fn forward_logits(
+/// The layers' forward pass to the mean cross-entropy against `y`, with dropout after every
+/// recurrent layer but the last layer; the last layer computes the loss itself
+/// ([`Layer::forward_cross_entropy`]: a linear Dense output keeps no logits).
+fn forward_loss(
     layers: &[Box<dyn Layer>],
     tape: &mut Tape<'_>,
-    x: ndarray::ArrayD<f32>,
+    (x, y): (ndarray::ArrayD<f32>, &[usize]),
     dropout: f32,
     rng: &mut ProjectRng,
 ) -> Result<crate::Var> {
+    let Some((last, rest)) = layers.split_last() else {
+        return Err(Error::Invalid("the model has no layers".into()));
+    };
     let mut v = tape.constant(x);
-    for (i, layer) in layers.iter().enumerate() {
+    for layer in rest {
         v = layer.forward(tape, v)?;
-        if dropout > 0.0 && i + 1 < layers.len() && layer.as_any().is::<Recurrent>() {
+        if dropout > 0.0 && layer.as_any().is::<Recurrent>() {
             v = tape.dropout(v, dropout, rng)?;
         }
     }
-    Ok(v)
+    last.forward_cross_entropy(tape, v, y)
 }
 
 /// Mean cross-entropy of a shard (nats per target) and its gradients.
@@ -833,8 +838,13 @@ fn shard_gradients(
 ) -> Result<(f64, Grads)> {
     let mut rng = ProjectRng::seed_from_u64(seed);
     let mut tape = Tape::new(params);
-    let logits = forward_logits(layers, &mut tape, shard.x.clone(), dropout, &mut rng)?;
-    let loss = tape.cross_entropy(logits, &shard.y)?;
+    let loss = forward_loss(
+        layers,
+        &mut tape,
+        (shard.x.clone(), &shard.y),
+        dropout,
+        &mut rng,
+    )?;
     let value = tape.value(loss).iter().next().copied().unwrap_or(f32::NAN);
     if !value.is_finite() {
         return Ok((f64::from(value), Grads::default()));
@@ -846,8 +856,13 @@ fn shard_gradients(
 fn shard_loss(layers: &[Box<dyn Layer>], params: &Params, shard: &Shard) -> Result<f64> {
     let mut tape = Tape::inference(params);
     let mut rng = ProjectRng::seed_from_u64(0);
-    let logits = forward_logits(layers, &mut tape, shard.x.clone(), 0.0, &mut rng)?;
-    let loss = tape.cross_entropy(logits, &shard.y)?;
+    let loss = forward_loss(
+        layers,
+        &mut tape,
+        (shard.x.clone(), &shard.y),
+        0.0,
+        &mut rng,
+    )?;
     Ok(f64::from(
         tape.value(loss).iter().next().copied().unwrap_or(f32::NAN),
     ))
