@@ -367,20 +367,16 @@ fn shard_step(
 /// The batch's mean loss, gradients (each shard's weighted by its share of the `targets`) and
 /// carried state (the shards' streams in order), from its shards in order. A single shard's
 /// weight is exactly 1, so it gives its own values with the same bits.
-fn combine(
-    outs: Vec<ShardStep>,
-    params: usize,
-    targets: usize,
-) -> anyhow::Result<(f32, Grads, State)> {
+fn combine(outs: Vec<ShardStep>, targets: usize) -> anyhow::Result<(f32, Grads, State)> {
     let mut loss = 0.0f32;
-    let mut grads = Grads::with_len(params);
+    let mut parts = Vec::with_capacity(outs.len());
     // Per recurrent layer, every shard's `(h, c)` in shard order.
     let mut layers: Vec<State> = Vec::new();
     for out in outs {
         let weight = out.targets as f32 / targets.max(1) as f32;
         loss += out.loss * weight;
         if let Some(g) = out.grads {
-            grads.add_weighted(g, weight);
+            parts.push((g, weight));
         }
         layers.resize_with(out.next.len(), Vec::new);
         for (acc, layer) in layers.iter_mut().zip(out.next) {
@@ -405,7 +401,7 @@ fn combine(
             Ok((h, c))
         })
         .collect::<anyhow::Result<State>>()?;
-    Ok((loss, grads, next))
+    Ok((loss, Grads::weighted_sum(parts), next))
 }
 
 /// Settings of [`StreamTrainer`].
@@ -578,7 +574,7 @@ impl StreamTrainer {
                 shard_step(weights, part, dropout, seeds[i])
             })
             .inspect_err(|_| bar.finish_and_clear())?;
-            let (loss, grads, next) = combine(outs, model.params().len(), y.len())?;
+            let (loss, grads, next) = combine(outs, y.len())?;
             if !loss.is_finite() {
                 bar.finish_and_clear();
                 return Err(Error::Diverged {

@@ -259,24 +259,55 @@ impl Grads {
         })
     }
 
-    /// Add `weight · other` to these gradients (a shard's share of a batch gradient): a gradient
-    /// this one lacks is scaled in place and taken; one it has gets `weight · g` added in one pass
-    /// (the same bits as scaling `g` first and adding it).
-    pub fn add_weighted(&mut self, other: Grads, weight: f32) {
-        for (i, g) in other.by_param.into_iter().enumerate() {
-            let Some(mut g) = g else { continue };
-            if let Some(Some(acc)) = self.by_param.get_mut(i) {
-                let same_shape = acc.shape() == g.shape();
-                if let (true, Some(a), Some(x)) = (same_shape, acc.as_slice_mut(), g.as_slice()) {
-                    tensor::reduce::add_scaled_assign(a, x, weight);
-                    continue;
+    /// `Σ wᵢ · gᵢ` over `parts` `(gᵢ, wᵢ)` (shards' gradients and their shares of a batch), in
+    /// order: each parameter's first gradient is scaled in place and the others added to it in the
+    /// same pass ([`tensor::reduce::weighted_sum_assign`]), with the bits of scaling each gradient
+    /// and adding them one by one. A parameter that only some parts have gets the sum of those.
+    #[must_use]
+    pub fn weighted_sum(parts: Vec<(Grads, f32)>) -> Grads {
+        let len = parts
+            .iter()
+            .map(|(g, _)| g.by_param.len())
+            .max()
+            .unwrap_or(0);
+        let mut columns: Vec<Vec<(ArrayD<f32>, f32)>> = (0..len).map(|_| Vec::new()).collect();
+        for (g, w) in parts {
+            for (column, slot) in columns.iter_mut().zip(g.by_param) {
+                if let Some(a) = slot {
+                    column.push((a, w));
                 }
             }
-            if weight != 1.0 {
-                tensor::reduce::scale_array(&mut g, weight);
-            }
-            self.accumulate(ParamId(i), g);
         }
+        let mut out = Grads::with_len(len);
+        for (i, column) in columns.into_iter().enumerate() {
+            let mut column = column.into_iter();
+            let Some((mut acc, w0)) = column.next() else {
+                continue;
+            };
+            let rest: Vec<(ArrayD<f32>, f32)> = column.collect();
+            let fits = rest
+                .iter()
+                .all(|(a, _)| a.shape() == acc.shape() && a.as_slice().is_some());
+            match acc.as_slice_mut() {
+                Some(a) if fits => {
+                    let views: Vec<(&[f32], f32)> = rest
+                        .iter()
+                        .filter_map(|(x, w)| x.as_slice().map(|x| (x, *w)))
+                        .collect();
+                    tensor::reduce::weighted_sum_assign(a, w0, &views);
+                    out.by_param[i] = Some(acc);
+                }
+                _ => {
+                    tensor::reduce::scale_array(&mut acc, w0);
+                    out.accumulate(ParamId(i), acc);
+                    for (mut g, w) in rest {
+                        tensor::reduce::scale_array(&mut g, w);
+                        out.accumulate(ParamId(i), g);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Iterate over the gradients that exist.

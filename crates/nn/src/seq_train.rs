@@ -295,12 +295,13 @@ impl SeqTrainer {
             })?;
             let batch_tokens: usize = shards.iter().map(|s| s.y.len()).sum();
             let mut loss = 0.0f64;
-            let mut grads = Grads::default();
+            let mut parts = Vec::with_capacity(shards.len());
             for (shard, (mean, shard_grads)) in shards.iter().zip(results) {
                 let w = shard.y.len() as f64 / batch_tokens as f64;
                 loss += w * mean;
-                grads.add_weighted(shard_grads, w as f32);
+                parts.push((shard_grads, w as f32));
             }
+            let grads = Grads::weighted_sum(parts);
             if !loss.is_finite() {
                 bar.finish_and_clear();
                 return Err(Error::Diverged {

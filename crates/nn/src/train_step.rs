@@ -130,8 +130,9 @@ pub(crate) fn run_batch(
         loss: 0.0,
         loss_sum: 0.0,
         metrics: vec![(0.0, 0); metrics.len()],
-        grads: Grads::with_len(params.len()),
+        grads: Grads::default(),
     };
+    let mut parts = Vec::with_capacity(results.len());
     for r in results {
         let r = r?;
         let weight = r.rows as f32 / total;
@@ -141,7 +142,8 @@ pub(crate) fn run_batch(
             acc.0 += s;
             acc.1 += c;
         }
-        out.grads.add_weighted(r.grads, weight);
+        parts.push((r.grads, weight));
     }
+    out.grads = Grads::weighted_sum(parts);
     Ok(out)
 }

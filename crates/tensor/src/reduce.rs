@@ -254,6 +254,43 @@ pub fn add_scaled_assign(acc: &mut [f32], x: &[f32], factor: f32) {
     }
 }
 
+/// `acc = factor · acc + Σ wᵢ · xᵢ` over the `parts` `(xᵢ, wᵢ)` in order, element by element in one
+/// pass: each product rounded, then each sum in order (no fused multiply-add), so the bits equal
+/// [`scale_inplace`] of `acc` followed by [`add_scaled_assign`] of every part in turn, without a
+/// pass per part (e.g. a batch gradient from its shards' gradients and shares; vectorised, large
+/// slices split over the pool).
+///
+/// # Panics
+/// When a part's length differs from `acc`'s.
+pub fn weighted_sum_assign(acc: &mut [f32], factor: f32, parts: &[(&[f32], f32)]) {
+    for (x, _) in parts {
+        assert_eq!(acc.len(), x.len(), "weighted_sum_assign: lengths differ");
+    }
+    let piece = |start: usize, a: &mut [f32]| {
+        with_widest_simd(
+            #[inline(always)]
+            || {
+                for v in a.iter_mut() {
+                    *v *= factor;
+                }
+                let end = start + a.len();
+                for &(x, w) in parts {
+                    for (v, &e) in a.iter_mut().zip(&x[start..end]) {
+                        *v += e * w;
+                    }
+                }
+            },
+        );
+    };
+    if worth_splitting(acc.len()) {
+        acc.par_chunks_mut(PIECE)
+            .enumerate()
+            .for_each(|(k, a)| piece(k * PIECE, a));
+    } else {
+        piece(0, acc);
+    }
+}
+
 /// The sums of the columns of the row-major matrix `data` with `cols` columns (e.g. the gradient
 /// of a bias broadcast over rows). Rows are added in order, vectorised across columns, so the
 /// bits do not depend on the instruction set. A large matrix is cut into column ranges over the
@@ -452,6 +489,26 @@ mod tests {
                     .zip(&two_passes)
                     .all(|(a, b)| a.to_bits() == b.to_bits())
             );
+            // One pass of `acc = 0.6·acc + 0.3·x + 0.1·y` gives the bits of scaling `acc` and
+            // adding each scaled part in turn.
+            let other: Vec<f32> = data.iter().map(|v| v * 1.7 - 0.2).collect();
+            let mut combined = data.clone();
+            on_threads(n, || {
+                weighted_sum_assign(&mut combined, 0.6, &[(&data, 0.3), (&other, 0.1)]);
+            });
+            let mut passes = data.clone();
+            on_threads(1, || {
+                scale_inplace(&mut passes, 0.6);
+                add_scaled_assign(&mut passes, &data, 0.3);
+                add_scaled_assign(&mut passes, &other, 0.1);
+            });
+            assert!(
+                combined
+                    .iter()
+                    .zip(&passes)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+            assert_ne!(combined, data);
         }
         // The column sums are the sums (each column row by row, as the serial loop adds them).
         let m = ndarray::ArrayView2::from_shape((37, cols), &data).unwrap();
