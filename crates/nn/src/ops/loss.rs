@@ -105,9 +105,7 @@ impl Tape<'_> {
             &[logits],
         ))
     }
-}
 
-impl Tape<'_> {
     /// The mean cross-entropy of the logits `x · w + b` against integer class `targets` (one per
     /// row of `x`'s flattened leading axes), without keeping the logits: what [`Tape::affine`]
     /// (or [`Tape::matmul`] without a bias) followed by [`Tape::cross_entropy`] computes, with the
