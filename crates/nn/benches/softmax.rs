@@ -1,12 +1,14 @@
 //! The output layer of word-rnn at its default shape: 16 streams × 20 steps = 320 rows of 128
 //! units projected onto a 10,000-word vocabulary, then the mean cross-entropy, forward and
-//! backward. `fused` is what `Dense` does (`Tape::affine`: one product accumulated onto the
-//! broadcast bias); `matmul_then_add` is the same layer as a product and a broadcast add, the
-//! form it had before. `softmax_row` times the vectorised row kernel against a plain loop over
+//! backward. `affine_cross_entropy` is what `Dense::forward_cross_entropy` does (the product, bias
+//! and loss as one op, no logits kept); `fused` is `Dense::forward` then `Tape::cross_entropy`
+//! (`Tape::affine`: one product accumulated onto the broadcast bias); `matmul_then_add` is the
+//! same layer as a product and a broadcast add, the form it had before either. `softmax_row` times the vectorised row kernel against a plain loop over
 //! `f32::exp` on one 10,000-wide row.
 //!
 //! `char_head`: char-rnn's output layer per 2-thread shard (batch 32 × 64 steps = 2,048 rows of
-//! 128 units onto 47 symbols), forward and backward, and forward only (the held-out pass).
+//! 128 units onto 47 symbols), forward and backward, and forward only (the held-out pass), as one
+//! op and as `Tape::affine` then `Tape::cross_entropy`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
@@ -47,29 +49,44 @@ impl Head {
         }
     }
 
-    /// The loss through `Tape::affine` (what `Dense` does), or as a product and a broadcast add.
-    fn loss(&self, t: &mut Tape<'_>, fused: bool) -> nn::Var {
+    /// The loss as one op (`Tape::affine_cross_entropy`), through `Tape::affine` then
+    /// `Tape::cross_entropy`, or as a product, a broadcast add and `Tape::cross_entropy`.
+    fn loss(&self, t: &mut Tape<'_>, form: Form) -> nn::Var {
         let [xv, wv, bv] = self.ids.map(|id| t.param(id));
-        let logits = if fused {
-            t.affine(xv, wv, bv).unwrap()
-        } else {
-            let m = t.matmul(xv, wv).unwrap();
-            t.add(m, bv).unwrap()
+        let logits = match form {
+            Form::OneOp => {
+                return t
+                    .affine_cross_entropy(xv, wv, Some(bv), false, &self.targets)
+                    .unwrap();
+            }
+            Form::Affine => t.affine(xv, wv, bv).unwrap(),
+            Form::ProductThenAdd => {
+                let m = t.matmul(xv, wv).unwrap();
+                t.add(m, bv).unwrap()
+            }
         };
         t.cross_entropy(logits, &self.targets).unwrap()
     }
 
-    fn forward_backward(&self, fused: bool) -> nn::Grads {
+    fn forward_backward(&self, form: Form) -> nn::Grads {
         let mut t = Tape::new(&self.ps);
-        let loss = self.loss(&mut t, fused);
+        let loss = self.loss(&mut t, form);
         t.backward(loss).unwrap()
     }
 
-    fn forward_only(&self) -> f32 {
+    fn forward_only(&self, form: Form) -> f32 {
         let mut t = Tape::inference(&self.ps);
-        let loss = self.loss(&mut t, true);
+        let loss = self.loss(&mut t, form);
         t.value(loss).sum()
     }
+}
+
+/// How the output layer and its loss are put on the tape.
+#[derive(Clone, Copy)]
+enum Form {
+    OneOp,
+    Affine,
+    ProductThenAdd,
 }
 
 fn output_layer(c: &mut Criterion) {
@@ -77,12 +94,20 @@ fn output_layer(c: &mut Criterion) {
     assert_eq!(head.targets.len(), ROWS);
     let mut group = c.benchmark_group("output_layer_320x128x10000");
     group.sample_size(10);
-    group.bench_function("fused", |bench| bench.iter(|| head.forward_backward(true)));
+    group.bench_function("affine_cross_entropy", |bench| {
+        bench.iter(|| head.forward_backward(Form::OneOp))
+    });
+    group.bench_function("fused", |bench| {
+        bench.iter(|| head.forward_backward(Form::Affine))
+    });
     group.bench_function("matmul_then_add", |bench| {
-        bench.iter(|| head.forward_backward(false))
+        bench.iter(|| head.forward_backward(Form::ProductThenAdd))
+    });
+    group.bench_function("forward_only_affine_cross_entropy", |bench| {
+        bench.iter(|| head.forward_only(Form::OneOp))
     });
     group.bench_function("forward_only_fused", |bench| {
-        bench.iter(|| head.forward_only())
+        bench.iter(|| head.forward_only(Form::Affine))
     });
     group.finish();
 }
@@ -90,10 +115,18 @@ fn output_layer(c: &mut Criterion) {
 fn char_head(c: &mut Criterion) {
     let head = Head::new(32, 64, 128, 47);
     let mut group = c.benchmark_group("char_head_2048x128x47");
-    group.bench_function("forward_backward", |bench| {
-        bench.iter(|| head.forward_backward(true))
+    group.bench_function("forward_backward_affine_cross_entropy", |bench| {
+        bench.iter(|| head.forward_backward(Form::OneOp))
     });
-    group.bench_function("forward_only", |bench| bench.iter(|| head.forward_only()));
+    group.bench_function("forward_backward", |bench| {
+        bench.iter(|| head.forward_backward(Form::Affine))
+    });
+    group.bench_function("forward_only_affine_cross_entropy", |bench| {
+        bench.iter(|| head.forward_only(Form::OneOp))
+    });
+    group.bench_function("forward_only", |bench| {
+        bench.iter(|| head.forward_only(Form::Affine))
+    });
     group.finish();
 }
 

@@ -171,10 +171,12 @@ impl Tape<'_> {
         let flat = grad
             .as_slice_mut()
             .ok_or_else(|| Error::Invalid("affine_cross_entropy: logits not contiguous".into()))?;
-        let losses = softmax_cross_entropy_rows(flat, classes, bias, targets)?;
+        let inputs: Vec<Var> = [x, w].into_iter().chain(b).collect();
+        // An inference tape (or inputs that need no gradient) asks for the loss alone.
+        let gradient = self.any_needs_grad(&inputs);
+        let losses = softmax_cross_entropy_rows(flat, classes, bias, targets, gradient)?;
         let nats: f64 = losses.iter().map(|&l| f64::from(l)).sum();
         let out = scalar((nats / targets.len().max(1) as f64) as f32);
-        let inputs: Vec<Var> = [x, w].into_iter().chain(b).collect();
         Ok(self.push(
             out,
             Op::AffineCrossEntropy {
