@@ -74,18 +74,13 @@ impl Tape<'_> {
         let l = self.value(logits);
         let classes = *l.shape().last().unwrap_or(&0);
         let rows = l.len().checked_div(classes).unwrap_or(0);
-        if rows != targets.len() {
-            return Err(shape_err(
-                "cross_entropy (logit rows vs targets)",
-                l.shape(),
-                &[targets.len()],
-            ));
-        }
-        if let Some(&bad) = targets.iter().find(|&&t| t >= classes) {
-            return Err(Error::Invalid(format!(
-                "cross_entropy: class {bad} out of range for {classes} classes"
-            )));
-        }
+        check_targets(
+            "cross_entropy (logit rows vs targets)",
+            l.shape(),
+            rows,
+            targets,
+            classes,
+        )?;
         let flat = contiguous(l)?;
         // Split by rows over the pool when large; the rows' losses are added in order after.
         let lse = log_sum_exp_rows(flat, classes);
@@ -155,18 +150,13 @@ impl Tape<'_> {
             None => None,
         };
         let x2 = as_2d(xv)?;
-        if x2.nrows() != targets.len() {
-            return Err(shape_err(
-                "affine_cross_entropy (input rows vs targets)",
-                xv.shape(),
-                &[targets.len()],
-            ));
-        }
-        if let Some(&bad) = targets.iter().find(|&&t| t >= classes) {
-            return Err(Error::Invalid(format!(
-                "affine_cross_entropy: class {bad} out of range for {classes} classes"
-            )));
-        }
+        check_targets(
+            "affine_cross_entropy (input rows vs targets)",
+            xv.shape(),
+            x2.nrows(),
+            targets,
+            classes,
+        )?;
         let mut grad = tensor::linalg::matmul(&x2, &w2)?;
         let flat = grad
             .as_slice_mut()
@@ -189,6 +179,27 @@ impl Tape<'_> {
             &inputs,
         ))
     }
+}
+
+/// [`Error::Shape`] naming `op` when there is not one target per row (`rows` rows of an input
+/// of `shape`); [`Error::Invalid`] naming the op for a class outside `0..classes`.
+fn check_targets(
+    op: &str,
+    shape: &[usize],
+    rows: usize,
+    targets: &[usize],
+    classes: usize,
+) -> Result<()> {
+    if rows != targets.len() {
+        return Err(shape_err(op, shape, &[targets.len()]));
+    }
+    if let Some(&bad) = targets.iter().find(|&&t| t >= classes) {
+        let name = op.split(' ').next().unwrap_or(op);
+        return Err(Error::Invalid(format!(
+            "{name}: class {bad} out of range for {classes} classes"
+        )));
+    }
+    Ok(())
 }
 
 fn contiguous(a: &ArrayD<f32>) -> Result<&[f32]> {
