@@ -357,11 +357,11 @@ pub fn exp_shifted_rows(data: &[f32], classes: usize, shifts: &[f32], scale: f32
 /// second pass that writes a gradient array of their size. A long row (a vocabulary) is one
 /// read-modify-write: bias and maximum, exponentials and their sum, scaling. Short rows (at most
 /// a few hundred classes, e.g. 47 symbols), and every row when no gradient is asked for, take
-/// their log-sum-exp several rows at a time, as [`log_sum_exp_rows`] does, then write `e^(z − lse)`: one row's
-/// chain of additions alone would wait on its own latency (measured: the long-row kernel made
-/// char-rnn's 2,048 × 47 output layer 19 % slower forward and backward). A large matrix is cut
-/// into row ranges over the pool; every row is computed the same way on any number of threads,
-/// so the bits do not change.
+/// their log-sum-exp several rows at a time, as [`log_sum_exp_rows`] does, then write
+/// `e^(z − lse)`: one row's chain of additions alone would wait on its own latency (measured: the
+/// long-row kernel made char-rnn's 2,048 × 47 output layer 19 % slower forward and backward). A
+/// large matrix is cut into row ranges over the pool; every row is computed the same way on any
+/// number of threads, so the bits do not change.
 ///
 /// # Errors
 /// [`Error::ShapeMismatch`] when `data` is not `targets.len()` rows of `classes` or the bias is not
@@ -698,7 +698,8 @@ mod tests {
     /// threads.
     #[test]
     fn softmax_cross_entropy_rows_match_the_textbook_formula() {
-        for (classes, rows) in [(1usize, 3usize), (5, 4), (47, 9), (9_079, 40)] {
+        // 47 × 1,500 and 9,079 × 40 are large enough to split over the pool.
+        for (classes, rows) in [(1usize, 3usize), (5, 4), (47, 9), (47, 1_500), (9_079, 40)] {
             let logits = row(rows * classes, 8.0, classes as u32);
             let bias = row(classes, 3.0, 77);
             let targets: Vec<usize> = (0..rows).map(|r| (r * 31 + 7) % classes).collect();
@@ -746,6 +747,17 @@ mod tests {
                     let split_losses = on_threads(n, || {
                         softmax_cross_entropy_rows(&mut split, classes, b, &targets, true).unwrap()
                     });
+                    let mut split_plain = logits.clone();
+                    let split_plain_losses = on_threads(n, || {
+                        softmax_cross_entropy_rows(&mut split_plain, classes, b, &targets, false)
+                            .unwrap()
+                    });
+                    assert!(
+                        split_plain_losses
+                            .iter()
+                            .zip(&plain_losses)
+                            .all(|(a, b)| a.to_bits() == b.to_bits())
+                    );
                     assert!(
                         split_losses
                             .iter()
@@ -761,8 +773,8 @@ mod tests {
                 }
             }
         }
-        // The 9,079-class case is large enough to split.
-        assert!(on_threads(2, || worth_splitting(40 * 9_079)));
+        assert!(on_threads(2, || worth_splitting(40 * 9_079)
+            && worth_splitting(1_500 * 47)));
     }
 
     #[test]
