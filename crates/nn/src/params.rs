@@ -285,15 +285,16 @@ impl Grads {
                 continue;
             };
             let rest: Vec<(ArrayD<f32>, f32)> = column.collect();
-            let fits = rest
+            // Every other part's memory, when all are contiguous and of `acc`'s shape.
+            let views: Option<Vec<(&[f32], f32)>> = rest
                 .iter()
-                .all(|(a, _)| a.shape() == acc.shape() && a.as_slice().is_some());
-            match acc.as_slice_mut() {
-                Some(a) if fits => {
-                    let views: Vec<(&[f32], f32)> = rest
-                        .iter()
-                        .filter_map(|(x, w)| x.as_slice().map(|x| (x, *w)))
-                        .collect();
+                .map(|(x, w)| {
+                    let fits = x.shape() == acc.shape();
+                    fits.then(|| x.as_slice()).flatten().map(|x| (x, *w))
+                })
+                .collect();
+            match (acc.as_slice_mut(), views) {
+                (Some(a), Some(views)) => {
                     tensor::reduce::weighted_sum_assign(a, w0, &views);
                     out.by_param[i] = Some(acc);
                 }
@@ -374,6 +375,34 @@ mod tests {
         g.iter()
             .flat_map(|(_, a)| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
             .collect()
+    }
+
+    /// Shards' gradients weighted and summed: a parameter every part has gets `Σ wᵢ·gᵢ` (each
+    /// product rounded, the sums in order), one that only a later part has gets its share alone.
+    #[test]
+    fn weighted_sum_weights_every_part_in_order() {
+        let (_, first) = grads_with(7.0);
+        let (b, second) = grads_with(-2.0);
+        let a = ParamId(0);
+        let mut only_b = Grads::with_len(2);
+        only_b.accumulate(
+            b,
+            ArrayD::from_shape_vec(vec![3], vec![1.0, 2.0, 3.0]).unwrap(),
+        );
+        let mut only_a_later = Grads::with_len(2);
+        only_a_later.accumulate(a, ArrayD::from_shape_vec(vec![2], vec![0.5, 0.25]).unwrap());
+        let sum = Grads::weighted_sum(vec![(only_b, 0.3), (first, 0.5), (second, 0.2)]);
+        let want_b = [(1.0f32, 4.0f32, 4.0f32), (2.0, 7.0, -2.0), (3.0, 1.5, 1.5)]
+            .map(|(o, f, s)| o * 0.3 + f * 0.5 + s * 0.2);
+        assert_eq!(sum.get(b).unwrap().as_slice().unwrap(), &want_b);
+        let want_a = [3.0f32 * 0.5 + 3.0 * 0.2, -2.0 * 0.5 + -2.0 * 0.2];
+        assert_eq!(sum.get(a).unwrap().as_slice().unwrap(), &want_a);
+        let lone = Grads::weighted_sum(vec![(Grads::with_len(2), 0.5), (only_a_later, 0.4)]);
+        assert_eq!(
+            lone.get(a).unwrap().as_slice().unwrap(),
+            &[0.5 * 0.4, 0.25 * 0.4]
+        );
+        assert!(lone.get(b).is_none());
     }
 
     #[test]

@@ -101,23 +101,10 @@ fn any_non_finite_piece(s: &[f32]) -> bool {
     )
 }
 
-/// Every element of `s` times `factor`, in place (vectorised; large slices split over the pool).
+/// Every element of `s` times `factor`, in place (vectorised; large slices split over the pool;
+/// nothing to do for a factor of 1): [`weighted_sum_assign`] with no parts.
 pub fn scale_inplace(s: &mut [f32], factor: f32) {
-    let piece = |c: &mut [f32]| {
-        with_widest_simd(
-            #[inline(always)]
-            || {
-                for v in c {
-                    *v *= factor;
-                }
-            },
-        );
-    };
-    if worth_splitting(s.len()) {
-        s.par_chunks_mut(PIECE).for_each(piece);
-    } else {
-        piece(s);
-    }
+    weighted_sum_assign(s, factor, &[]);
 }
 
 /// The numpy broadcast shape of `a` and `b` (right-aligned, size-1 axes stretch).
@@ -219,46 +206,20 @@ pub fn array_has_non_finite(a: &ArrayD<f32>) -> bool {
     }
 }
 
-/// `acc += x` element by element (vectorised; large slices split over the pool).
+/// `acc += x` element by element (vectorised; large slices split over the pool):
+/// [`weighted_sum_assign`] with one part of weight 1 (`x · 1` is `x` exactly).
 ///
 /// # Panics
 /// When the lengths differ.
 pub fn add_assign(acc: &mut [f32], x: &[f32]) {
-    add_scaled_assign(acc, x, 1.0);
-}
-
-/// `acc += factor · x` element by element, in one pass: each product rounded, then each sum (no
-/// fused multiply-add), so the bits equal [`scale_inplace`] of `x` followed by [`add_assign`]
-/// (vectorised; large slices split over the pool).
-///
-/// # Panics
-/// When the lengths differ.
-pub fn add_scaled_assign(acc: &mut [f32], x: &[f32], factor: f32) {
-    assert_eq!(acc.len(), x.len(), "add_scaled_assign: lengths differ");
-    let piece = |(a, x): (&mut [f32], &[f32])| {
-        with_widest_simd(
-            #[inline(always)]
-            || {
-                for (a, &v) in a.iter_mut().zip(x) {
-                    *a += v * factor;
-                }
-            },
-        );
-    };
-    if worth_splitting(acc.len()) {
-        acc.par_chunks_mut(PIECE)
-            .zip(x.par_chunks(PIECE))
-            .for_each(piece);
-    } else {
-        piece((acc, x));
-    }
+    weighted_sum_assign(acc, 1.0, &[(x, 1.0)]);
 }
 
 /// `acc = factor · acc + Σ wᵢ · xᵢ` over the `parts` `(xᵢ, wᵢ)` in order, element by element in one
-/// pass: each product rounded, then each sum in order (no fused multiply-add), so the bits equal
-/// [`scale_inplace`] of `acc` followed by [`add_scaled_assign`] of every part in turn, without a
-/// pass per part (e.g. a batch gradient from its shards' gradients and shares; vectorised, large
-/// slices split over the pool).
+/// pass: each product rounded, then each sum in order (no fused multiply-add), so the bits are
+/// those of scaling `acc` and then adding each scaled part in turn, without a pass per part (e.g.
+/// a batch gradient from its shards' gradients and shares; vectorised, large slices split over
+/// the pool). A factor of 1 skips the scaling (`v · 1` is `v` exactly).
 ///
 /// # Panics
 /// When a part's length differs from `acc`'s.
@@ -266,12 +227,17 @@ pub fn weighted_sum_assign(acc: &mut [f32], factor: f32, parts: &[(&[f32], f32)]
     for (x, _) in parts {
         assert_eq!(acc.len(), x.len(), "weighted_sum_assign: lengths differ");
     }
+    if factor == 1.0 && parts.is_empty() {
+        return;
+    }
     let piece = |start: usize, a: &mut [f32]| {
         with_widest_simd(
             #[inline(always)]
             || {
-                for v in a.iter_mut() {
-                    *v *= factor;
+                if factor != 1.0 {
+                    for v in a.iter_mut() {
+                        *v *= factor;
+                    }
                 }
                 let end = start + a.len();
                 for &(x, w) in parts {
@@ -478,37 +444,29 @@ mod tests {
                     .zip(&scaled_one)
                     .all(|((&s, &d), &x)| s == d + x)
             );
-            // One pass of `acc += 0.37·x` gives the bits of scaling and then adding.
-            let mut fused = data.clone();
-            on_threads(n, || add_scaled_assign(&mut fused, &data, 0.37));
-            let mut two_passes = data.clone();
-            on_threads(1, || add_assign(&mut two_passes, &scaled_one));
-            assert!(
-                fused
-                    .iter()
-                    .zip(&two_passes)
-                    .all(|(a, b)| a.to_bits() == b.to_bits())
-            );
-            // One pass of `acc = 0.6·acc + 0.3·x + 0.1·y` gives the bits of scaling `acc` and
-            // adding each scaled part in turn.
+            // One pass of `acc = 0.6·acc + 0.3·x + 0.1·y` (and of `acc += 0.37·x`) gives the bits
+            // of the scalar expression: each product rounded, then the sums in order.
             let other: Vec<f32> = data.iter().map(|v| v * 1.7 - 0.2).collect();
             let mut combined = data.clone();
             on_threads(n, || {
                 weighted_sum_assign(&mut combined, 0.6, &[(&data, 0.3), (&other, 0.1)]);
             });
-            let mut passes = data.clone();
-            on_threads(1, || {
-                scale_inplace(&mut passes, 0.6);
-                add_scaled_assign(&mut passes, &data, 0.3);
-                add_scaled_assign(&mut passes, &other, 0.1);
+            let mut added = data.clone();
+            on_threads(n, || {
+                weighted_sum_assign(&mut added, 1.0, &[(&other, 0.37)])
             });
-            assert!(
-                combined
-                    .iter()
-                    .zip(&passes)
-                    .all(|(a, b)| a.to_bits() == b.to_bits())
-            );
+            for (i, (&d, &o)) in data.iter().zip(&other).enumerate() {
+                let (p, q) = (d * 0.6, d * 0.3);
+                let want = p + q + o * 0.1;
+                assert_eq!(combined[i].to_bits(), want.to_bits());
+                let want = d + o * 0.37;
+                assert_eq!(added[i].to_bits(), want.to_bits());
+            }
             assert_ne!(combined, data);
+            // A factor of 1 and no parts leave the slice as it was.
+            let mut same = data.clone();
+            on_threads(n, || weighted_sum_assign(&mut same, 1.0, &[]));
+            assert_eq!(same, data);
         }
         // The column sums are the sums (each column row by row, as the serial loop adds them).
         let m = ndarray::ArrayView2::from_shape((37, cols), &data).unwrap();
