@@ -22,6 +22,11 @@ excluded) with its CPU time (user+sys of the process, all threads: the figure to
 Ours also gives the unigram and Kneser-Ney bigram perplexities on the same held-out targets. The two sides run one
 after the other: on a loaded machine compare with care (load is printed).
 
+--sampled-softmax K trains both sides with a sampled softmax (word-rnn's flag): each batch is scored against its own
+targets plus K distinct words drawn from a log-uniform proposal, each drawn word's logit lowered by the log of its
+chance of being drawn; the PyTorch mirror runs the same rule from numpy's draws (`log_uniform_candidates`). With
+--torch-full-softmax PyTorch keeps the full softmax: ours sampled against its full, the same held-out scoring.
+
 The whole novel is ~180k words; --fragment-chars N (default 400000, 0 = all) writes the first N characters of the
 input into a temporary file and uses that.
 
@@ -33,7 +38,7 @@ Run from the repository root (CARGO_TARGET_DIR is honoured; the binary is built 
         [--fragment-chars 400000] [--vocab-size 10000] [--seq-len 20] [--batch-size 16] [--units 256] [--layers 1]
         [--cell lstm] [--dropout D] [--input-dropout D] [--dropout-mask variational] [--word-dropout 0.1]
         [--weight-decay 0.2] [--untie] [--freeze-embeddings] [--epochs E] [--lr 3e-3] [--lr-decay 0.5] [--clip 5] [--threads 1]
-        [--seed 1] [--json out.json]
+        [--sampled-softmax K [--torch-full-softmax]] [--seed 1] [--json out.json]
 
 The defaults of --units, the dropout flags, --weight-decay, --epochs, --lr, --lr-decay and --batch-size are word-rnn's
 (DEFAULTS below). The figures in
@@ -88,6 +93,8 @@ def ours(args: argparse.Namespace, data_dir: Path, text: Path, while_training=No
         cmd += ["--freeze-embeddings"]
     if args.untie:
         cmd += ["--untie"]
+    if args.sampled_softmax:
+        cmd += ["--sampled-softmax", str(args.sampled_softmax)]
     t0 = time.perf_counter()
     # Our per-epoch lines go to stderr as they come (the comparison table is printed on stdout at the end).
     proc = subprocess.Popen(cmd, stdout=sys.stderr)
@@ -106,6 +113,38 @@ def ours(args: argparse.Namespace, data_dir: Path, text: Path, while_training=No
     m["wall_seconds"] = wall
     m["version"] = "rnnlab word-rnn"
     return m, other
+
+
+def log_uniform_candidates(targets: np.ndarray, vocab: int, samples: int,
+                           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """word-rnn's sampled-softmax candidates (nn::sampled_softmax::Candidates::log_uniform), in numpy: the
+    batch's distinct targets plus `samples` distinct classes drawn from P(k) = ln((k+2)/(k+1)) / ln(vocab+1)
+    (draws repeat until that many distinct ones came up), sorted; per candidate, what its logit is lowered by:
+    0 for a target, else ln(1 - (1 - P(k))^tries). The same rule as ours, from numpy's own draws. Returns the
+    candidate ids and the corrections; every class, uncorrected, when targets and samples would cover them."""
+    is_target = np.zeros(vocab, bool)
+    is_target[targets] = True
+    if int(is_target.sum()) + samples >= vocab:
+        return np.arange(vocab), np.zeros(vocab, np.float32)
+    drawn = np.zeros(vocab, bool)
+    distinct, tries, log_v = 0, 0, math.log(vocab + 1)
+    while distinct < samples:
+        ks = np.minimum(np.floor(np.exp(rng.random(2 * samples) * log_v)).astype(np.int64) - 1, vocab - 1)
+        first = np.sort(np.unique(ks, return_index=True)[1])
+        new = first[~drawn[ks[first]]]  # positions of the draws that came up for the first time
+        need = samples - distinct
+        if len(new) >= need:
+            drawn[ks[new[:need]]] = True
+            tries += int(new[need - 1]) + 1
+            distinct = samples
+        else:
+            drawn[ks[new]] = True
+            tries += len(ks)
+            distinct += len(new)
+    ids = np.flatnonzero(is_target | drawn)
+    p = np.log((ids + 2.0) / (ids + 1.0)) / log_v
+    correction = np.where(is_target[ids], 0.0, np.log(-np.expm1(tries * np.log1p(-p))))
+    return ids, correction.astype(np.float32)
 
 
 def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
@@ -139,6 +178,19 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
 
         def head(h: torch.Tensor) -> torch.Tensor:
             return nn.functional.linear(projection(h), emb.weight, bias)
+
+    sampled = args.sampled_softmax if args.sampled_softmax and not args.torch_full_softmax else None
+    draws = np.random.default_rng(args.seed)
+
+    def sampled_loss(h: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+        """--sampled-softmax: the cross-entropy over the batch's candidates (rows of the tied table and entries of
+        the bias, the bias lowered by the corrections), as word-rnn's."""
+        flat = yb.reshape(-1)
+        ids, correction = log_uniform_candidates(flat.numpy(), vocab, sampled, draws)
+        ids_t = torch.from_numpy(ids)
+        logits = nn.functional.linear(projection(h).reshape(-1, dim), emb.weight.index_select(0, ids_t),
+                                      bias.index_select(0, ids_t) - torch.from_numpy(correction))
+        return nn.functional.cross_entropy(logits, torch.from_numpy(np.searchsorted(ids, flat.numpy())))
     params = [p for p in modules.parameters() if p.requires_grad] + extra
     # --weight-decay: decoupled (AdamW: every trained weight times 1 - lr·decay at each step), as word-rnn;
     # AdamW decays before its update, word-rnn after it (a difference of lr·decay times the update).
@@ -164,9 +216,13 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
         keep = emb.weight.new_empty(vocab, 1).bernoulli_(1.0 - args.word_dropout) / (1.0 - args.word_dropout)
         return nn.functional.embedding(x, emb.weight * keep)
 
-    def forward(x: torch.Tensor, state):
+    def recurrent(x: torch.Tensor, state):
         h, state = rnn(dropout(embed(x), rate_in), state)
-        return head(dropout(h, args.dropout)), state
+        return dropout(h, args.dropout), state
+
+    def forward(x: torch.Tensor, state):
+        h, state = recurrent(x, state)
+        return head(h), state
 
     def detach(state):
         return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
@@ -184,9 +240,13 @@ def pytorch(args: argparse.Namespace, data_dir: Path) -> dict:
         for start in range(0, length, args.seq_len):
             xb, yb = train_x[:, start:start + args.seq_len], train_y[:, start:start + args.seq_len]
             opt.zero_grad()
-            out, state = forward(xb, state)
+            if sampled:
+                h, state = recurrent(xb, state)
+                loss = sampled_loss(h, yb)
+            else:
+                out, state = forward(xb, state)
+                loss = nn.functional.cross_entropy(out.reshape(-1, vocab), yb.reshape(-1))
             state = detach(state)
-            loss = nn.functional.cross_entropy(out.reshape(-1, vocab), yb.reshape(-1))
             loss.backward()
             if args.clip > 0:
                 nn.utils.clip_grad_norm_(params, args.clip)
@@ -246,6 +306,11 @@ def main() -> int:
     ap.add_argument("--freeze-embeddings", action="store_true", help="default: fine-tuned, as word-rnn")
     ap.add_argument("--untie", action="store_true",
                     help="an output layer with its own weights (default: tied to the embedding, as word-rnn)")
+    ap.add_argument("--sampled-softmax", type=int, metavar="K",
+                    help="train both sides with a sampled softmax over the batch's targets and K drawn words "
+                         "(word-rnn's --sampled-softmax; PyTorch runs the same rule, from its own draws)")
+    ap.add_argument("--torch-full-softmax", action="store_true",
+                    help="with --sampled-softmax: PyTorch keeps the full softmax (ours sampled against theirs full)")
     ap.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
     ap.add_argument("--lr", type=float, default=DEFAULTS["lr"])
     ap.add_argument("--lr-decay", type=float, default=DEFAULTS["lr_decay"])
@@ -258,6 +323,8 @@ def main() -> int:
                     help="train PyTorch while ours trains (each on --threads threads; compare CPU times)")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
+    if args.sampled_softmax is not None and (args.sampled_softmax < 1 or args.untie):
+        ap.error("--sampled-softmax needs K >= 1 and the tied output layer (not --untie)")
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RAYON_NUM_THREADS"):
         os.environ[var] = str(args.threads)
 
@@ -288,6 +355,10 @@ def main() -> int:
           f"({args.dropout_mask}), whole-word {args.word_dropout}, weight decay {args.weight_decay}, {o['streams']} "
           f"streams (batch) x seq {args.seq_len}, state carried, {args.epochs} epochs, Adam {args.lr} "
           f"(x {args.lr_decay} after an epoch without improvement), clip {args.clip}, {args.threads} thread(s)")
+    if args.sampled_softmax:
+        print(f"training loss: a sampled softmax over the batch's targets and {args.sampled_softmax} drawn words on "
+              f"{'our side only (PyTorch: the full softmax)' if args.torch_full_softmax else 'both sides'}; "
+              "held-out scoring: the full softmax")
     print("held-out scoring (both sides): one stream, state carried from the first held-out word, every later "
           "word a target")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (on {os.cpu_count()} CPUs)")

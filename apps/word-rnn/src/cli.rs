@@ -114,6 +114,15 @@ pub struct TrainArgs {
     #[arg(long)]
     pub untie: bool,
 
+    /// Train with a sampled softmax: each batch is scored against its own target words plus K distinct words
+    /// drawn from a log-uniform (Zipfian) proposal over the frequency-ordered vocabulary, each drawn word's
+    /// logit lowered by the log of its chance of being drawn (Jean et al. 2015; TensorFlow's
+    /// sampled_softmax_loss), instead of against the whole vocabulary. The output layer then costs about
+    /// (K + targets) / vocabulary of the full one. Held-out perplexity and generation use the full softmax.
+    /// Needs the tied output layer (not --untie); K at or above the vocabulary is the full softmax.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    pub sampled_softmax: Option<u64>,
+
     /// Hidden units per recurrent layer.
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
     pub units: u64,

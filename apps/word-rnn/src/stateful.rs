@@ -29,6 +29,7 @@ use anyhow::Context;
 use ndarray::{Array2, ArrayD, Axis, IxDyn, Slice, s};
 use nn::layers::Recurrent;
 use nn::ops::basic::keep_or_drop;
+use nn::sampled_softmax::Candidates;
 use nn::seq_train::{BestWeights, SeqCheckpoint, SeqTrainConfig, checked_step, progress_bar};
 use nn::{Adam, Error, Grads, Layer, Optimizer, Params, Sequential, Tape, Var};
 use rand::{Rng, SeedableRng};
@@ -105,6 +106,16 @@ struct Net<'m> {
     embedding: &'m dyn Layer,
     recurrent: Vec<&'m Recurrent>,
     head: Vec<&'m dyn Layer>,
+}
+
+impl Net<'_> {
+    /// The rows of the embedding's table: the vocabulary size.
+    fn vocabulary(&self, params: &Params) -> usize {
+        self.embedding
+            .params()
+            .first()
+            .map_or(0, |&id| params.get(id).value.shape()[0])
+    }
 }
 
 fn net(layers: &[Box<dyn Layer>]) -> anyhow::Result<Net<'_>> {
@@ -209,15 +220,10 @@ fn forward_loss(
     state: &State,
     dropout: Dropout,
     rng: &mut ChaCha8Rng,
+    sampled: Option<&Candidates>,
 ) -> anyhow::Result<(Var, State)> {
-    let words = (tape.is_training() && dropout.word > 0.0).then(|| {
-        let vocab = net
-            .embedding
-            .params()
-            .first()
-            .map_or(0, |&id| tape.params().get(id).value.shape()[0]);
-        word_mask(&x, vocab, dropout.word, rng)
-    });
+    let words = (tape.is_training() && dropout.word > 0.0)
+        .then(|| word_mask(&x, net.vocabulary(tape.params()), dropout.word, rng));
     let x = tape.constant(x);
     let mut v = net.embedding.forward(tape, x)?;
     if let Some(mask) = words {
@@ -243,7 +249,13 @@ fn forward_loss(
     for layer in rest {
         v = layer.forward(tape, v)?;
     }
-    Ok((last.forward_cross_entropy(tape, v, y)?, next))
+    let loss = match sampled {
+        Some(candidates) if tape.is_training() => {
+            last.forward_sampled_cross_entropy(tape, v, y, candidates)?
+        }
+        _ => last.forward_cross_entropy(tape, v, y)?,
+    };
+    Ok((loss, next))
 }
 
 /// Mean cross-entropy per target (nats) of `model` on the word stream `ids` read as one stream with the
@@ -260,7 +272,15 @@ pub fn evaluate(model: &Sequential, ids: &[u32], seq_len: usize) -> anyhow::Resu
     for (start, len) in stream.chunks(seq_len) {
         let (x, y) = stream.chunk(start, len);
         let mut tape = Tape::inference(model.params());
-        let (loss, next) = forward_loss(&net, &mut tape, (x, &y), &state, Dropout::NONE, &mut rng)?;
+        let (loss, next) = forward_loss(
+            &net,
+            &mut tape,
+            (x, &y),
+            &state,
+            Dropout::NONE,
+            &mut rng,
+            None,
+        )?;
         nats += f64::from(first(tape.value(loss))) * y.len() as f64;
         state = next;
     }
@@ -331,13 +351,14 @@ struct ShardStep {
     next: State,
 }
 
-/// Forward, cross-entropy and (for a finite loss) backward of one shard on its own tape, with
-/// the dropout masks drawn from `seed`.
+/// Forward, cross-entropy (over the batch's `sampled` candidates when given) and (for a finite
+/// loss) backward of one shard on its own tape, with the dropout masks drawn from `seed`.
 fn shard_step(
     (layers, params): (&[Box<dyn Layer>], &Params),
     part: Chunk,
     dropout: Dropout,
     seed: u64,
+    sampled: Option<&Candidates>,
 ) -> anyhow::Result<ShardStep> {
     let net = net(layers)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -349,6 +370,7 @@ fn shard_step(
         &part.state,
         dropout,
         &mut rng,
+        sampled,
     )?;
     let loss = first(tape.value(loss_var));
     let grads = if loss.is_finite() {
@@ -416,7 +438,10 @@ pub struct StreamConfig {
     /// Decoupled weight decay (AdamW, Loshchilov & Hutter 2019): after each step every trained weight is
     /// multiplied by `1 − lr · weight_decay` (0: off).
     pub weight_decay: f32,
-    /// Seed of the dropout stream.
+    /// Train with a sampled softmax over the batch's targets and this many drawn words
+    /// ([`nn::sampled_softmax`]); `None`: the full softmax.
+    pub sampled_softmax: Option<usize>,
+    /// Seed of the dropout stream (and of the sampled softmax's draws).
     pub seed: u64,
     /// Show a progress bar (on stderr) during each epoch.
     pub progress: bool,
@@ -564,14 +589,22 @@ impl StreamTrainer {
         let mut state = State::new();
         let (mut sum_nats, mut tokens) = (0.0f64, 0usize);
         let shards = stream_shards(streams.streams(), tensor::threads::available());
+        let vocab = net(model.layers())?.vocabulary(model.params());
         for (b, &(start, len)) in chunks.iter().enumerate() {
             let (x, y) = streams.chunk(start, len);
             let seeds: Vec<u64> = shards.iter().map(|_| self.rng.random()).collect();
+            let sampled = match self.cfg.sampled_softmax {
+                Some(samples) => {
+                    let mut draws = ChaCha8Rng::seed_from_u64(self.rng.random());
+                    Some(Candidates::log_uniform(&y, vocab, samples, &mut draws)?)
+                }
+                None => None,
+            };
             let dropout = self.cfg.dropout;
             let weights = (model.layers(), model.params());
             let outs = nn::seq_train::run_shards(&shards, |i, rows| {
                 let part = Chunk::rows(&x, &y, len, &state, rows.clone())?;
-                shard_step(weights, part, dropout, seeds[i])
+                shard_step(weights, part, dropout, seeds[i], sampled.as_ref())
             })
             .inspect_err(|_| bar.finish_and_clear())?;
             let (loss, grads, next) = combine(outs, y.len())?;
@@ -765,6 +798,7 @@ mod tests {
                 variational: false,
             },
             weight_decay: 0.0,
+            sampled_softmax: None,
             seed: 1,
             progress: false,
         };
@@ -792,6 +826,7 @@ mod tests {
             clip_norm: Some(5.0),
             dropout,
             weight_decay,
+            sampled_softmax: None,
             seed,
             progress: false,
         };
@@ -893,6 +928,60 @@ mod tests {
             after < 0.2 && after < before,
             "held-out nats {before} -> {after}"
         );
+    }
+
+    /// Trained with a sampled softmax (each batch against its 20 targets and 10 drawn words of 50), the
+    /// tied model learns a stream of period 50, scored with the full softmax; one run repeats bit for
+    /// bit; an untied output layer has no sampled softmax, and training says so.
+    #[test]
+    fn a_sampled_softmax_learns_a_periodic_stream() {
+        let vocab = 50;
+        let ids: Vec<u32> = (0..1000).map(|i| (i * 7 % vocab) as u32).collect();
+        let streams = Streams::new(&ids, 4).unwrap();
+        let (_, _, base) = periodic();
+        let cfg = StreamConfig {
+            seq_len: 5,
+            sampled_softmax: Some(10),
+            dropout: Dropout::NONE,
+            ..base.cfg
+        };
+        let model = |tied: bool| {
+            let mut m = Sequential::new(&[5], 7);
+            m.add(embedding(vocab, 16).name("emb")).unwrap();
+            m.add(lstm(32).return_sequences(true)).unwrap();
+            if tied {
+                m.add(dense(16)).unwrap();
+                m.add(tied_dense("emb")).unwrap();
+            } else {
+                m.add(dense(vocab)).unwrap();
+            }
+            m
+        };
+        let run = || {
+            let mut t = StreamTrainer::new(cfg.clone(), Adam::pytorch().with_lr(0.02));
+            let mut m = model(true);
+            let before = evaluate(&m, &ids, 5).unwrap();
+            for _ in 0..12 {
+                t.train_epoch(&mut m, &streams).unwrap();
+            }
+            (before, evaluate(&m, &ids, 5).unwrap(), m)
+        };
+        let (before, after, m) = run();
+        assert!(
+            after < 0.25 * before,
+            "held-out nats {before} -> {after} (uniform {})",
+            (vocab as f64).ln()
+        );
+        let bits = |m: &Sequential| {
+            m.params()
+                .iter()
+                .flat_map(|(_, p)| p.value.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+                .collect::<Vec<u32>>()
+        };
+        assert_eq!(bits(&m), bits(&run().2));
+        let mut t = StreamTrainer::new(cfg.clone(), Adam::pytorch());
+        let e = t.train_epoch(&mut model(false), &streams).unwrap_err();
+        assert!(e.to_string().contains("no sampled softmax"), "{e}");
     }
 
     /// A periodic stream is learnt; one run repeats bit for bit.

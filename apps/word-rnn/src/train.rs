@@ -169,6 +169,13 @@ fn check_flags(args: &TrainArgs) -> anyhow::Result<()> {
             args.weight_decay, args.lr
         )));
     }
+    if args.untie && args.sampled_softmax.is_some() {
+        return Err(appkit::usage(
+            "--sampled-softmax needs the tied output layer: it scores words by rows of the embedding table, \
+             and --untie gives the output layer a kernel of its own"
+                .to_string(),
+        ));
+    }
     if !(args.lr.is_finite() && args.lr > 0.0) {
         return Err(appkit::usage(format!(
             "--lr must be a positive number, got {}",
@@ -376,7 +383,9 @@ fn train_on_pool(
             format!(", weight decay {} (decoupled)", args.weight_decay)
         } else {
             String::new()
-        }
+        } + &args.sampled_softmax.map_or(String::new(), |k| {
+            format!(", trained with a sampled softmax ({k} drawn words + the batch's targets)")
+        })
     ));
     say(&format!(
         "baselines on the held-out words: unigram perplexity {unigram_pp:.1}, Kneser-Ney bigram perplexity {bigram_pp:.1}"
@@ -392,6 +401,7 @@ fn train_on_pool(
             variational: args.dropout_mask == DropoutMask::Variational,
         },
         weight_decay: args.weight_decay,
+        sampled_softmax: args.sampled_softmax.map(|k| k as usize),
         seed: args.seed,
         progress: batch_progress,
     };
@@ -405,6 +415,7 @@ fn train_on_pool(
         "layers": args.layers, "dropout": args.dropout, "input_dropout": args.input_dropout(), "dropout_mask": args.dropout_mask.name(),
         "word_dropout": args.word_dropout, "weight_decay": args.weight_decay, "lr_decay": args.lr_decay, "batch_size": args.batch_size, "epochs": args.epochs,
         "lr": args.lr, "clip": args.clip, "valid_fraction": args.valid_fraction, "threads": args.threads,
+        "sampled_softmax": args.sampled_softmax,
         "seed": args.seed,
     });
 

@@ -155,6 +155,56 @@ fn trains_generates_and_repeats_bit_for_bit() {
     );
 }
 
+/// --sampled-softmax: the run says so, records it, learns (held-out perplexity, scored with the full
+/// softmax, below the vocabulary size), generates, and repeats bit for bit.
+#[test]
+fn trains_with_a_sampled_softmax() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = train(dir.path(), &["--sampled-softmax", "40"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o)
+            .contains("trained with a sampled softmax (40 drawn words + the batch's targets)"),
+        "{}",
+        stdout(&o)
+    );
+    let read = |d: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(d.join("m.json")).unwrap()).unwrap()
+    };
+    let m = read(dir.path());
+    assert_eq!(m["training"]["sampled_softmax"], 40);
+    let best = m["best_valid_perplexity"].as_f64().unwrap();
+    assert!(best.is_finite() && best < 300.0, "{best}");
+    let g = run(
+        &[
+            "generate", "--model", "model", "--prime", "он", "--len", "5",
+        ],
+        dir.path(),
+    );
+    assert!(g.status.success(), "{}", stderr(&g));
+    let again = tempfile::tempdir().unwrap();
+    assert!(
+        train(again.path(), &["--sampled-softmax", "40"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        m["history"][1]["loss"],
+        read(again.path())["history"][1]["loss"]
+    );
+    assert_eq!(
+        m["best_valid_perplexity"],
+        read(again.path())["best_valid_perplexity"]
+    );
+    // The full softmax trains differently.
+    let full = tempfile::tempdir().unwrap();
+    assert!(train(full.path(), &[]).status.success());
+    assert_ne!(
+        m["history"][1]["loss"],
+        read(full.path())["history"][1]["loss"]
+    );
+}
+
 #[test]
 fn trains_from_a_vectors_file_and_checks_its_dimension() {
     let dir = tempfile::tempdir().unwrap();

@@ -541,3 +541,42 @@ fn train_dropout_mask_unknown() {
         "{stderr}"
     );
 }
+
+/// train --sampled-softmax with --untie: the untied output layer has no table rows to sample.
+#[test]
+fn train_sampled_softmax_untied() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    write(dir.path(), "in.txt", story().as_bytes());
+    let out = run(
+        dir.path(),
+        &[
+            "train",
+            "--input",
+            "in.txt",
+            "--out",
+            "m",
+            "--untie",
+            "--sampled-softmax",
+            "64",
+        ],
+    );
+    check(
+        &out,
+        2,
+        "--sampled-softmax needs the tied output layer: it scores words by rows of the embedding table, and --untie gives the output layer a kernel of its own",
+    );
+    assert!(!dir.path().join("m").exists(), "m was written");
+}
+
+/// train --sampled-softmax 0: no words to draw.
+#[test]
+fn train_sampled_softmax_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["train", "--sampled-softmax", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid value '0' for '--sampled-softmax <K>'"),
+        "{stderr}"
+    );
+}

@@ -17,6 +17,7 @@ pub mod model;
 pub mod ops;
 pub mod optim;
 pub mod params;
+pub mod sampled_softmax;
 pub mod sampling;
 pub mod seq2seq;
 pub mod seq_train;

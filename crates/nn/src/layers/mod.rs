@@ -77,6 +77,29 @@ pub trait Layer: std::fmt::Debug + Send + Sync {
         tape.cross_entropy(logits, targets)
     }
 
+    /// The mean sampled-softmax cross-entropy of the layer's output against integer class
+    /// `targets`, scored over the `candidates`' classes only ([`crate::sampled_softmax`]). Only an
+    /// output layer that scores each class by a row of a table (`TiedDense`) has one; on any other
+    /// layer this is an error naming it.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`](crate::Error::Invalid) on a layer without it; else as
+    /// [`Tape::sampled_affine_cross_entropy`].
+    fn forward_sampled_cross_entropy(
+        &self,
+        tape: &mut Tape,
+        x: Var,
+        targets: &[usize],
+        candidates: &crate::sampled_softmax::Candidates,
+    ) -> Result<Var> {
+        let _ = (tape, x, targets, candidates);
+        Err(crate::Error::Invalid(format!(
+            "layer {} ({}) has no sampled softmax: only a tied output layer (TiedDense) has one",
+            self.name(),
+            self.kind()
+        )))
+    }
+
     /// The output shape (without the batch axis) for an input shape (without the batch axis).
     ///
     /// # Errors

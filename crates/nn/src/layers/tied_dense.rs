@@ -111,6 +111,17 @@ impl Layer for TiedDense {
         let b = self.bias.map(|b| tape.param(b));
         tape.affine_cross_entropy(x, table, b, true, targets)
     }
+    fn forward_sampled_cross_entropy(
+        &self,
+        tape: &mut Tape,
+        x: Var,
+        targets: &[usize],
+        candidates: &crate::sampled_softmax::Candidates,
+    ) -> Result<Var> {
+        let table = tape.param(self.table);
+        let b = self.bias.map(|b| tape.param(b));
+        tape.sampled_affine_cross_entropy(x, table, b, targets, candidates)
+    }
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
         match input.split_last() {
             Some((&last, lead)) if last == self.dim => Ok([lead, &[self.vocab]].concat()),
