@@ -426,6 +426,15 @@ fn combine(outs: Vec<ShardStep>, targets: usize) -> anyhow::Result<(f32, Grads, 
     Ok((loss, Grads::weighted_sum(parts), next))
 }
 
+/// The random stream a batch's sampled-softmax candidates are drawn from: ChaCha8 from the run's seed,
+/// one stream per (epoch, batch). It depends on nothing else, so the candidates are the same on any
+/// thread count, after `--resume`, and whatever the dropout draws.
+fn candidate_stream(seed: u64, epoch: usize, batch: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5a4d_504c_4544_534d);
+    rng.set_stream(((epoch as u64) << 32) | batch as u64);
+    rng
+}
+
 /// Settings of [`StreamTrainer`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamConfig {
@@ -441,7 +450,7 @@ pub struct StreamConfig {
     /// Train with a sampled softmax over the batch's targets and this many drawn words
     /// ([`nn::sampled_softmax`]); `None`: the full softmax.
     pub sampled_softmax: Option<usize>,
-    /// Seed of the dropout stream (and of the sampled softmax's draws).
+    /// Seed of the dropout stream and of the sampled softmax's candidates.
     pub seed: u64,
     /// Show a progress bar (on stderr) during each epoch.
     pub progress: bool,
@@ -595,7 +604,7 @@ impl StreamTrainer {
             let seeds: Vec<u64> = shards.iter().map(|_| self.rng.random()).collect();
             let sampled = match self.cfg.sampled_softmax {
                 Some(samples) => {
-                    let mut draws = ChaCha8Rng::seed_from_u64(self.rng.random());
+                    let mut draws = candidate_stream(self.cfg.seed, self.epoch, b);
                     Some(Candidates::log_uniform(&y, vocab, samples, &mut draws)?)
                 }
                 None => None,
@@ -945,18 +954,7 @@ mod tests {
             dropout: Dropout::NONE,
             ..base.cfg
         };
-        let model = |tied: bool| {
-            let mut m = Sequential::new(&[5], 7);
-            m.add(embedding(vocab, 16).name("emb")).unwrap();
-            m.add(lstm(32).return_sequences(true)).unwrap();
-            if tied {
-                m.add(dense(16)).unwrap();
-                m.add(tied_dense("emb")).unwrap();
-            } else {
-                m.add(dense(vocab)).unwrap();
-            }
-            m
-        };
+        let model = |tied: bool| sampled_model(vocab, tied);
         let run = || {
             let mut t = StreamTrainer::new(cfg.clone(), Adam::pytorch().with_lr(0.02));
             let mut m = model(true);
@@ -982,6 +980,71 @@ mod tests {
         let mut t = StreamTrainer::new(cfg.clone(), Adam::pytorch());
         let e = t.train_epoch(&mut model(false), &streams).unwrap_err();
         assert!(e.to_string().contains("no sampled softmax"), "{e}");
+    }
+
+    /// Embedding(vocab, 16) → LSTM(32) → the output: tied (through a Dense(16) projection) or a
+    /// Dense(vocab) of its own.
+    fn sampled_model(vocab: usize, tied: bool) -> Sequential {
+        let mut m = Sequential::new(&[5], 7);
+        m.add(embedding(vocab, 16).name("emb")).unwrap();
+        m.add(lstm(32).return_sequences(true)).unwrap();
+        if tied {
+            m.add(dense(16)).unwrap();
+            m.add(tied_dense("emb")).unwrap();
+        } else {
+            m.add(dense(vocab)).unwrap();
+        }
+        m
+    }
+
+    /// With a sampled softmax on a 2-thread pool, a run checkpointed after one epoch and resumed by a
+    /// fresh trainer ends with the uninterrupted run's weights, bit for bit, and the shards sharing each
+    /// batch's candidates (drawn from a stream of their own per batch) train like the whole batch on one
+    /// thread, up to float rounding.
+    #[test]
+    fn a_resumed_sampled_two_thread_run_repeats_the_uninterrupted_one() {
+        let vocab = 60;
+        let ids: Vec<u32> = (0..900).map(|i| (i * 7 % vocab) as u32).collect();
+        let streams = Streams::new(&ids, 9).unwrap();
+        let (_, mut cfg) = nine_streams(Dropout::NONE, 0.01, 5);
+        cfg.seq_len = 5;
+        cfg.sampled_softmax = Some(12);
+        let trainer = || StreamTrainer::new(cfg.clone(), Adam::pytorch().with_lr(0.02));
+        let values = |m: &Sequential| {
+            m.params()
+                .iter()
+                .flat_map(|(_, p)| p.value.iter().copied().collect::<Vec<_>>())
+                .collect::<Vec<f32>>()
+        };
+        let straight = |threads| {
+            appkit::pool::run_on_threads(threads, || {
+                let (mut t, mut m) = (trainer(), sampled_model(vocab, true));
+                for _ in 0..2 {
+                    t.train_epoch(&mut m, &streams)?;
+                }
+                Ok(values(&m))
+            })
+            .unwrap()
+        };
+        let resumed = appkit::pool::run_on_threads(2, || {
+            let (mut first, mut m) = (trainer(), sampled_model(vocab, true));
+            first.train_epoch(&mut m, &streams)?;
+            let ck = first.checkpoint(&streams, &BestWeights::new(), Vec::new(), String::new());
+            let mut second = trainer();
+            second.resume(&ck, &streams)?;
+            second.train_epoch(&mut m, &streams)?;
+            Ok(values(&m))
+        })
+        .unwrap();
+        let (two, one) = (straight(2), straight(1));
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&two), bits(&resumed));
+        let worst = one
+            .iter()
+            .zip(&two)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(worst > 0.0 && worst < 1e-4, "1 vs 2 threads: {worst}");
     }
 
     /// A periodic stream is learnt; one run repeats bit for bit.
