@@ -325,6 +325,8 @@ def main() -> int:
     args = ap.parse_args()
     if args.sampled_softmax is not None and (args.sampled_softmax < 1 or args.untie):
         ap.error("--sampled-softmax needs K >= 1 and the tied output layer (not --untie)")
+    if args.torch_full_softmax and not args.sampled_softmax:
+        ap.error("--torch-full-softmax goes with --sampled-softmax K")
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RAYON_NUM_THREADS"):
         os.environ[var] = str(args.threads)
 

@@ -116,10 +116,11 @@ pub struct TrainArgs {
 
     /// Train with a sampled softmax: each batch is scored against its own target words plus K distinct words
     /// drawn from a log-uniform (Zipfian) proposal over the frequency-ordered vocabulary, each drawn word's
-    /// logit lowered by the log of its chance of being drawn (Jean et al. 2015; TensorFlow's
-    /// sampled_softmax_loss), instead of against the whole vocabulary. The output layer then costs about
-    /// (K + targets) / vocabulary of the full one. Held-out perplexity and generation use the full softmax.
-    /// Needs the tied output layer (not --untie); K at or above the vocabulary is the full softmax.
+    /// logit lowered by the log of its chance of being drawn (Jean et al. 2015; TensorFlow's sampler and
+    /// correction, with the candidates shared by the batch), instead of against the whole vocabulary. The
+    /// output layer then costs about (K + targets) / vocabulary of the full one. Held-out perplexity and
+    /// generation use the full softmax. Needs the tied output layer (not --untie); a K that reaches the
+    /// number of words that are not the batch's targets is the full softmax.
     #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
     pub sampled_softmax: Option<u64>,
 

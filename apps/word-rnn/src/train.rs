@@ -409,15 +409,18 @@ fn train_on_pool(
     let mut trainer = StreamTrainer::new(cfg, adam);
     let mut best = BestWeights::new();
     let prime = &corpus.valid_ids[..corpus.valid_ids.len().min(3)];
-    let training = json!({
+    let mut training = json!({
         "input": corpus.name, "fragment_words": args.fragment_words, "vectors": vectors.origin, "vocab_size": vocab, "min_count": args.min_count, "dim": dim, "seq_len": args.seq_len,
         "fine_tune": args.fine_tunes(), "untie": args.untie, "cell": format!("{:?}", args.cell).to_lowercase(), "units": args.units,
         "layers": args.layers, "dropout": args.dropout, "input_dropout": args.input_dropout(), "dropout_mask": args.dropout_mask.name(),
         "word_dropout": args.word_dropout, "weight_decay": args.weight_decay, "lr_decay": args.lr_decay, "batch_size": args.batch_size, "epochs": args.epochs,
         "lr": args.lr, "clip": args.clip, "valid_fraction": args.valid_fraction, "threads": args.threads,
-        "sampled_softmax": args.sampled_softmax,
         "seed": args.seed,
     });
+    // Only when set, so that a checkpoint written before the flag existed still resumes.
+    if let (Some(k), Some(map)) = (args.sampled_softmax, training.as_object_mut()) {
+        map.insert("sampled_softmax".into(), k.into());
+    }
 
     let mut history = Vec::new();
     let settings = resume::settings(&training, &corpus);

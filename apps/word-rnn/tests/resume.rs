@@ -95,6 +95,11 @@ fn resume_with_other_settings_is_refused() {
             "--dropout-mask \"variational\", this run has \"per-step\"",
         ),
         ("--weight-decay", "0", "--weight-decay 0.01, this run has 0"),
+        (
+            "--sampled-softmax",
+            "40",
+            "--sampled-softmax (not set), this run has 40",
+        ),
     ] {
         let o = train(&out, &["--epochs", "2", "--resume", flag, value]);
         assert_eq!(o.status.code(), Some(1), "{flag}");

@@ -1,12 +1,18 @@
-//! Sampled softmax (Jean et al. 2015; the `sampled_softmax_loss` of TensorFlow): a training loss
-//! for a vocabulary-sized output layer that scores each batch against a subset of the classes, the
-//! batch's own targets plus classes drawn from a log-uniform (Zipfian) proposal, instead of all of
-//! them.
+//! Sampled softmax (Jean et al. 2015): a training loss for a vocabulary-sized output layer that
+//! scores each batch against a subset of the classes, the batch's own targets plus classes drawn
+//! from a log-uniform (Zipfian) proposal, instead of all of them.
 //!
 //! The output layer's product and softmax then cost `|candidates| / classes` of the full ones. Each
-//! drawn class's logit is lowered by the log of its probability of being drawn (the correction that
-//! makes the subset's softmax estimate the full one); the targets are always in the subset and keep
-//! their logits. The loss trains; scoring (perplexity) and generation use the full softmax.
+//! drawn class's logit is lowered by the log of its probability of having been drawn, so that
+//! `Σ exp(logit − correction)` over the candidates estimates the full softmax's normaliser
+//! (Horvitz–Thompson); the batch's targets are candidates with certainty and keep their logits. The
+//! loss trains; scoring (perplexity) and generation use the full softmax.
+//!
+//! The proposal and the correction are those of TensorFlow's `sampled_softmax_loss` with its default
+//! sampler (`log_uniform_candidate_sampler`, unique draws, expected counts from the number of
+//! tries). Two differences: the candidates are shared by the whole batch, so every row's softmax also
+//! runs over the other rows' targets (uncorrected); and a row's own target is not lowered by its
+//! `ln Q` as TensorFlow's `subtract_log_q` does (it is a candidate with certainty, not a draw).
 //!
 //! The proposal assumes that class ids are ordered by falling frequency (as a vocabulary built by
 //! counting is): `P(k) = ln((k + 2) / (k + 1)) / ln(classes + 1)`.
@@ -43,8 +49,8 @@ impl Candidates {
     /// proposal (the draws repeat until that many distinct classes came up; a drawn class that is
     /// also a target counts as drawn but is kept once). A drawn class `k` that is not a target has
     /// its logit lowered by `ln π_k`, `π_k = 1 − (1 − P(k))^tries` its probability of having been
-    /// drawn in `tries` draws. When the targets and the samples would cover every class, this is
-    /// [`Candidates::all`].
+    /// drawn in `tries` draws. When `samples` reaches the number of classes that are not targets,
+    /// this is [`Candidates::all`].
     ///
     /// # Errors
     /// [`Error::Invalid`] for no classes or a target outside `0..classes`.
@@ -60,7 +66,7 @@ impl Candidates {
             is_target[t] = true;
         }
         let distinct_targets = is_target.iter().filter(|&&t| t).count();
-        if distinct_targets + samples >= classes {
+        if samples >= classes - distinct_targets {
             return Self::all(targets, classes);
         }
         let mut drawn = vec![false; classes];
@@ -229,8 +235,12 @@ mod tests {
             .map(|(_, &v)| v)
             .collect();
         assert!(drawn.iter().all(|&v| v < 0.0 && v.is_finite()));
-        assert_eq!(c.positions(&targets).unwrap().len(), targets.len());
-        assert!(c.positions(&[999]).is_err() || c.ids().contains(&999));
+        let positions = c.positions(&targets).unwrap();
+        for (&t, &p) in targets.iter().zip(&positions) {
+            assert_eq!(c.ids()[p], t);
+        }
+        let missing = (0..1000).find(|k| !c.ids().contains(k)).unwrap();
+        assert!(c.positions(&[missing]).is_err());
     }
 
     #[test]
@@ -277,6 +287,41 @@ mod tests {
     fn too_many_samples_give_every_class() {
         let c = Candidates::log_uniform(&[0, 5], 10, 8, &mut rng(1)).unwrap();
         assert_eq!(c, Candidates::all(&[0, 5], 10).unwrap());
+        // Any number of samples, however large, without overflow or an endless loop.
+        let huge = Candidates::log_uniform(&[0, 5], 10, usize::MAX, &mut rng(1)).unwrap();
+        assert_eq!(huge, c);
+        // One short of the classes that are not targets is still drawn (7 distinct draws, which may
+        // include the targets).
+        let c = Candidates::log_uniform(&[0, 5], 10, 7, &mut rng(1)).unwrap();
+        assert!((7..10).contains(&c.ids().len()), "{:?}", c.ids());
+    }
+
+    /// Over many draws, `Σ exp(logit − correction)` over the candidates averages to the full
+    /// normaliser `Σ exp(logit)` (the targets' terms exactly, the drawn classes' weighted by the
+    /// inverse of their inclusion probability): a wrong count of tries or a wrong sign of the
+    /// correction moves the mean by far more than the tolerance.
+    #[test]
+    fn the_corrected_candidates_estimate_the_full_normaliser() {
+        let classes = 400;
+        let logits: Vec<f64> = (0..classes)
+            .map(|k| ((k * 37 % 101) as f64 / 25.0) - (k as f64 / 150.0))
+            .collect();
+        let full: f64 = logits.iter().map(|l| l.exp()).sum();
+        let targets = [3, 150, 399];
+        let mut r = rng(12);
+        let draws = 4000;
+        let mut mean = 0.0;
+        for _ in 0..draws {
+            let c = Candidates::log_uniform(&targets, classes, 40, &mut r).unwrap();
+            let z: f64 = c
+                .ids()
+                .iter()
+                .zip(c.correction())
+                .map(|(&k, &corr)| (logits[k] - f64::from(corr)).exp())
+                .sum();
+            mean += z / draws as f64;
+        }
+        assert!((mean / full - 1.0).abs() < 0.03, "{mean} vs {full}");
     }
 
     #[test]
