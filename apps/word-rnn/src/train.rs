@@ -401,7 +401,10 @@ fn train_on_pool(
             variational: args.dropout_mask == DropoutMask::Variational,
         },
         weight_decay: args.weight_decay,
-        sampled_softmax: args.sampled_softmax.map(|k| k as usize),
+        // A K beyond usize is beyond every vocabulary: the full softmax either way.
+        sampled_softmax: args
+            .sampled_softmax
+            .map(|k| usize::try_from(k).unwrap_or(usize::MAX)),
         seed: args.seed,
         progress: batch_progress,
     };

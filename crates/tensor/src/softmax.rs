@@ -417,9 +417,7 @@ pub fn softmax_cross_entropy_rows(
                 #[inline(always)]
                 || {
                     for row in part.chunks_exact_mut(classes) {
-                        for (z, &c) in row.iter_mut().zip(b) {
-                            *z += c;
-                        }
+                        add_bias(row, b);
                     }
                 },
             );
@@ -465,9 +463,7 @@ pub fn softmax_cross_entropy_rows(
 #[inline(always)]
 fn cross_entropy_row(row: &mut [f32], bias: Option<&[f32]>, target: usize) -> f32 {
     if let Some(b) = bias {
-        for (z, &c) in row.iter_mut().zip(b) {
-            *z += c;
-        }
+        add_bias(row, b);
     }
     let max = max_in(row);
     let picked = row[target];
@@ -483,6 +479,14 @@ fn cross_entropy_row(row: &mut [f32], bias: Option<&[f32]>, target: usize) -> f3
     }
     row[target] -= 1.0;
     max + sum.ln() - picked
+}
+
+/// `row += bias`, element by element (inlined under the caller's instruction set).
+#[inline(always)]
+fn add_bias(row: &mut [f32], bias: &[f32]) {
+    for (z, &c) in row.iter_mut().zip(bias) {
+        *z += c;
+    }
 }
 
 /// Softmax along the last axis, in place, subtracting each row's maximum first so that large

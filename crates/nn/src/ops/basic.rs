@@ -474,11 +474,7 @@ pub(crate) fn affine_backward(
             .ok_or_else(|| Error::Invalid("affine: gradient is not contiguous".into()))?;
         let n = *g.shape().last().unwrap_or(&1);
         let mut db = column_sums(flat, n);
-        if scale != 1.0 {
-            for v in &mut db {
-                *v *= scale;
-            }
-        }
+        tensor::reduce::scale_inplace(&mut db, scale);
         out.push((
             b,
             ArrayD::from_shape_vec(IxDyn(&[n]), db).map_err(|e| Error::Invalid(e.to_string()))?,
