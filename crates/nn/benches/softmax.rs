@@ -3,8 +3,8 @@
 //! backward. `affine_cross_entropy` is what `Dense::forward_cross_entropy` does (the product, bias
 //! and loss as one op, no logits kept); `fused` is `Dense::forward` then `Tape::cross_entropy`
 //! (`Tape::affine`: one product accumulated onto the broadcast bias); `matmul_then_add` is the
-//! same layer as a product and a broadcast add, the form it had before either. `softmax_row` times the vectorised row kernel against a plain loop over
-//! `f32::exp` on one 10,000-wide row.
+//! same layer as a product and a broadcast add, the form it had before either. `softmax_row`
+//! times the vectorised row kernel against a plain loop over `f32::exp` on one 10,000-wide row.
 //!
 //! `char_head`: char-rnn's output layer per 2-thread shard (batch 32 × 64 steps = 2,048 rows of
 //! 128 units onto 47 symbols), forward and backward, and forward only (the held-out pass), as one
