@@ -76,27 +76,23 @@ pub fn any_non_finite(s: &[f32]) -> bool {
     }
 }
 
-/// The largest magnitude's bits over 16 lanes (a NaN's or an infinity's are at least those of
-/// `+inf`): a max-reduction compiled for the widest vector set. A fold over a `bool` per element
-/// without it measured 3.5 % of a word-rnn batch (two scans of 1.3 M values).
+/// Whether some value of `s` has every exponent bit set (an infinity or a NaN): adding the
+/// exponent's lowest bit to those bits carries into the sign bit exactly then, so an OR of the sums
+/// over the slice answers. An integer OR may be reordered, so the compiler vectorises the fold on
+/// its own (with several accumulators). A max-reduction over 16 lanes kept in an array measured
+/// 0.29 ms on 908k values (one thread), this fold 0.04 ms; in word-rnn the scan of the weights
+/// after each step had taken 3 % of a batch.
 fn any_non_finite_piece(s: &[f32]) -> bool {
-    const MAGNITUDE: u32 = 0x7fff_ffff;
-    const INFINITY: u32 = 0x7f80_0000;
+    const EXPONENT: u32 = 0x7f80_0000;
+    const EXPONENT_LOW_BIT: u32 = 0x0080_0000;
+    const SIGN: u32 = 0x8000_0000;
     with_widest_simd(
         #[inline(always)]
         || {
-            let mut acc = [0u32; 16];
-            let mut chunks = s.chunks_exact(16);
-            for c in &mut chunks {
-                for (a, &v) in acc.iter_mut().zip(c) {
-                    *a = (*a).max(v.to_bits() & MAGNITUDE);
-                }
-            }
-            let tail = chunks
-                .remainder()
-                .iter()
-                .fold(0, |m, &v| m.max(v.to_bits() & MAGNITUDE));
-            acc.iter().fold(tail, |m, &a| m.max(a)) >= INFINITY
+            s.iter().fold(0, |acc, &v| {
+                acc | ((v.to_bits() & EXPONENT) + EXPONENT_LOW_BIT)
+            }) & SIGN
+                != 0
         },
     )
 }
@@ -477,6 +473,43 @@ mod tests {
     }
 
     /// The sum of squares against f64 arithmetic, and the scan finds one bad value anywhere.
+    /// The scan's carry trick at the edges: the largest finite values, subnormals and zeros of
+    /// either sign are finite; NaNs of either sign and any payload and both infinities are not,
+    /// wherever they stand (in the vectorised body or the tail).
+    #[test]
+    fn the_finite_scan_tells_the_edges_apart() {
+        let finite = [
+            f32::MAX,
+            -f32::MAX,
+            f32::MIN_POSITIVE,
+            f32::MIN_POSITIVE / 3.0,
+            -f32::from_bits(1),
+            0.0,
+            -0.0,
+            1.0,
+        ];
+        let bad = [
+            f32::NAN,
+            -f32::NAN,
+            f32::from_bits(0x7f80_0001),
+            f32::from_bits(0xffc0_1234),
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ];
+        for len in [1, 7, 64, 1000] {
+            let clean: Vec<f32> = (0..len).map(|i| finite[i % finite.len()]).collect();
+            assert!(!any_non_finite(&clean), "len {len}");
+            for &b in &bad {
+                for at in [0, len / 2, len - 1] {
+                    let mut d = clean.clone();
+                    d[at] = b;
+                    assert!(any_non_finite(&d), "{b:?} at {at} of {len}");
+                }
+            }
+        }
+        assert!(!any_non_finite(&[]));
+    }
+
     #[test]
     fn sum_of_squares_and_the_finite_scan_are_right_when_split() {
         let data = spread(3 * PIECE + 11, 2);
