@@ -209,20 +209,26 @@ pub fn to_row_major(b: &ArrayView2<f32>) -> Array2<f32> {
         Some(src) if !b.is_standard_layout() => src,
         _ => return b.as_standard_layout().into_owned(),
     };
-    // `bt (n, k)` is row-major: element `b[q, j]` is `src[j·k + q]`.
-    let mut out = vec![0.0f32; k * n];
+    // `bt (n, k)` is row-major: element `b[q, j]` is `src[j·k + q]`. The copy is written once,
+    // uninitialised first (zeroing it would be a pass of its own).
+    let mut out = Array2::<f32>::uninit((k, n));
+    let Some(dst) = out.as_slice_mut() else {
+        return b.as_standard_layout().into_owned();
+    };
     for q0 in (0..k).step_by(TRANSPOSE_TILE) {
         let q1 = (q0 + TRANSPOSE_TILE).min(k);
         for j0 in (0..n).step_by(TRANSPOSE_TILE) {
             for j in j0..(j0 + TRANSPOSE_TILE).min(n) {
                 let column = &src[j * k + q0..j * k + q1];
                 for (q, &v) in (q0..q1).zip(column) {
-                    out[q * n + j] = v;
+                    dst[q * n + j].write(v);
                 }
             }
         }
     }
-    Array2::from_shape_vec((k, n), out).unwrap_or_else(|_| b.as_standard_layout().into_owned())
+    // SAFETY: the tiles cover every `(q, j)` of `0..k × 0..n` once, so every element of the
+    // row-major `(k, n)` array was written above.
+    unsafe { out.assume_init() }
 }
 
 /// `out = a · b` (`accumulate` false) or `out += a · b` (true) for a prepared `b`, always on the
