@@ -193,13 +193,14 @@ impl PackedMatrix {
 
 /// Side of the square tiles in which [`to_row_major`] copies a transposed matrix: one cache line
 /// of 16 values per source column and destination row. Measured on a `(1024, 256)ᵀ` copy, one
-/// thread: 0.13 ms with tiles of 16, 0.16 with 32, 0.25 with 64, against ndarray's 0.74.
+/// thread (into a zeroed array): 0.13 ms with tiles of 16, 0.16 with 32, 0.25 with 64, against
+/// ndarray's 0.74.
 const TRANSPOSE_TILE: usize = 16;
 
 /// `b` as an owned row-major matrix, the same values. A transposed row-major matrix (`u.t()`,
 /// column-major: a recurrent layer's `Uᵀ` for backward) is copied tile by tile: ndarray's
 /// `as_standard_layout` walks it in row order, one cache line of the source per element, which
-/// took 3.5 % of word-rnn's training time (its LSTM's `(1024, 256)ᵀ`, measured with `perf`). Other
+/// took 3.5 % of the samples of a word-rnn run (its LSTM's `(1024, 256)ᵀ`, under `perf`). Other
 /// layouts are copied by ndarray.
 #[must_use]
 pub fn to_row_major(b: &ArrayView2<f32>) -> Array2<f32> {

@@ -472,10 +472,9 @@ mod tests {
         }
     }
 
-    /// The sum of squares against f64 arithmetic, and the scan finds one bad value anywhere.
     /// The scan's carry trick at the edges: the largest finite values, subnormals and zeros of
     /// either sign are finite; NaNs of either sign and any payload and both infinities are not,
-    /// wherever they stand (in the vectorised body or the tail).
+    /// wherever they stand (first, in the middle, last; slices shorter and longer than a vector).
     #[test]
     fn the_finite_scan_tells_the_edges_apart() {
         let finite = [
@@ -510,6 +509,7 @@ mod tests {
         assert!(!any_non_finite(&[]));
     }
 
+    /// The sum of squares against f64 arithmetic, and the scan finds one bad value anywhere.
     #[test]
     fn sum_of_squares_and_the_finite_scan_are_right_when_split() {
         let data = spread(3 * PIECE + 11, 2);
