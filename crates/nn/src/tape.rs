@@ -89,6 +89,9 @@ pub(crate) enum Op {
         /// `softmax − one_hot` of every row, `(rows, classes)`: the gradient of each row's loss
         /// with respect to its logits.
         grad: ArrayD<f32>,
+        /// The column sums of `grad` (the bias gradient before scaling), taken while the rows were
+        /// written, when the bias needs a gradient.
+        bias_sums: Option<Vec<f32>>,
     },
     Lstm(Box<LstmCache>),
     Gru(Box<GruCache>),

@@ -241,7 +241,7 @@ pub(crate) fn backward_node(
             b,
             transposed,
         } => {
-            for (v, d) in affine_backward(tape, (*x, *w, Some(*b)), *transposed, &g, 1.0)? {
+            for (v, d) in affine_backward(tape, (*x, *w, Some(*b)), *transposed, &g, 1.0, None)? {
                 give(tape, grads, v, d);
             }
         }
@@ -251,13 +251,15 @@ pub(crate) fn backward_node(
             b,
             transposed,
             grad,
+            bias_sums,
         } => {
             // The loss is the mean over rows: each row's gradient is `softmax − one_hot` times
             // upstream / rows.
             let upstream = g.iter().next().copied().unwrap_or(0.0);
             let rows = grad.shape().first().copied().unwrap_or(0).max(1);
             let scale = upstream / rows as f32;
-            for (v, d) in affine_backward(tape, (*x, *w, *b), *transposed, grad, scale)? {
+            let sums = bias_sums.as_deref();
+            for (v, d) in affine_backward(tape, (*x, *w, *b), *transposed, grad, scale, sums)? {
                 give(tape, grads, v, d);
             }
         }

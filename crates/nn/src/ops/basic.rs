@@ -459,21 +459,28 @@ pub(crate) fn product_backward(
 
 /// The gradients of [`Tape::affine`]'s (or [`Tape::affine_transposed`]'s) inputs that need one,
 /// from its output gradient `scale · g`: those of the product ([`product_backward`]), and the
-/// column sums of `g` (over every leading axis) times `scale` for `b`, when there is one.
+/// column sums of `g` (over every leading axis) times `scale` for `b`, when there is one. `sums`
+/// are those column sums when the forward pass already took them.
 pub(crate) fn affine_backward(
     tape: &Tape<'_>,
     (x, w, b): (Var, Var, Option<Var>),
     transposed: bool,
     g: &ArrayD<f32>,
     scale: f32,
+    sums: Option<&[f32]>,
 ) -> Result<Vec<InputGrad>> {
     let mut out = product_backward(tape, (x, w), transposed, g, scale)?;
     if let Some(b) = b.filter(|&b| tape.needs_grad(b)) {
-        let flat = g
-            .as_slice()
-            .ok_or_else(|| Error::Invalid("affine: gradient is not contiguous".into()))?;
         let n = *g.shape().last().unwrap_or(&1);
-        let mut db = column_sums(flat, n);
+        let mut db = match sums {
+            Some(s) if s.len() == n => s.to_vec(),
+            _ => {
+                let flat = g
+                    .as_slice()
+                    .ok_or_else(|| Error::Invalid("affine: gradient is not contiguous".into()))?;
+                column_sums(flat, n)
+            }
+        };
         tensor::reduce::scale_inplace(&mut db, scale);
         out.push((
             b,

@@ -2,7 +2,10 @@
 //! over all rows (cross-entropy), as Keras and PyTorch do by default.
 
 use ndarray::ArrayD;
-use tensor::softmax::{exp_shifted_rows, log_sum_exp_rows, softmax_cross_entropy_rows};
+use tensor::softmax::{
+    exp_shifted_rows, log_sum_exp_rows, softmax_cross_entropy_rows,
+    softmax_cross_entropy_rows_and_column_sums,
+};
 
 use super::basic::{as_2d, kernel_2d};
 
@@ -162,9 +165,20 @@ impl Tape<'_> {
             .as_slice_mut()
             .ok_or_else(|| Error::Invalid("affine_cross_entropy: logits not contiguous".into()))?;
         let inputs: Vec<Var> = [x, w].into_iter().chain(b).collect();
-        // An inference tape (or inputs that need no gradient) asks for the loss alone.
+        // An inference tape (or inputs that need no gradient) asks for the loss alone; a bias
+        // that needs a gradient gets its column sums while the rows are written.
         let gradient = self.any_needs_grad(&inputs);
-        let losses = softmax_cross_entropy_rows(flat, classes, bias, targets, gradient)?;
+        let (losses, bias_sums) = match b.filter(|&b| gradient && self.needs_grad(b)) {
+            Some(_) => {
+                let (losses, sums) =
+                    softmax_cross_entropy_rows_and_column_sums(flat, classes, bias, targets)?;
+                (losses, Some(sums))
+            }
+            None => (
+                softmax_cross_entropy_rows(flat, classes, bias, targets, gradient)?,
+                None,
+            ),
+        };
         let nats: f64 = losses.iter().map(|&l| f64::from(l)).sum();
         let out = scalar((nats / targets.len().max(1) as f64) as f32);
         Ok(self.push(
@@ -175,6 +189,7 @@ impl Tape<'_> {
                 b,
                 transposed,
                 grad: grad.into_dyn(),
+                bias_sums,
             },
             &inputs,
         ))
