@@ -63,7 +63,8 @@ pub struct TrainArgs {
     pub input: Option<PathBuf>,
 
     /// Word2Vec vectors (word2vec binary or text format, e.g. from `w2v train --out`). Without it, Word2Vec
-    /// is trained first on the same sentences (CBOW, gensim's defaults, --dim wide).
+    /// is trained first on the training part of the same sentences (the held-out tail is left out, so it is
+    /// never seen before it is scored): CBOW, window 5, min_count 1, --dim wide, --w2v-epochs passes.
     #[arg(long, value_name = "FILE")]
     pub vectors: Option<PathBuf>,
 
@@ -71,6 +72,13 @@ pub struct TrainArgs {
     /// file's dimension (checked).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub dim: Option<u64>,
+
+    /// Passes of the Word2Vec trained here (without --vectors). The default is the lesson's assignment 1
+    /// (gensim `Word2Vec(..., epochs=100)`); gensim's own default, 5, is faster but gives this network much
+    /// weaker starting vectors.
+    #[arg(long, value_name = "N", default_value_t = 100, conflicts_with = "vectors",
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub w2v_epochs: u64,
 
     /// The model directory to write (model.safetensors and word-rnn.json).
     #[arg(long, value_name = "DIR", default_value = "out/word-rnn/model")]

@@ -19,7 +19,8 @@ pub const FIXTURE_STORY: &str = textprep::sample::RUSSIAN_STORY;
 pub struct Corpus {
     /// Where the text came from (for messages).
     pub name: String,
-    /// All sentences (Word2Vec is trained on them when no vectors are given).
+    /// All sentences (Word2Vec is trained on the training part of them when no vectors are given:
+    /// [`Corpus::training_sentences`]).
     pub sentences: Vec<Vec<String>>,
     /// The vocabulary.
     pub vocab: LmVocab,
@@ -30,6 +31,16 @@ pub struct Corpus {
     /// The training words as `--batch-size` contiguous streams (fewer when the text is too short for
     /// each to hold `--seq-len` targets).
     pub train: Streams,
+}
+
+impl Corpus {
+    /// The sentences of the training words only: every sentence before the held-out tail, the one the
+    /// split crosses cut at it.
+    pub fn training_sentences(&self) -> Vec<Vec<String>> {
+        let mut kept = self.sentences.clone();
+        keep_first_words(&mut kept, self.train_ids.len());
+        kept
+    }
 }
 
 /// The sentence splitting and cleaning of assignment 1 (the same definition `w2v` uses).
@@ -148,7 +159,23 @@ pub fn export(
 
 #[cfg(test)]
 mod tests {
-    use super::keep_first_words;
+    use super::{keep_first_words, load};
+    use crate::cli::TrainArgs;
+    use clap::Parser;
+
+    /// Word2Vec trained here gets exactly the training words, in order: the held-out tail, the
+    /// sentence it starts in included, is left out.
+    #[test]
+    fn the_training_sentences_stop_where_the_held_out_words_start() {
+        let args = TrainArgs::try_parse_from(["train", "--valid-fraction", "0.3"]).unwrap();
+        let corpus = load(&args).unwrap();
+        let all: Vec<&String> = corpus.sentences.iter().flatten().collect();
+        let kept = corpus.training_sentences();
+        let train: Vec<&String> = kept.iter().flatten().collect();
+        assert_eq!(train.len(), corpus.train_ids.len());
+        assert_eq!(train.len() + corpus.valid_ids.len(), all.len());
+        assert_eq!(train[..], all[..train.len()]);
+    }
 
     #[test]
     fn a_fragment_keeps_exactly_the_first_words() {

@@ -256,6 +256,33 @@ fn train_freeze_and_fine_tune() {
     );
 }
 
+/// train --w2v-epochs: 0.
+#[test]
+fn train_w2v_epochs_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["train", "--w2v-epochs", "0"]);
+    check(
+        &out,
+        2,
+        "invalid value '0' for '--w2v-epochs <N>': 0 is not in 1..=100000",
+    );
+}
+
+/// train --w2v-epochs --vectors: both (the passes are those of the Word2Vec trained here).
+#[test]
+fn train_w2v_epochs_with_vectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &["train", "--w2v-epochs", "5", "--vectors", "v.vec"],
+    );
+    check(
+        &out,
+        2,
+        "the argument '--w2v-epochs <N>' cannot be used with '--vectors <FILE>'",
+    );
+}
+
 /// train --vectors: the file does not exist.
 #[test]
 fn train_vectors_missing() {
