@@ -71,6 +71,9 @@ pub struct Outcome {
     pub words_with_vectors: usize,
     /// Where the vectors came from.
     pub vectors: String,
+    /// The layers, e.g. `Embedding(9079, 100, fine-tuned) + 1 × 256 Lstm + Dense(100) + output tied to
+    /// the embedding`.
+    pub network: String,
     /// Weights of the network.
     pub weights: usize,
     /// Weights that were trained (the embedding is frozen unless fine-tuned).
@@ -357,10 +360,8 @@ fn train_on_pool(
         (false, true) => "output tied to the embedding".to_string(),
         (false, false) => format!("Dense({dim}) + output tied to the embedding"),
     };
-    say(&format!(
-        "model: Embedding({vocab}, {dim}, {}) + {} × {} {:?} + {output}; {weights} weights, {trainable} trained; \
-         dropout {} on the embedding, {} on the recurrent outputs ({}), whole-word {}; batch {}, Adam lr {} (× {} after an \
-         epoch without improvement){}, {threads} thread(s)",
+    let network = format!(
+        "Embedding({vocab}, {dim}, {}) + {} × {} {:?} + {output}",
         if args.fine_tunes() {
             "fine-tuned"
         } else {
@@ -369,6 +370,11 @@ fn train_on_pool(
         args.layers,
         args.units,
         args.cell,
+    );
+    say(&format!(
+        "model: {network}; {weights} weights, {trainable} trained; \
+         dropout {} on the embedding, {} on the recurrent outputs ({}), whole-word {}; batch {}, Adam lr {} (× {} after an \
+         epoch without improvement){}, {threads} thread(s)",
         args.input_dropout(),
         args.dropout,
         match args.dropout_mask {
@@ -550,6 +556,7 @@ fn train_on_pool(
         dim,
         words_with_vectors: matched,
         vectors: vectors.origin.clone(),
+        network,
         weights,
         trainable,
         unigram_perplexity: unigram_pp,

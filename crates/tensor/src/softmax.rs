@@ -392,8 +392,12 @@ pub fn softmax_cross_entropy_rows_and_column_sums(
     bias: Option<&[f32]>,
     targets: &[usize],
 ) -> Result<(Vec<f32>, Vec<f32>)> {
-    let mut sums = vec![0.0f32; classes];
     let fused = classes > SHORT_ROW && !worth_splitting(data.len());
+    let mut sums = if fused {
+        vec![0.0f32; classes]
+    } else {
+        Vec::new()
+    };
     let losses = cross_entropy_rows(
         data,
         classes,
@@ -875,14 +879,22 @@ mod tests {
     }
 
     /// With the column sums: the same losses and gradient rows as without, bit for bit, and
-    /// sums equal to `column_sums` of that gradient bit for bit, whether they are taken row by row
-    /// (long rows on one thread), after the rows (short rows), or after rows split over 2 threads.
+    /// sums equal to `column_sums` of that gradient bit for bit. Taken row by row for 300 classes
+    /// (1 and 2 threads) and 9,079 (1 thread), targets first and last classes included; the other
+    /// cases (short rows, rows split over 2 threads) take `column_sums` itself afterwards.
     #[test]
     fn column_sums_taken_with_the_rows_are_those_of_the_gradient() {
         for (classes, rows) in [(47usize, 9usize), (300, 7), (9_079, 40)] {
             let logits = row(rows * classes, 8.0, classes as u32 + 1);
             let bias = row(classes, 3.0, 5);
-            let targets: Vec<usize> = (0..rows).map(|r| (r * 13 + 2) % classes).collect();
+            // The first and last classes among the targets: the edges of the fused row's split.
+            let targets: Vec<usize> = (0..rows)
+                .map(|r| match r {
+                    0 => 0,
+                    1 => classes - 1,
+                    _ => (r * 13 + 2) % classes,
+                })
+                .collect();
             for b in [None, Some(bias.as_slice())] {
                 for n in [1, 2] {
                     let mut plain = logits.clone();

@@ -81,15 +81,8 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Section> {
             [
                 "network".to_owned(),
                 format!(
-                    "Embedding({}, {}, frozen) + {} × {:?}({}) + Dense({}): {} weights, {} trained",
-                    outcome.vocab_size,
-                    outcome.dim,
-                    args.layers,
-                    args.cell,
-                    args.units,
-                    outcome.vocab_size,
-                    outcome.weights,
-                    outcome.trainable
+                    "{}: {} weights, {} trained",
+                    outcome.network, outcome.weights, outcome.trainable
                 ),
             ],
             [
