@@ -2,7 +2,8 @@
 """word-rnn against PyTorch: the same next-word model on the same sequences, sizes and threads, in one run.
 
 Our binary prepares everything (the cleaning of assignment 1, the held-out tail of the word stream, the capped
-vocabulary with <unk>, Word2Vec vectors trained first unless --vectors is given, the training words cut into
+vocabulary with <unk>, Word2Vec vectors trained first on the training words unless --vectors is given (--w2v-epochs
+passes), the training words cut into
 --batch-size contiguous streams) and trains; it exports what it trained on (`--export-data`: the training streams,
 the held-out words and the embedding matrix built from the vectors). PyTorch then trains the same model on them:
 `nn.Embedding.from_pretrained(matrix, freeze=--freeze-embeddings)` (with --word-dropout, whole rows of its table
@@ -35,7 +36,8 @@ Environment: the project venv (/work/venv: torch 2.15 CPU, numpy). Create one wi
 Run from the repository root (CARGO_TARGET_DIR is honoured; the binary is built with `cargo build --release`):
 
     /work/venv/bin/python bench/word_rnn.py [--input ../shared/data/crime_and_punishment.txt]
-        [--fragment-chars 400000] [--vocab-size 10000] [--seq-len 20] [--batch-size 16] [--units 256] [--layers 1]
+        [--fragment-chars 400000] [--vectors FILE | --w2v-epochs N] [--vocab-size 10000] [--seq-len 20]
+        [--batch-size 16] [--units 256] [--layers 1]
         [--cell lstm] [--dropout D] [--input-dropout D] [--dropout-mask variational] [--word-dropout 0.1]
         [--weight-decay 0.2] [--untie] [--freeze-embeddings] [--epochs E] [--lr 3e-3] [--lr-decay 0.5] [--clip 5] [--threads 1]
         [--sampled-softmax K [--torch-full-softmax]] [--seed 1] [--json out.json]
@@ -89,6 +91,8 @@ def ours(args: argparse.Namespace, data_dir: Path, text: Path, while_training=No
            "--sample-len", "0", "--metrics-json", str(metrics), "--export-data", str(data_dir)]
     if args.vectors:
         cmd += ["--vectors", args.vectors]
+    if args.w2v_epochs:
+        cmd += ["--w2v-epochs", str(args.w2v_epochs)]
     if args.freeze_embeddings:
         cmd += ["--freeze-embeddings"]
     if args.untie:
@@ -288,6 +292,8 @@ def main() -> int:
     ap.add_argument("--input", default=str(ROOT.parent / "shared" / "data" / "crime_and_punishment.txt"))
     ap.add_argument("--fragment-chars", type=int, default=400_000, help="0: the whole text")
     ap.add_argument("--vectors", help="a word2vec file (default: our binary trains Word2Vec first)")
+    ap.add_argument("--w2v-epochs", type=int,
+                    help="passes of the Word2Vec our binary trains on the training words (word-rnn's default: 100)")
     ap.add_argument("--vocab-size", type=int, default=10_000)
     ap.add_argument("--seq-len", type=int, default=20)
     ap.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
@@ -327,6 +333,8 @@ def main() -> int:
         ap.error("--sampled-softmax needs K >= 1 and the tied output layer (not --untie)")
     if args.torch_full_softmax and not args.sampled_softmax:
         ap.error("--torch-full-softmax goes with --sampled-softmax K")
+    if args.w2v_epochs is not None and (args.w2v_epochs < 1 or args.vectors):
+        ap.error("--w2v-epochs needs N >= 1 and no --vectors (it sets the Word2Vec our binary trains)")
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RAYON_NUM_THREADS"):
         os.environ[var] = str(args.threads)
 
