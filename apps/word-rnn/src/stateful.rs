@@ -889,12 +889,6 @@ mod tests {
         };
         let (streams, cfg) = nine_streams(dropout, 0.01, 11);
         let trainer = || StreamTrainer::new(cfg.clone(), Adam::pytorch().with_lr(0.02));
-        let bits = |m: &Sequential| {
-            m.params()
-                .iter()
-                .flat_map(|(_, p)| p.value.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
-                .collect::<Vec<u32>>()
-        };
         let (straight, resumed) = appkit::pool::run_on_threads(2, || {
             let (mut t, mut m) = (trainer(), model(7, 6));
             for _ in 0..2 {
@@ -906,7 +900,7 @@ mod tests {
             let mut second = trainer();
             second.resume(&ck, &streams)?;
             second.train_epoch(&mut m2, &streams)?;
-            Ok((bits(&m), bits(&m2)))
+            Ok((weight_bits(&m), weight_bits(&m2)))
         })
         .unwrap();
         assert_eq!(straight, resumed);
@@ -970,16 +964,18 @@ mod tests {
             "held-out nats {before} -> {after} (uniform {})",
             (vocab as f64).ln()
         );
-        let bits = |m: &Sequential| {
-            m.params()
-                .iter()
-                .flat_map(|(_, p)| p.value.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
-                .collect::<Vec<u32>>()
-        };
-        assert_eq!(bits(&m), bits(&run().2));
+        assert_eq!(weight_bits(&m), weight_bits(&run().2));
         let mut t = StreamTrainer::new(cfg.clone(), Adam::pytorch());
         let e = t.train_epoch(&mut model(false), &streams).unwrap_err();
         assert!(e.to_string().contains("no sampled softmax"), "{e}");
+    }
+
+    /// Every weight of `m`, as bits, in parameter order.
+    fn weight_bits(m: &Sequential) -> Vec<u32> {
+        m.params()
+            .iter()
+            .flat_map(|(_, p)| p.value.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+            .collect()
     }
 
     /// Embedding(vocab, 16) → LSTM(32) → the output: tied (through a Dense(16) projection) or a

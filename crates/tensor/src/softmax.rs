@@ -413,7 +413,7 @@ pub fn softmax_cross_entropy_rows_and_column_sums(
 }
 
 /// The body of [`softmax_cross_entropy_rows`]; with `sums` (long rows on this thread only), each
-/// gradient row is added into it as soon as it is written.
+/// gradient row is added into it just after it is written, while it is in cache.
 fn cross_entropy_rows(
     data: &mut [f32],
     classes: usize,
@@ -452,7 +452,10 @@ fn cross_entropy_rows(
             #[inline(always)]
             || {
                 for (row, &t) in data.chunks_exact_mut(classes).zip(targets) {
-                    losses.push(cross_entropy_row(row, bias, t, Some(&mut *acc)));
+                    losses.push(cross_entropy_row(row, bias, t));
+                    for (a, &v) in acc.iter_mut().zip(row.iter()) {
+                        *a += v;
+                    }
                 }
             },
         );
@@ -464,7 +467,7 @@ fn cross_entropy_rows(
                 #[inline(always)]
                 || {
                     for (row, &t) in part.chunks_exact_mut(classes).zip(part_targets) {
-                        out.push(cross_entropy_row(row, bias, t, None));
+                        out.push(cross_entropy_row(row, bias, t));
                     }
                 },
             );
@@ -520,16 +523,9 @@ fn cross_entropy_rows(
     Ok(losses)
 }
 
-/// [`softmax_cross_entropy_rows`] of one row (inlined under the caller's instruction set). With
-/// `sums`, each gradient value is added into its column's sum as it is written (the target's
-/// after its one is taken off): the additions of a row-by-row column sum, in the same pass.
+/// [`softmax_cross_entropy_rows`] of one row (inlined under the caller's instruction set).
 #[inline(always)]
-fn cross_entropy_row(
-    row: &mut [f32],
-    bias: Option<&[f32]>,
-    target: usize,
-    sums: Option<&mut [f32]>,
-) -> f32 {
+fn cross_entropy_row(row: &mut [f32], bias: Option<&[f32]>, target: usize) -> f32 {
     if let Some(b) = bias {
         add_bias(row, b);
     }
@@ -538,43 +534,14 @@ fn cross_entropy_row(
     if max == f32::NEG_INFINITY {
         // Every logit -inf (or NaN and -inf): no softmax exists.
         row.fill(f32::NAN);
-        if let Some(acc) = sums {
-            for (a, &v) in acc.iter_mut().zip(row.iter()) {
-                *a += v;
-            }
-        }
         return f32::NAN;
     }
     let sum = exp_sum_inplace(row, max);
     let inv = 1.0 / sum;
-    match sums {
-        None => {
-            for v in row.iter_mut() {
-                *v *= inv;
-            }
-            row[target] -= 1.0;
-        }
-        Some(acc) => {
-            let (before, from) = row.split_at_mut(target);
-            let (acc_before, acc_from) = acc.split_at_mut(target);
-            for (v, a) in before.iter_mut().zip(acc_before) {
-                *v *= inv;
-                *a += *v;
-            }
-            if let (Some((t, after)), Some((acc_t, acc_after))) =
-                (from.split_first_mut(), acc_from.split_first_mut())
-            {
-                // Two roundings, as `*= inv` then `-= 1.0` above.
-                *t *= inv;
-                *t -= 1.0;
-                *acc_t += *t;
-                for (v, a) in after.iter_mut().zip(acc_after) {
-                    *v *= inv;
-                    *a += *v;
-                }
-            }
-        }
+    for v in row.iter_mut() {
+        *v *= inv;
     }
+    row[target] -= 1.0;
     max + sum.ln() - picked
 }
 
